@@ -1,0 +1,57 @@
+//! The command line, as clap sees it: plain data, no behaviour.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Offline analyzer for exports of the Exchange configuration partition.
+#[derive(Debug, Parser)]
+#[command(name = "exconn", version, about, after_help = crate::exit::TABLE)]
+pub struct Cli {
+    /// Worker threads for parsing and analysis (default: all cores).
+    #[arg(long, global = true, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print every record read, in order (the reader made visible).
+    #[command(after_help = crate::exit::TABLE)]
+    Dump(DumpArgs),
+}
+
+/// Options every command that reads exports has.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Export files to read (`-` for standard input).
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<String>,
+
+    /// Exit with status 2 when any diagnostic (error or warning) was reported.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// `exconn dump`
+#[derive(Debug, Args)]
+pub struct DumpArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DumpFormat::Jsonl)]
+    pub format: DumpFormat,
+
+    /// The inputs.
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// Output formats of `dump`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DumpFormat {
+    /// One JSON object per record and line.
+    Jsonl,
+    /// RFC 2849 LDIF.
+    Ldif,
+}

@@ -1,0 +1,121 @@
+//! Diagnostics: what went wrong where, rendered as `FILE:LINE:COL`.
+//!
+//! Readers record a byte offset into the decoded input; the line and column
+//! are computed only when a diagnostic is shown, from a [`LineIndex`] built
+//! once per input. Line ends are LF, CRLF or a bare CR, as the readers accept.
+
+use std::fmt;
+
+/// How bad a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Something was accepted that a strict reader would question.
+    Warning,
+    /// Something was skipped: data was lost.
+    Error,
+}
+
+impl Severity {
+    /// `error` or `warning`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A problem found at a byte offset of one input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// How bad it is.
+    pub severity: Severity,
+    /// Byte offset in the decoded input.
+    pub offset: usize,
+    /// What was expected and what was found.
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// An error at `offset`.
+    pub fn error(offset: usize, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            offset,
+            message: message.into(),
+        }
+    }
+
+    /// A warning at `offset`.
+    pub fn warning(offset: usize, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            offset,
+            message: message.into(),
+        }
+    }
+}
+
+/// A 1-based line and column (the column counts characters).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    /// 1-based line number.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// Offsets of line starts, for turning byte offsets into positions.
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    line_starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes `text` (LF, CRLF and bare CR all end a line).
+    pub fn new(text: &[u8]) -> Self {
+        let mut line_starts = vec![0];
+        let mut pos = 0;
+        while let Some(found) = memchr::memchr2(b'\n', b'\r', &text[pos..]) {
+            let at = pos + found;
+            let next = if text[at] == b'\r' && text.get(at + 1) == Some(&b'\n') {
+                at + 2
+            } else {
+                at + 1
+            };
+            line_starts.push(next);
+            pos = next;
+        }
+        LineIndex { line_starts }
+    }
+
+    /// The position of `offset` in the text the index was built from.
+    pub fn position(&self, text: &[u8], offset: usize) -> Position {
+        let offset = offset.min(text.len());
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let start = self.line_starts[line - 1];
+        let column = String::from_utf8_lossy(&text[start..offset]).chars().count() + 1;
+        Position { line, column }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_follow_every_kind_of_line_end() {
+        let text = "a\nbb\r\ncc\rdé x".as_bytes();
+        let index = LineIndex::new(text);
+        assert_eq!(index.position(text, 0), Position { line: 1, column: 1 });
+        assert_eq!(index.position(text, 3), Position { line: 2, column: 2 });
+        assert_eq!(index.position(text, 6), Position { line: 3, column: 1 });
+        assert_eq!(index.position(text, 13), Position { line: 4, column: 4 });
+    }
+}

@@ -1,0 +1,650 @@
+//! Distinguished names (RFC 4514), as Active Directory writes and compares them.
+//!
+//! This module owns parsing a DN string into RDNs, the comparison key under
+//! which DNs that Active Directory treats as equal are equal, walking up the
+//! tree, and displaying a DN with minimal escaping. It knows nothing about
+//! files or Exchange; `model/` asks it questions such as "which RDN sits
+//! directly under `CN=Servers`?".
+//!
+//! Accepted on input, beyond RFC 4514: RFC 2253's `;` separator, spaces around
+//! `,` `;` `+` `=`, quoted values (`CN="Smith, J"`), the `OID.` prefix, and
+//! Active Directory's extended form `<GUID=…>;<SID=…>;CN=…`.
+
+use std::fmt;
+
+/// A parsed distinguished name: RDNs from the leaf (index 0) to the root.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dn {
+    rdns: Vec<Rdn>,
+}
+
+/// A relative distinguished name: one or more attribute-value assertions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rdn {
+    avas: Vec<Ava>,
+}
+
+/// One `type=value` pair of an RDN.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ava {
+    /// The attribute type as written, without an `OID.` prefix.
+    pub attr_type: String,
+    /// The value after unescaping.
+    pub value: AvaValue,
+}
+
+/// An attribute value: text (the usual case) or the raw BER bytes of a `#hex` value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AvaValue {
+    /// Unescaped text. Octets from `\XX` escapes that do not form UTF-8 are kept
+    /// as U+FFFD only when the whole value is not UTF-8; such a DN is rejected
+    /// before it gets here.
+    Text(String),
+    /// The octets of a `#hexstring` value, kept undecoded.
+    Ber(Vec<u8>),
+}
+
+/// Why a DN could not be parsed; `offset` is a byte offset into the DN string.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid DN at byte {offset}: {reason}")]
+pub struct DnError {
+    /// Byte offset in the DN string where the problem was seen.
+    pub offset: usize,
+    /// What was expected and what was found.
+    pub reason: String,
+}
+
+/// The comparison key of a DN: equal keys mean Active Directory treats the DNs
+/// as the same object name.
+///
+/// Attribute types compare case-insensitively (well-known OIDs equal their
+/// short names), values case-insensitively (per-character Unicode lowercase),
+/// runs of interior spaces count as one, unescaped spaces around separators
+/// are ignored, `\,` equals `\2C`, and the order of the parts of a
+/// multi-valued RDN does not matter.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DnKey(String);
+
+impl DnKey {
+    /// The canonical string behind the key (stable, escaped, lowercase).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for DnKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What a mangled RDN says about its object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mangling {
+    /// `\0ADEL:<guid>`: the object is deleted (a tombstone).
+    Deleted,
+    /// `\0ACNF:<guid>`: the object lost a naming conflict.
+    Conflict,
+}
+
+impl Dn {
+    /// Parses a DN string. The empty string is the root DN (no RDNs).
+    pub fn parse(input: &str) -> Result<Dn, DnError> {
+        let start = extended_prefix_len(input);
+        Parser {
+            s: input.as_bytes(),
+            pos: start,
+        }
+        .parse_dn()
+    }
+
+    /// The RDNs from the leaf to the root.
+    pub fn rdns(&self) -> &[Rdn] {
+        &self.rdns
+    }
+
+    /// True for the root (empty) DN.
+    pub fn is_root(&self) -> bool {
+        self.rdns.is_empty()
+    }
+
+    /// The leaf RDN, if any.
+    pub fn leaf(&self) -> Option<&Rdn> {
+        self.rdns.first()
+    }
+
+    /// The parent DN (`None` for the root).
+    pub fn parent(&self) -> Option<Dn> {
+        self.ancestor(1)
+    }
+
+    /// The DN `levels` steps up (`ancestor(0)` is a copy of `self`).
+    pub fn ancestor(&self, levels: usize) -> Option<Dn> {
+        (levels <= self.rdns.len()).then(|| Dn {
+            rdns: self.rdns[levels..].to_vec(),
+        })
+    }
+
+    /// Every proper ancestor, nearest first, ending with the root.
+    pub fn ancestors(&self) -> impl Iterator<Item = Dn> + '_ {
+        (1..=self.rdns.len()).filter_map(|levels| self.ancestor(levels))
+    }
+
+    /// The position (from the leaf) of the nearest RDN that is exactly
+    /// `attr_type=value` (compared as in [`DnKey`]), skipping the leaf itself.
+    fn position_of_container(&self, attr_type: &str, value: &str) -> Option<usize> {
+        let wanted = single_ava_key(attr_type, value);
+        (1..self.rdns.len()).find(|&i| self.rdns[i].key_string() == wanted)
+    }
+
+    /// The DN of the object directly under the nearest container named
+    /// `attr_type=value`: for `CN=1,CN=SMTP,CN=Protocols,CN=EX01,CN=Servers,…`
+    /// and `("cn", "Servers")` this is `CN=EX01,CN=Servers,…`.
+    pub fn child_of(&self, attr_type: &str, value: &str) -> Option<Dn> {
+        let container = self.position_of_container(attr_type, value)?;
+        self.ancestor(container - 1)
+    }
+
+    /// True when some RDN is a container named `attr_type=value` (leaf excluded).
+    pub fn is_under(&self, attr_type: &str, value: &str) -> bool {
+        self.position_of_container(attr_type, value).is_some()
+    }
+
+    /// Whether some RDN carries Active Directory's deleted or conflict mangling.
+    pub fn mangling(&self) -> Option<Mangling> {
+        self.rdns.iter().find_map(Rdn::mangling)
+    }
+
+    /// The comparison key.
+    pub fn key(&self) -> DnKey {
+        let mut key = String::new();
+        for (i, rdn) in self.rdns.iter().enumerate() {
+            if i > 0 {
+                key.push(',');
+            }
+            key.push_str(&rdn.key_string());
+        }
+        DnKey(key)
+    }
+}
+
+impl Rdn {
+    /// The attribute-value assertions of this RDN, in input order.
+    pub fn avas(&self) -> &[Ava] {
+        &self.avas
+    }
+
+    /// The text value of a single-valued RDN (`EX01` for `CN=EX01`).
+    pub fn value_text(&self) -> Option<&str> {
+        match self.avas.as_slice() {
+            [Ava {
+                value: AvaValue::Text(text),
+                ..
+            }] => Some(text),
+            _ => None,
+        }
+    }
+
+    /// Whether the value carries `\nDEL:` or `\nCNF:` mangling.
+    pub fn mangling(&self) -> Option<Mangling> {
+        self.avas.iter().find_map(|ava| match &ava.value {
+            AvaValue::Text(text) if text.contains("\nDEL:") => Some(Mangling::Deleted),
+            AvaValue::Text(text) if text.contains("\nCNF:") => Some(Mangling::Conflict),
+            _ => None,
+        })
+    }
+
+    fn key_string(&self) -> String {
+        let mut parts: Vec<String> = self.avas.iter().map(Ava::key_string).collect();
+        parts.sort();
+        parts.join("+")
+    }
+}
+
+impl Ava {
+    fn key_string(&self) -> String {
+        let mut out = canonical_type(&self.attr_type);
+        out.push('=');
+        match &self.value {
+            AvaValue::Text(text) => escape_value(&fold_value(text), &mut out),
+            AvaValue::Ber(bytes) => push_hexstring(bytes, &mut out),
+        }
+        out
+    }
+}
+
+fn single_ava_key(attr_type: &str, value: &str) -> String {
+    Ava {
+        attr_type: attr_type.to_owned(),
+        value: AvaValue::Text(value.to_owned()),
+    }
+    .key_string()
+}
+
+/// Lowercases the type and maps well-known OIDs to their short names.
+fn canonical_type(attr_type: &str) -> String {
+    let lower = attr_type.to_ascii_lowercase();
+    let short = match lower.as_str() {
+        "2.5.4.3" => "cn",
+        "2.5.4.6" => "c",
+        "2.5.4.7" => "l",
+        "2.5.4.8" => "st",
+        "2.5.4.9" => "street",
+        "2.5.4.10" => "o",
+        "2.5.4.11" => "ou",
+        "0.9.2342.19200300.100.1.1" => "uid",
+        "0.9.2342.19200300.100.1.25" => "dc",
+        _ => return lower,
+    };
+    short.to_owned()
+}
+
+/// Case-folds a value per character and collapses runs of spaces.
+fn fold_value(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut previous_space = false;
+    for c in text.chars() {
+        if c == ' ' {
+            if previous_space {
+                continue;
+            }
+            previous_space = true;
+            out.push(' ');
+        } else {
+            previous_space = false;
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+impl fmt::Display for Dn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, rdn) in self.rdns.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            write!(f, "{rdn}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Rdn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, ava) in self.avas.iter().enumerate() {
+            if i > 0 {
+                f.write_str("+")?;
+            }
+            let mut out = ava.attr_type.clone();
+            out.push('=');
+            match &ava.value {
+                AvaValue::Text(text) => escape_value(text, &mut out),
+                AvaValue::Ber(bytes) => push_hexstring(bytes, &mut out),
+            }
+            f.write_str(&out)?;
+        }
+        Ok(())
+    }
+}
+
+/// Escapes a value with the minimal escaping RFC 4514 asks for, plus control
+/// characters as `\XX` (Active Directory writes a mangling LF as `\0A`).
+fn escape_value(text: &str, out: &mut String) {
+    let last = text.chars().count().saturating_sub(1);
+    for (i, c) in text.chars().enumerate() {
+        match c {
+            '"' | '+' | ',' | ';' | '<' | '>' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '#' if i == 0 => out.push_str("\\#"),
+            ' ' if i == 0 || i == last => out.push_str("\\ "),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\{:02X}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+}
+
+fn push_hexstring(bytes: &[u8], out: &mut String) {
+    out.push('#');
+    for byte in bytes {
+        out.push_str(&format!("{byte:02X}"));
+    }
+}
+
+/// Length of Active Directory's extended-DN prefix (`<GUID=…>;<SID=…>;`), if any.
+fn extended_prefix_len(input: &str) -> usize {
+    let bytes = input.as_bytes();
+    let mut pos = 0;
+    while bytes.get(pos) == Some(&b'<') {
+        let Some(close) = memchr::memchr(b'>', &bytes[pos..]) else {
+            return 0;
+        };
+        let inner = &input[pos + 1..pos + close];
+        let known = ["GUID=", "SID=", "WKGUID="]
+            .iter()
+            .any(|prefix| inner.len() >= prefix.len() && inner[..prefix.len()].eq_ignore_ascii_case(prefix));
+        if !known {
+            return 0;
+        }
+        pos += close + 1;
+        if bytes.get(pos) == Some(&b';') {
+            pos += 1;
+        } else {
+            break;
+        }
+    }
+    pos
+}
+
+struct Parser<'s> {
+    s: &'s [u8],
+    pos: usize,
+}
+
+impl Parser<'_> {
+    fn error<T>(&self, reason: impl Into<String>) -> Result<T, DnError> {
+        Err(DnError {
+            offset: self.pos,
+            reason: reason.into(),
+        })
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.pos).copied()
+    }
+
+    fn skip_spaces(&mut self) {
+        while self.peek() == Some(b' ') {
+            self.pos += 1;
+        }
+    }
+
+    fn parse_dn(mut self) -> Result<Dn, DnError> {
+        let mut rdns = Vec::new();
+        self.skip_spaces();
+        if self.peek().is_none() {
+            return Ok(Dn { rdns });
+        }
+        loop {
+            rdns.push(self.parse_rdn()?);
+            match self.peek() {
+                None => break,
+                Some(b',' | b';') => {
+                    self.pos += 1;
+                    self.skip_spaces();
+                    if self.peek().is_none() {
+                        return self.error("expected an RDN after the separator, found the end");
+                    }
+                }
+                Some(other) => {
+                    return self.error(format!(
+                        "expected ',' or the end after a value, found '{}'",
+                        other as char
+                    ))
+                }
+            }
+        }
+        Ok(Dn { rdns })
+    }
+
+    fn parse_rdn(&mut self) -> Result<Rdn, DnError> {
+        let mut avas = vec![self.parse_ava()?];
+        while self.peek() == Some(b'+') {
+            self.pos += 1;
+            self.skip_spaces();
+            avas.push(self.parse_ava()?);
+        }
+        Ok(Rdn { avas })
+    }
+
+    fn parse_ava(&mut self) -> Result<Ava, DnError> {
+        self.skip_spaces();
+        let attr_type = self.parse_type()?;
+        self.skip_spaces();
+        if self.peek() != Some(b'=') {
+            return match self.peek() {
+                Some(c) => self.error(format!("expected '=' after the attribute type, found '{}'", c as char)),
+                None => self.error("expected '=' after the attribute type, found the end"),
+            };
+        }
+        self.pos += 1;
+        self.skip_spaces();
+        let value = match self.peek() {
+            Some(b'#') => AvaValue::Ber(self.parse_hexstring()?),
+            Some(b'"') => AvaValue::Text(self.parse_quoted()?),
+            _ => AvaValue::Text(self.parse_string()?),
+        };
+        self.skip_spaces();
+        Ok(Ava { attr_type, value })
+    }
+
+    fn parse_type(&mut self) -> Result<String, DnError> {
+        let start = self.pos;
+        let rest = &self.s[start..];
+        if rest.len() >= 4 && rest[..4].eq_ignore_ascii_case(b"oid.") && rest.get(4).is_some_and(u8::is_ascii_digit) {
+            self.pos += 4;
+            return self.parse_numeric_oid();
+        }
+        match self.peek() {
+            Some(c) if c.is_ascii_digit() => self.parse_numeric_oid(),
+            Some(c) if c.is_ascii_alphabetic() => {
+                while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || c == b'-') {
+                    self.pos += 1;
+                }
+                Ok(String::from_utf8_lossy(&self.s[start..self.pos]).into_owned())
+            }
+            Some(c) => self.error(format!("expected an attribute type, found '{}'", c as char)),
+            None => self.error("expected an attribute type, found the end"),
+        }
+    }
+
+    fn parse_numeric_oid(&mut self) -> Result<String, DnError> {
+        let start = self.pos;
+        loop {
+            let digits_start = self.pos;
+            while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+                self.pos += 1;
+            }
+            if self.pos == digits_start {
+                return self.error("expected a digit in the numeric OID");
+            }
+            if self.peek() == Some(b'.') {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+        if self.peek().is_some_and(|c| c.is_ascii_alphabetic()) {
+            return self.error("expected a digit or '.' in the numeric OID");
+        }
+        Ok(String::from_utf8_lossy(&self.s[start..self.pos]).into_owned())
+    }
+
+    fn parse_hexstring(&mut self) -> Result<Vec<u8>, DnError> {
+        self.pos += 1;
+        let mut bytes = Vec::new();
+        while let Some(c) = self.peek() {
+            if !c.is_ascii_hexdigit() {
+                break;
+            }
+            let Some(low) = self.s.get(self.pos + 1).copied().filter(u8::is_ascii_hexdigit) else {
+                return self.error("expected a pair of hex digits after '#'");
+            };
+            bytes.push(hex_value(c) << 4 | hex_value(low));
+            self.pos += 2;
+        }
+        if bytes.is_empty() {
+            return self.error("expected hex digits after '#'");
+        }
+        match self.peek() {
+            None | Some(b',' | b';' | b'+' | b' ') => Ok(bytes),
+            Some(c) => self.error(format!("expected a hex digit, found '{}'", c as char)),
+        }
+    }
+
+    fn parse_quoted(&mut self) -> Result<String, DnError> {
+        self.pos += 1;
+        let mut octets = Vec::new();
+        loop {
+            match self.peek() {
+                None => return self.error("expected a closing '\"', found the end"),
+                Some(b'"') => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(b'\\') => octets.push(self.parse_escape()?),
+                Some(c) => {
+                    octets.push(c);
+                    self.pos += 1;
+                }
+            }
+        }
+        self.octets_to_text(octets)
+    }
+
+    /// An unquoted value: runs until an unescaped separator; unescaped
+    /// trailing spaces are insignificant, escaped ones are kept.
+    fn parse_string(&mut self) -> Result<String, DnError> {
+        let mut octets = Vec::new();
+        let mut significant_len = 0;
+        loop {
+            match self.peek() {
+                None | Some(b',' | b';' | b'+') => break,
+                Some(b'\\') => {
+                    octets.push(self.parse_escape()?);
+                    significant_len = octets.len();
+                }
+                Some(b'=') => return self.error("unescaped '=' in a value"),
+                Some(b'"') => return self.error("unescaped '\"' in a value"),
+                Some(b'<' | b'>') => return self.error("unescaped '<' or '>' in a value"),
+                Some(c) => {
+                    octets.push(c);
+                    self.pos += 1;
+                    if c != b' ' {
+                        significant_len = octets.len();
+                    }
+                }
+            }
+        }
+        octets.truncate(significant_len);
+        self.octets_to_text(octets)
+    }
+
+    fn parse_escape(&mut self) -> Result<u8, DnError> {
+        let escaped = self.s.get(self.pos + 1).copied();
+        match escaped {
+            Some(c) if c.is_ascii_hexdigit() => {
+                let Some(low) = self.s.get(self.pos + 2).copied().filter(u8::is_ascii_hexdigit) else {
+                    return self.error("expected two hex digits after '\\'");
+                };
+                self.pos += 3;
+                Ok(hex_value(c) << 4 | hex_value(low))
+            }
+            Some(c @ (b' ' | b'"' | b'#' | b'+' | b',' | b';' | b'<' | b'=' | b'>' | b'\\')) => {
+                self.pos += 2;
+                Ok(c)
+            }
+            Some(c) => self.error(format!(
+                "expected a special character or two hex digits after '\\', found '{}'",
+                c as char
+            )),
+            None => self.error("expected a character after '\\', found the end"),
+        }
+    }
+
+    fn octets_to_text(&self, octets: Vec<u8>) -> Result<String, DnError> {
+        String::from_utf8(octets).or_else(|_| self.error("escaped octets are not valid UTF-8"))
+    }
+}
+
+fn hex_value(c: u8) -> u8 {
+    match c {
+        b'0'..=b'9' => c - b'0',
+        b'a'..=b'f' => c - b'a' + 10,
+        _ => c - b'A' + 10,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(s: &str) -> DnKey {
+        Dn::parse(s).unwrap().key()
+    }
+
+    #[test]
+    fn escaped_comma_forms_are_equal() {
+        assert_eq!(key(r"CN=Smith\, J,DC=x"), key(r"cn=smith\2C j, dc=X"));
+    }
+
+    #[test]
+    fn spaces_around_separators_are_ignored() {
+        assert_eq!(key("CN=EX01 , CN=Servers ,DC=a"), key("cn=ex01,cn=servers,dc=a"));
+    }
+
+    #[test]
+    fn escaped_trailing_space_is_significant() {
+        assert_ne!(key(r"CN=a\ ,DC=x"), key("CN=a,DC=x"));
+    }
+
+    #[test]
+    fn hex_escapes_decode_utf8() {
+        let dn = Dn::parse(r"CN=Lu\C4\8Di\C4\87").unwrap();
+        assert_eq!(dn.leaf().unwrap().value_text(), Some("Lučić"));
+        assert_eq!(dn.to_string(), "CN=Lučić");
+    }
+
+    #[test]
+    fn multi_valued_rdn_order_is_irrelevant() {
+        assert_eq!(key("OU=Sales+CN=J,DC=x"), key("CN=J+OU=Sales,DC=x"));
+    }
+
+    #[test]
+    fn unicode_values_compare_case_insensitively() {
+        assert_eq!(key("CN=ÉCOLE"), key("cn=école"));
+    }
+
+    #[test]
+    fn extended_form_is_stripped() {
+        let dn = Dn::parse("<GUID=1234>;<SID=S-1-5>;CN=EX01,DC=x").unwrap();
+        assert_eq!(dn.to_string(), "CN=EX01,DC=x");
+    }
+
+    #[test]
+    fn child_of_servers_finds_the_server() {
+        let dn = Dn::parse("CN=1,CN=SMTP,CN=Protocols,CN=EX01,CN=Servers,CN=AG,DC=x").unwrap();
+        let server = dn.child_of("cn", "servers").unwrap();
+        assert_eq!(server.to_string(), "CN=EX01,CN=Servers,CN=AG,DC=x");
+        let bare = Dn::parse("CN=EX01,CN=Servers,CN=AG").unwrap();
+        assert_eq!(bare.child_of("CN", "Servers").unwrap(), bare);
+        assert!(Dn::parse("CN=Servers,CN=AG").unwrap().child_of("cn", "servers").is_none());
+    }
+
+    #[test]
+    fn deleted_and_conflict_names_are_recognized() {
+        let deleted = Dn::parse(r"CN=Old\0ADEL:1f2e,CN=Deleted Objects,DC=x").unwrap();
+        assert_eq!(deleted.mangling(), Some(Mangling::Deleted));
+        assert_eq!(deleted.to_string(), r"CN=Old\0ADEL:1f2e,CN=Deleted Objects,DC=x");
+        let conflict = Dn::parse(r"CN=EX\0ACNF:99,DC=x").unwrap();
+        assert_eq!(conflict.mangling(), Some(Mangling::Conflict));
+    }
+
+    #[test]
+    fn invalid_dns_are_errors() {
+        for bad in ["CN=a,,DC=x", "CN=a,", "a", "CN=a\\", r"CN=a\G1", "CN=#0", "=a", "CN=a=b"] {
+            assert!(Dn::parse(bad).is_err(), "{bad} should not parse");
+        }
+    }
+
+    #[test]
+    fn ancestors_walk_to_the_root() {
+        let dn = Dn::parse("CN=a,CN=b,DC=c").unwrap();
+        let walked: Vec<String> = dn.ancestors().map(|d| d.to_string()).collect();
+        assert_eq!(walked, ["CN=b,DC=c", "DC=c", ""]);
+    }
+}

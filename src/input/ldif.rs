@@ -1,0 +1,688 @@
+//! The LDIF reader (RFC 2849, plus what `ldifde` and `ldapsearch` write).
+//!
+//! [`parse`] is a pure function from decoded bytes to records plus
+//! diagnostics. It works in two steps: one sequential pass finds the record
+//! boundaries (empty lines; a folded line never contains one), then the
+//! records are parsed in parallel and collected in input order. A malformed
+//! record becomes an error diagnostic and is skipped; the others are kept.
+//!
+//! Leniencies, each because real exports need it: bare CR line ends, raw
+//! UTF-8 in plain values, a missing final `-` in a modify record, content and
+//! change records mixed in one file, `ldapsearch`'s `search:`/`result:`/`ref:`
+//! pseudo-records (skipped silently), Active Directory's `;range=` options
+//! (merged under the base name), spaces before the colon, and trailing spaces
+//! after base64 data. `:<` URLs are never dereferenced.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::Engine;
+use rayon::prelude::*;
+
+use crate::diag::Diagnostic;
+use crate::dn::Dn;
+use crate::record::{Attr, Body, Control, ModOp, Modification, Record, RenameKeyword, Value};
+
+/// What reading one LDIF input produced.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// The records read, in input order.
+    pub records: Vec<Record>,
+    /// Every problem found, in input order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Records that were skipped because they were malformed.
+    pub skipped: usize,
+    /// The `version:` line's value, when present.
+    pub version: Option<u32>,
+}
+
+/// Reads LDIF from decoded (UTF-8 or ASCII-compatible) bytes.
+pub fn parse(text: &[u8]) -> Parsed {
+    let chunks = split_records(text);
+    let outcomes: Vec<ChunkOutcome> = chunks
+        .par_iter()
+        .map(|range| parse_chunk(text, range.clone()))
+        .collect();
+    assemble(outcomes)
+}
+
+/// Splits the input at empty lines into the byte ranges of the records.
+pub fn split_records(text: &[u8]) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut start = None;
+    let mut last_end = 0;
+    let mut pos = 0;
+    while pos < text.len() {
+        let (content_end, next) = line_end(text, pos);
+        if content_end == pos {
+            if let Some(record_start) = start.take() {
+                ranges.push(record_start..last_end);
+            }
+        } else {
+            start.get_or_insert(pos);
+            last_end = content_end;
+        }
+        pos = next;
+    }
+    if let Some(record_start) = start {
+        ranges.push(record_start..last_end);
+    }
+    ranges
+}
+
+/// The end of the line content starting at `pos`, and where the next line starts.
+fn line_end(text: &[u8], pos: usize) -> (usize, usize) {
+    match memchr::memchr2(b'\n', b'\r', &text[pos..]) {
+        None => (text.len(), text.len()),
+        Some(found) => {
+            let at = pos + found;
+            if text[at] == b'\r' && text.get(at + 1) == Some(&b'\n') {
+                (at, at + 2)
+            } else {
+                (at, at + 1)
+            }
+        }
+    }
+}
+
+/// One unfolded line: its offset in the input and its bytes.
+struct Line<'a> {
+    offset: usize,
+    text: Cow<'a, [u8]>,
+}
+
+/// Unfolds the physical lines of one record and drops comments.
+fn logical_lines(text: &[u8], range: Range<usize>) -> Result<Vec<Line<'_>>, Diagnostic> {
+    let mut lines: Vec<Line> = Vec::new();
+    let mut in_comment = false;
+    let mut pos = range.start;
+    while pos < range.end {
+        let (content_end, next) = line_end(text, pos);
+        let physical = &text[pos..content_end];
+        if let Some(continuation) = physical.strip_prefix(b" ") {
+            if in_comment {
+                // A folded comment stays a comment.
+            } else if let Some(last) = lines.last_mut() {
+                last.text.to_mut().extend_from_slice(continuation);
+            } else {
+                return Err(Diagnostic::error(
+                    pos,
+                    "expected 'dn:' at the start of a record, found a continuation line (a line starting with a space)",
+                ));
+            }
+        } else if physical.first() == Some(&b'#') {
+            in_comment = true;
+        } else {
+            in_comment = false;
+            lines.push(Line {
+                offset: pos,
+                text: Cow::Borrowed(physical),
+            });
+        }
+        pos = next;
+    }
+    Ok(lines)
+}
+
+/// A parsed `description: value` line.
+struct AttrLine<'a> {
+    name: &'a str,
+    value: ValueSpec<'a>,
+}
+
+enum ValueSpec<'a> {
+    Plain(&'a [u8]),
+    Base64(&'a [u8]),
+    Url(&'a [u8]),
+}
+
+impl<'a> Line<'a> {
+    fn error(&self, column: usize, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(self.offset + column.min(self.text.len()), message)
+    }
+
+    fn is_separator(&self) -> bool {
+        self.text.trim_ascii_end() == b"-"
+    }
+
+    fn shown(&self) -> String {
+        let text = String::from_utf8_lossy(&self.text);
+        let mut shown: String = text.chars().take(40).collect();
+        if text.chars().count() > 40 {
+            shown.push('…');
+        }
+        shown
+    }
+
+    fn attr(&self) -> Result<AttrLine<'_>, Diagnostic> {
+        let text: &[u8] = &self.text;
+        let Some(colon) = memchr::memchr(b':', text) else {
+            return Err(self.error(0, format!("expected 'attribute: value', found '{}' (no ':')", self.shown())));
+        };
+        let description = text[..colon].trim_ascii_end();
+        let name = std::str::from_utf8(description).ok().filter(|name| is_attribute_description(name));
+        let Some(name) = name else {
+            return Err(self.error(
+                0,
+                format!(
+                    "expected an attribute description (letters, digits, '-', options after ';'), found '{}'",
+                    String::from_utf8_lossy(description)
+                ),
+            ));
+        };
+        let rest = &text[colon + 1..];
+        let value = match rest.first() {
+            Some(b':') => ValueSpec::Base64(rest[1..].trim_ascii()),
+            Some(b'<') => ValueSpec::Url(rest[1..].trim_ascii()),
+            _ => ValueSpec::Plain(trim_fill(rest)),
+        };
+        Ok(AttrLine { name, value })
+    }
+
+    /// The line's value decoded to bytes.
+    fn value(&self, spec: &ValueSpec<'_>) -> Result<Value, Diagnostic> {
+        match spec {
+            ValueSpec::Plain(bytes) => Ok(Value::Bytes(bytes.to_vec())),
+            ValueSpec::Base64(data) => decode_base64(data)
+                .map(Value::Bytes)
+                .map_err(|reason| self.error(0, format!("expected base64 after '::', {reason}"))),
+            ValueSpec::Url(url) => Ok(Value::Url(String::from_utf8_lossy(url).into_owned())),
+        }
+    }
+
+    /// The value as text (for DNs, keywords and other structural values).
+    fn text_value(&self, spec: &ValueSpec<'_>, what: &str) -> Result<String, Diagnostic> {
+        match self.value(spec)? {
+            Value::Bytes(bytes) => {
+                String::from_utf8(bytes).map_err(|_| self.error(0, format!("expected {what} in UTF-8, found other bytes")))
+            }
+            Value::Url(_) => Err(self.error(0, format!("expected {what}, found a ':<' URL"))),
+        }
+    }
+}
+
+fn trim_fill(bytes: &[u8]) -> &[u8] {
+    let start = bytes.iter().position(|&b| b != b' ').unwrap_or(bytes.len());
+    &bytes[start..]
+}
+
+/// `AttributeType *(";" option)` where options may hold AD's `range=0-*`.
+fn is_attribute_description(name: &str) -> bool {
+    let mut parts = name.split(';');
+    let attr_type = parts.next().unwrap_or("");
+    is_attribute_type(attr_type)
+        && parts.all(|option| {
+            !option.is_empty()
+                && option
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'=' | b'*' | b'_'))
+        })
+}
+
+fn is_attribute_type(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    match bytes.first() {
+        Some(b) if b.is_ascii_alphabetic() => bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-'),
+        Some(b) if b.is_ascii_digit() => name.split('.').all(|arc| !arc.is_empty() && arc.bytes().all(|b| b.is_ascii_digit())),
+        _ => false,
+    }
+}
+
+/// Removes AD's `;range=low-high` option: ranged fragments merge under one name.
+fn merge_range_option(name: &str) -> Cow<'_, str> {
+    if !name.contains(';') {
+        return Cow::Borrowed(name);
+    }
+    let mut parts = name.split(';');
+    let mut merged = parts.next().unwrap_or("").to_owned();
+    let mut had_range = false;
+    for option in parts {
+        if option.len() > 6 && option[..6].eq_ignore_ascii_case("range=") {
+            had_range = true;
+        } else {
+            merged.push(';');
+            merged.push_str(option);
+        }
+    }
+    if had_range {
+        Cow::Owned(merged)
+    } else {
+        Cow::Borrowed(name)
+    }
+}
+
+const BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+fn decode_base64(data: &[u8]) -> Result<Vec<u8>, String> {
+    BASE64.decode(data).map_err(|error| match error {
+        base64::DecodeError::InvalidByte(at, byte) => {
+            format!("found '{}' at position {}", (byte as char).escape_default(), at + 1)
+        }
+        base64::DecodeError::InvalidLength(_) => "found a truncated value (length is not a multiple of 4)".to_owned(),
+        other => format!("found invalid data ({other})"),
+    })
+}
+
+/// What parsing one record chunk gave.
+#[derive(Default)]
+struct ChunkOutcome {
+    record: Option<Record>,
+    /// The chunk began with `version:` (offset, parsed value).
+    version: Option<(usize, Option<u32>)>,
+    /// The chunk held data lines (not only comments).
+    has_content: bool,
+    skipped: bool,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn parse_chunk(text: &[u8], range: Range<usize>) -> ChunkOutcome {
+    let mut outcome = ChunkOutcome::default();
+    let mut lines = match logical_lines(text, range) {
+        Ok(lines) => lines,
+        Err(diagnostic) => {
+            outcome.has_content = true;
+            outcome.skipped = true;
+            outcome.diagnostics.push(diagnostic);
+            return outcome;
+        }
+    };
+    if lines.is_empty() {
+        return outcome;
+    }
+    outcome.has_content = true;
+    if let Some(version) = version_line(&lines[0]) {
+        outcome.version = Some((lines[0].offset, version));
+        lines.remove(0);
+        if lines.is_empty() {
+            return outcome;
+        }
+    }
+    match parse_record(&lines, &mut outcome.diagnostics) {
+        Ok(record) => outcome.record = record,
+        Err(diagnostic) => {
+            outcome.skipped = true;
+            outcome.diagnostics.push(diagnostic);
+        }
+    }
+    outcome
+}
+
+/// `Some(value)` when the line is a `version:` line (`None` inside for a bad number).
+fn version_line(line: &Line<'_>) -> Option<Option<u32>> {
+    let attr = line.attr().ok()?;
+    if !attr.name.eq_ignore_ascii_case("version") {
+        return None;
+    }
+    match attr.value {
+        ValueSpec::Plain(value) => Some(std::str::from_utf8(value).ok().and_then(|v| v.trim().parse().ok())),
+        _ => Some(None),
+    }
+}
+
+/// Puts the chunks together: version rules, counts, order.
+fn assemble(outcomes: Vec<ChunkOutcome>) -> Parsed {
+    let mut parsed = Parsed::default();
+    let mut seen_content = false;
+    for outcome in outcomes {
+        parsed.diagnostics.extend(outcome.diagnostics);
+        if let Some((offset, value)) = outcome.version {
+            if seen_content {
+                parsed.diagnostics.push(Diagnostic::error(
+                    offset,
+                    "expected 'dn:', found 'version:' (the version line is only allowed at the start of the file)",
+                ));
+                if outcome.record.is_some() {
+                    parsed.skipped += 1;
+                }
+                seen_content = true;
+                continue;
+            }
+            match value {
+                Some(1) => parsed.version = Some(1),
+                Some(other) => parsed
+                    .diagnostics
+                    .push(Diagnostic::error(offset, format!("expected 'version: 1', found version {other}"))),
+                None => parsed
+                    .diagnostics
+                    .push(Diagnostic::error(offset, "expected 'version: 1', found a value that is not a number")),
+            }
+        }
+        seen_content |= outcome.has_content;
+        if outcome.skipped {
+            parsed.skipped += 1;
+        }
+        parsed.records.extend(outcome.record);
+    }
+    parsed
+}
+
+/// Parses one record's logical lines. `Ok(None)` for pseudo-records that are
+/// skipped on purpose (ldapsearch's `search:`/`result:`/`ref:` blocks).
+fn parse_record(lines: &[Line<'_>], diagnostics: &mut Vec<Diagnostic>) -> Result<Option<Record>, Diagnostic> {
+    let first = &lines[0];
+    let dn_line = first.attr()?;
+    if !dn_line.name.eq_ignore_ascii_case("dn") {
+        if ["search", "result", "ref"].iter().any(|k| dn_line.name.eq_ignore_ascii_case(k)) {
+            return Ok(None);
+        }
+        return Err(first.error(0, format!("expected 'dn:' at the start of a record, found '{}:'", dn_line.name)));
+    }
+    let dn = first.text_value(&dn_line.value, "a DN")?;
+    if let Err(error) = Dn::parse(&dn) {
+        diagnostics.push(Diagnostic::warning(
+            first.offset,
+            format!("DN '{dn}' is not a valid RFC 4514 name: {}", error.reason),
+        ));
+    }
+
+    let mut rest = &lines[1..];
+    let mut controls = Vec::new();
+    while let Some(line) = rest.first() {
+        let attr = line.attr()?;
+        if !attr.name.eq_ignore_ascii_case("control") {
+            break;
+        }
+        controls.push(parse_control(line, &attr)?);
+        rest = &rest[1..];
+    }
+
+    let changetype = match rest.first() {
+        Some(line) => {
+            let attr = line.attr()?;
+            if attr.name.eq_ignore_ascii_case("changetype") {
+                rest = &rest[1..];
+                Some((line, line.text_value(&attr.value, "a changetype")?))
+            } else {
+                None
+            }
+        }
+        None => None,
+    };
+
+    let body = match changetype {
+        None => {
+            if !controls.is_empty() {
+                return Err(lines[1].error(0, "expected 'changetype:' after 'control:' (controls belong to change records)"));
+            }
+            Body::Entry {
+                attrs: parse_attrs(rest, diagnostics)?,
+                changetype_add: false,
+            }
+        }
+        Some((line, kind)) => parse_change(line, kind.trim(), rest, diagnostics)?,
+    };
+    Ok(Some(Record {
+        dn,
+        offset: first.offset,
+        controls,
+        body,
+    }))
+}
+
+fn parse_control(line: &Line<'_>, attr: &AttrLine<'_>) -> Result<Control, Diagnostic> {
+    let ValueSpec::Plain(spec) = attr.value else {
+        return Err(line.error(0, "expected 'control: OID [true|false] [value]', found an encoded value"));
+    };
+    let spec = std::str::from_utf8(spec).map_err(|_| line.error(0, "expected a control OID, found non-UTF-8 bytes"))?;
+    let oid_len = spec.find([' ', ':']).unwrap_or(spec.len());
+    let oid = &spec[..oid_len];
+    if !is_numeric_oid(oid) {
+        return Err(line.error(0, format!("expected a numeric control OID, found '{oid}'")));
+    }
+    let mut rest = spec[oid_len..].trim_start_matches(' ');
+    let mut critical = false;
+    for (word, flag) in [("true", true), ("false", false)] {
+        if let Some(after) = rest.strip_prefix(word) {
+            if after.is_empty() || after.starts_with([' ', ':']) {
+                critical = flag;
+                rest = after.trim_start_matches(' ');
+                break;
+            }
+        }
+    }
+    let value = if rest.is_empty() {
+        None
+    } else if let Some(encoded) = rest.strip_prefix("::") {
+        let bytes = decode_base64(encoded.trim().as_bytes())
+            .map_err(|reason| line.error(0, format!("expected a base64 control value, {reason}")))?;
+        Some(Value::Bytes(bytes))
+    } else if let Some(url) = rest.strip_prefix(":<") {
+        Some(Value::Url(url.trim().to_owned()))
+    } else if let Some(plain) = rest.strip_prefix(':') {
+        Some(Value::Bytes(plain.trim_start_matches(' ').as_bytes().to_vec()))
+    } else {
+        return Err(line.error(0, format!("expected 'true', 'false' or ':' after the control OID, found '{rest}'")));
+    };
+    Ok(Control { oid: oid.to_owned(), critical, value })
+}
+
+fn is_numeric_oid(oid: &str) -> bool {
+    !oid.is_empty() && oid.split('.').all(|arc| !arc.is_empty() && arc.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Attribute-value lines of an entry.
+fn parse_attrs(lines: &[Line<'_>], diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<Attr>, Diagnostic> {
+    let mut attrs = Vec::with_capacity(lines.len());
+    for line in lines {
+        let attr = line.attr()?;
+        if attr.name.eq_ignore_ascii_case("dn") {
+            return Err(line.error(0, "expected an attribute, found a second 'dn:' (is an empty line missing between two records?)"));
+        }
+        attrs.push(read_attr(line, &attr, diagnostics)?);
+    }
+    Ok(attrs)
+}
+
+fn read_attr(line: &Line<'_>, attr: &AttrLine<'_>, diagnostics: &mut Vec<Diagnostic>) -> Result<Attr, Diagnostic> {
+    let value = line.value(&attr.value)?;
+    if let Value::Url(url) = &value {
+        diagnostics.push(Diagnostic::warning(
+            line.offset,
+            format!("value of '{}' is a URL ('{url}'): kept as a URL, not read", attr.name),
+        ));
+    }
+    Ok(Attr {
+        name: merge_range_option(attr.name).into_owned(),
+        value,
+    })
+}
+
+fn parse_change(
+    line: &Line<'_>,
+    kind: &str,
+    rest: &[Line<'_>],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Body, Diagnostic> {
+    match kind.to_ascii_lowercase().as_str() {
+        "add" | "ntdsschemaadd" => {
+            if rest.is_empty() {
+                return Err(line.error(0, "expected at least one attribute after 'changetype: add', found none"));
+            }
+            Ok(Body::Entry {
+                attrs: parse_attrs(rest, diagnostics)?,
+                changetype_add: true,
+            })
+        }
+        "delete" | "ntdsschemadelete" => match rest.first() {
+            None => Ok(Body::Delete),
+            Some(extra) => Err(extra.error(0, format!("expected the end of a 'changetype: delete' record, found '{}'", extra.shown()))),
+        },
+        "modify" | "ntdsschemamodify" => parse_modify(rest, diagnostics).map(Body::Modify),
+        "modrdn" | "ntdsschemamodrdn" => parse_rename(line, RenameKeyword::ModRdn, rest),
+        "moddn" => parse_rename(line, RenameKeyword::ModDn, rest),
+        other => Err(line.error(
+            0,
+            format!("expected changetype add, delete, modify, modrdn or moddn, found '{other}'"),
+        )),
+    }
+}
+
+fn parse_modify(lines: &[Line<'_>], diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<Modification>, Diagnostic> {
+    let mut modifications = Vec::new();
+    let mut rest = lines;
+    while let Some(header) = rest.first() {
+        let spec = header.attr()?;
+        let op = match spec.name.to_ascii_lowercase().as_str() {
+            "add" => ModOp::Add,
+            "delete" => ModOp::Delete,
+            "replace" => ModOp::Replace,
+            "increment" => ModOp::Increment,
+            _ => {
+                return Err(header.error(
+                    0,
+                    format!("expected 'add:', 'delete:', 'replace:' or 'increment:', found '{}:'", spec.name),
+                ))
+            }
+        };
+        let attr_name = header.text_value(&spec.value, "an attribute name")?.trim().to_owned();
+        if !is_attribute_description(&attr_name) {
+            return Err(header.error(0, format!("expected an attribute name after '{}:', found '{attr_name}'", op.keyword())));
+        }
+        rest = &rest[1..];
+        let mut values = Vec::new();
+        loop {
+            let Some(line) = rest.first() else {
+                break; // a missing final '-' is tolerated at the end of the record
+            };
+            rest = &rest[1..];
+            if line.is_separator() {
+                break;
+            }
+            let attr = line.attr()?;
+            if !attr.name.eq_ignore_ascii_case(&attr_name) {
+                return Err(line.error(
+                    0,
+                    format!("expected a value of '{attr_name}' or '-', found '{}:'", attr.name),
+                ));
+            }
+            values.push(read_attr(line, &attr, diagnostics)?.value);
+        }
+        modifications.push(Modification {
+            op,
+            attr: attr_name,
+            values,
+        });
+    }
+    Ok(modifications)
+}
+
+fn parse_rename(changetype: &Line<'_>, keyword: RenameKeyword, lines: &[Line<'_>]) -> Result<Body, Diagnostic> {
+    let mut fields = lines.iter();
+    let new_rdn = match fields.next() {
+        Some(line) => expect_field(line, "newrdn")?,
+        None => return Err(changetype.error(0, "expected 'newrdn:' after the changetype, found the end of the record")),
+    };
+    let delete_old_rdn = match fields.next() {
+        Some(line) => match expect_field(line, "deleteoldrdn")?.trim() {
+            "0" => false,
+            "1" => true,
+            other => return Err(line.error(0, format!("expected 'deleteoldrdn: 0' or '1', found '{other}'"))),
+        },
+        None => return Err(changetype.error(0, "expected 'deleteoldrdn:' after 'newrdn:', found the end of the record")),
+    };
+    let new_superior = fields.next().map(|line| expect_field(line, "newsuperior")).transpose()?;
+    if let Some(extra) = fields.next() {
+        return Err(extra.error(0, format!("expected the end of the {} record, found '{}'", changetype_keyword(keyword), extra.shown())));
+    }
+    Ok(Body::Rename {
+        keyword,
+        new_rdn,
+        delete_old_rdn,
+        new_superior,
+    })
+}
+
+fn changetype_keyword(keyword: RenameKeyword) -> &'static str {
+    match keyword {
+        RenameKeyword::ModRdn => "modrdn",
+        RenameKeyword::ModDn => "moddn",
+    }
+}
+
+fn expect_field(line: &Line<'_>, name: &str) -> Result<String, Diagnostic> {
+    let attr = line.attr()?;
+    if !attr.name.eq_ignore_ascii_case(name) {
+        return Err(line.error(0, format!("expected '{name}:', found '{}:'", attr.name)));
+    }
+    line.text_value(&attr.value, name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Record {
+        let parsed = parse(text.as_bytes());
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        assert_eq!(parsed.records.len(), 1);
+        parsed.records.into_iter().next().unwrap()
+    }
+
+    fn texts(record: &Record) -> Vec<(String, String)> {
+        record
+            .attrs()
+            .iter()
+            .map(|a| (a.name.clone(), a.value.as_text().unwrap_or("<bin>").to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn folding_removes_exactly_one_space() {
+        let record = one("dn: cn=a\nsn: Some\n  One\ndescription: very \n long\n");
+        assert_eq!(record.first_text("sn"), Some("Some One"));
+        assert_eq!(record.first_text("description"), Some("very long"));
+    }
+
+    #[test]
+    fn ldifde_records_with_crlf_and_continued_values() {
+        let record = one("dn: CN=x,DC=a\r\nchangetype: add\r\ndistinguishedName: \r\n CN=x,DC=\r\n a\r\n\r\n");
+        assert_eq!(record.first_text("distinguishedName"), Some("CN=x,DC=a"));
+        assert!(matches!(record.body, Body::Entry { changetype_add: true, .. }));
+    }
+
+    #[test]
+    fn ranged_values_merge_under_the_base_name() {
+        let record = one("dn: cn=g\nmember;range=0-1: a\nmember;range=0-1: b\nmember;range=2-*: c\n");
+        assert_eq!(texts(&record).iter().filter(|(n, _)| n == "member").count(), 3);
+    }
+
+    #[test]
+    fn bare_cr_ends_lines() {
+        let parsed = parse(b"dn: cn=a\rcn: a\r\rdn: cn=b\rcn: b\r");
+        assert_eq!(parsed.records.len(), 2);
+    }
+
+    #[test]
+    fn a_bad_record_is_skipped_and_the_rest_is_read() {
+        let parsed = parse(b"dn: cn=a\ncn: a\n\ndn: cn=b\ncn:: !!!\n\ndn: cn=c\ncn: c\n");
+        assert_eq!(parsed.records.len(), 2);
+        assert_eq!(parsed.skipped, 1);
+        assert_eq!(parsed.diagnostics.len(), 1);
+    }
+
+    #[test]
+    fn ldapsearch_pseudo_records_are_skipped_silently() {
+        let parsed = parse(b"# extended LDIF\n\ndn: cn=a\ncn: a\n\n# search result\nsearch: 2\nresult: 0 Success\n\n# numEntries: 1\n");
+        assert_eq!(parsed.records.len(), 1);
+        assert!(parsed.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn urls_are_kept_and_warned_about() {
+        let parsed = parse(b"dn: cn=a\njpegPhoto:< file:///etc/passwd\n");
+        assert_eq!(parsed.records[0].attrs()[0].value, Value::Url("file:///etc/passwd".into()));
+        assert_eq!(parsed.diagnostics.len(), 1);
+    }
+
+    #[test]
+    fn version_on_a_later_record_is_an_error() {
+        let parsed = parse(b"version: 1\ndn: cn=a\ncn: a\n\nversion: 1\ndn: cn=b\ncn: b\n");
+        assert_eq!(parsed.records.len(), 1);
+        assert_eq!(parsed.version, Some(1));
+        assert_eq!(parsed.diagnostics.len(), 1);
+    }
+}

@@ -1,0 +1,161 @@
+//! Records: what every reader produces and every consumer reads.
+//!
+//! A record is one LDIF record (or, later, one DSML/CLIXML entry) with its DN
+//! as written, its attribute-value pairs in input order and, for change
+//! records, the change. Values are bytes: text where the bytes are UTF-8,
+//! binary values (objectGUID, nTSecurityDescriptor) kept as they are. This
+//! module knows no file format and no output format.
+
+/// One attribute value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    /// The value's octets (UTF-8 text in the usual case).
+    Bytes(Vec<u8>),
+    /// A `:<` URL that was deliberately not dereferenced.
+    Url(String),
+}
+
+impl Value {
+    /// The value as UTF-8 text, when it is text.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Value::Bytes(bytes) => std::str::from_utf8(bytes).ok(),
+            Value::Url(_) => None,
+        }
+    }
+}
+
+/// One `name: value` pair of a record, name as written (ranged options merged).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attr {
+    /// The attribute description as written, e.g. `cn` or `description;lang-fr`.
+    pub name: String,
+    /// The value.
+    pub value: Value,
+}
+
+impl Attr {
+    /// The attribute type without options (`member` for `member;range=0-1499`).
+    pub fn base_name(&self) -> &str {
+        self.name.split(';').next().unwrap_or(&self.name)
+    }
+}
+
+/// An LDAP control attached to a change record (`control:` line).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Control {
+    /// The control's OID.
+    pub oid: String,
+    /// The criticality flag (`false` when absent).
+    pub critical: bool,
+    /// The control value, when one was given.
+    pub value: Option<Value>,
+}
+
+/// The operation of one block of a `changetype: modify` record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModOp {
+    /// `add:`
+    Add,
+    /// `delete:`
+    Delete,
+    /// `replace:`
+    Replace,
+    /// `increment:` (RFC 4525)
+    Increment,
+}
+
+impl ModOp {
+    /// The LDIF keyword of the operation.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            ModOp::Add => "add",
+            ModOp::Delete => "delete",
+            ModOp::Replace => "replace",
+            ModOp::Increment => "increment",
+        }
+    }
+}
+
+/// One block of a modify record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Modification {
+    /// What to do.
+    pub op: ModOp,
+    /// The attribute description it applies to.
+    pub attr: String,
+    /// The values listed (none: the whole attribute).
+    pub values: Vec<Value>,
+}
+
+/// `modrdn` or `moddn`: the same operation under two keywords.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RenameKeyword {
+    /// `changetype: modrdn`
+    ModRdn,
+    /// `changetype: moddn`
+    ModDn,
+}
+
+/// What a record says about its DN.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Body {
+    /// An entry: a content record, or an `ldifde`-style `changetype: add`.
+    Entry {
+        /// Attribute-value pairs in input order.
+        attrs: Vec<Attr>,
+        /// Whether the record was written as `changetype: add`.
+        changetype_add: bool,
+    },
+    /// `changetype: delete`
+    Delete,
+    /// `changetype: modify`
+    Modify(Vec<Modification>),
+    /// `changetype: modrdn` / `moddn`
+    Rename {
+        /// Which keyword was used.
+        keyword: RenameKeyword,
+        /// The new RDN.
+        new_rdn: String,
+        /// Whether the old RDN values are deleted.
+        delete_old_rdn: bool,
+        /// The new parent, if moved.
+        new_superior: Option<String>,
+    },
+}
+
+/// One record of an export.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    /// The DN exactly as written (after base64 decoding).
+    pub dn: String,
+    /// Byte offset of the record's first line in the (decoded) input.
+    pub offset: usize,
+    /// Controls, for change records.
+    pub controls: Vec<Control>,
+    /// The entry or the change.
+    pub body: Body,
+}
+
+impl Record {
+    /// The attributes of an entry (empty for change records other than add).
+    pub fn attrs(&self) -> &[Attr] {
+        match &self.body {
+            Body::Entry { attrs, .. } => attrs,
+            _ => &[],
+        }
+    }
+
+    /// Every value of the attribute `name` (case-insensitive, options ignored).
+    pub fn values<'r>(&'r self, name: &'r str) -> impl Iterator<Item = &'r Value> + 'r {
+        self.attrs()
+            .iter()
+            .filter(move |attr| attr.base_name().eq_ignore_ascii_case(name))
+            .map(|attr| &attr.value)
+    }
+
+    /// The first text value of the attribute `name`.
+    pub fn first_text<'r>(&'r self, name: &'r str) -> Option<&'r str> {
+        self.values(name).find_map(Value::as_text)
+    }
+}

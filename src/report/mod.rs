@@ -1,0 +1,3 @@
+//! Output formats. Only this module knows serde and how things are shown.
+
+pub mod dump;
