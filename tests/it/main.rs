@@ -1,0 +1,5 @@
+//! Integration tests: the built binary on fixtures, generated exports and the
+//! shared conformance suites.
+
+mod cli;
+mod support;
