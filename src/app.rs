@@ -5,10 +5,14 @@
 
 use std::io::{self, BufWriter, Write};
 
-use crate::cli::{Cli, Command, DumpArgs, DumpFormat, InputArgs};
+use crate::cli::{CheckArgs, Cli, Command, DumpArgs, DumpFormat, InputArgs, SourcesArgs, SourcesFormat};
 use crate::exit::Status;
-use crate::input::{self, Loaded};
+use crate::findings::{self, Finding};
+use crate::graph::Graph;
+use crate::input::{self, Loaded, Located};
+use crate::model::{self, Objects};
 use crate::report::dump;
+use crate::report::sources::{self, Analysis, SourcesReport};
 
 /// Runs the command line and returns how the run ended.
 pub fn run(cli: &Cli) -> Status {
@@ -18,6 +22,8 @@ pub fn run(cli: &Cli) -> Status {
     }
     let outcome = match &cli.command {
         Command::Dump(args) => run_dump(args),
+        Command::Sources(args) => run_sources(args),
+        Command::Check(args) => run_check(args),
     };
     match outcome {
         Ok(status) => status,
@@ -32,7 +38,8 @@ pub fn run(cli: &Cli) -> Status {
 /// The inputs of a run, and whether any could not be read.
 struct Inputs {
     loaded: Vec<Loaded>,
-    unreadable: usize,
+    /// (path, reason) of each input that could not be read.
+    unreadable: Vec<(String, String)>,
 }
 
 impl Inputs {
@@ -42,7 +49,7 @@ impl Inputs {
 
     /// The status for a run whose work succeeded, given `--strict`.
     fn status(&self, strict: bool) -> Status {
-        if self.unreadable > 0 || (strict && self.diagnostic_count() > 0) {
+        if !self.unreadable.is_empty() || (strict && self.diagnostic_count() > 0) {
             Status::Error
         } else {
             Status::Success
@@ -57,24 +64,24 @@ fn load_inputs(args: &InputArgs) -> Result<Inputs, Status> {
     }
     let mut inputs = Inputs {
         loaded: Vec::with_capacity(args.files.len()),
-        unreadable: 0,
+        unreadable: Vec::new(),
     };
     for file in &args.files {
         match input::load(file) {
             Ok(loaded) => inputs.loaded.push(loaded),
             Err(error) => {
                 eprintln!("exconn: {error}");
-                inputs.unreadable += 1;
+                inputs.unreadable.push((file.clone(), error.to_string()));
             }
         }
     }
     Ok(inputs)
 }
 
-fn print_diagnostics(loaded: &Loaded) {
+fn print_diagnostics(diagnostics: &[Located]) {
     let stderr = io::stderr();
     let mut err = stderr.lock();
-    for located in loaded.located_diagnostics() {
+    for located in diagnostics {
         let _ = writeln!(err, "{located}");
     }
 }
@@ -97,8 +104,130 @@ fn run_dump(args: &DumpArgs) -> io::Result<Status> {
             }
         }
         out.flush()?;
-        print_diagnostics(loaded);
+        print_diagnostics(&loaded.located_diagnostics());
     }
     out.flush()?;
     Ok(inputs.status(args.input.strict))
+}
+
+/// The analysis of a run's inputs: model, graph, findings, located diagnostics.
+struct Analyzed {
+    inputs: Inputs,
+    objects: Vec<Objects>,
+    graph: Graph,
+    findings: Vec<Finding>,
+    diagnostics: Vec<Located>,
+}
+
+impl Analyzed {
+    fn new(inputs: Inputs) -> Analyzed {
+        let objects: Vec<Objects> = inputs.loaded.iter().map(|l| model::build(&l.records)).collect();
+        let graph = Graph::build(&objects);
+        let findings = findings::analyze(&graph);
+        let diagnostics = inputs
+            .loaded
+            .iter()
+            .zip(&objects)
+            .flat_map(|(loaded, objects)| {
+                let mut all = loaded.diagnostics.clone();
+                all.extend(objects.diagnostics.iter().cloned());
+                all.sort_by_key(|d| d.offset);
+                loaded.locate(&all)
+            })
+            .collect();
+        Analyzed {
+            inputs,
+            objects,
+            graph,
+            findings,
+            diagnostics,
+        }
+    }
+
+    fn report(&self) -> SourcesReport {
+        SourcesReport::new(&Analysis {
+            loaded: &self.inputs.loaded,
+            objects: &self.objects,
+            unreadable: &self.inputs.unreadable,
+            graph: &self.graph,
+            findings: &self.findings,
+            diagnostics: &self.diagnostics,
+        })
+    }
+
+    /// `--strict`: any diagnostic, model ones included, is an error.
+    fn status(&self, strict: bool) -> Status {
+        if !self.inputs.unreadable.is_empty() || (strict && !self.diagnostics.is_empty()) {
+            Status::Error
+        } else {
+            Status::Success
+        }
+    }
+}
+
+fn run_sources(args: &SourcesArgs) -> io::Result<Status> {
+    let inputs = match load_inputs(&args.input) {
+        Ok(inputs) => inputs,
+        Err(status) => return Ok(status),
+    };
+    let analyzed = Analyzed::new(inputs);
+    print_diagnostics(&analyzed.diagnostics);
+    let report = analyzed.report();
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match args.format {
+        SourcesFormat::Table => sources::write_table(&mut out, &report)?,
+        SourcesFormat::Json => sources::write_json(&mut out, &report)?,
+        SourcesFormat::Csv => sources::write_csv(&mut out, &report)?,
+        SourcesFormat::Markdown => sources::write_markdown(&mut out, &report)?,
+    }
+    out.flush()?;
+    Ok(analyzed.status(args.input.strict))
+}
+
+fn run_check(args: &CheckArgs) -> io::Result<Status> {
+    let inputs = match load_inputs(&args.input) {
+        Ok(inputs) => inputs,
+        Err(status) => return Ok(status),
+    };
+    let analyzed = Analyzed::new(inputs);
+    print_diagnostics(&analyzed.diagnostics);
+    let graph = &analyzed.graph;
+    let Some(server) = graph.find_server(&args.server) else {
+        let known: Vec<&str> = graph.servers.iter().map(|s| s.name.as_str()).collect();
+        eprintln!(
+            "exconn: server '{}' appears nowhere in the export (servers known: {})",
+            args.server,
+            if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+        );
+        return Ok(Status::Error);
+    };
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let node = &graph.servers[server];
+    let count = node.send_connectors.len();
+    let found = if count == 0 {
+        writeln!(
+            out,
+            "{} is clear: it is a source transport server of no Send connector ({} Send connectors examined).",
+            node.name,
+            graph.send_connectors.len()
+        )?;
+        Status::Success
+    } else {
+        writeln!(out, "{} is a source transport server of {count} Send connector(s).", node.name)?;
+        writeln!(out, "Setup: {}", findings::setup_message(count))?;
+        for &connector in &node.send_connectors {
+            let c = &graph.send_connectors[connector];
+            let state = if c.connector.enabled { "enabled" } else { "disabled" };
+            writeln!(out, "  - {} ({state})", c.connector.name)?;
+            if c.sources == [server] && !node.is_edge() {
+                writeln!(out, "      it is the only source: add another server to the command's Add list first")?;
+            }
+            writeln!(out, "      {}", findings::remove_command(graph, server, connector))?;
+        }
+        Status::Findings
+    };
+    out.flush()?;
+    Ok(analyzed.status(args.input.strict).max(found))
 }

@@ -21,6 +21,12 @@ pub enum Command {
     /// Print every record read, in order (the reader made visible).
     #[command(after_help = crate::exit::TABLE)]
     Dump(DumpArgs),
+    /// Report every server that is a source transport server of Send connectors.
+    #[command(after_help = crate::exit::TABLE)]
+    Sources(SourcesArgs),
+    /// Setup's readiness check, offline: is this server a source of Send connectors?
+    #[command(after_help = crate::exit::TABLE)]
+    Check(CheckArgs),
 }
 
 /// Options every command that reads exports has.
@@ -54,4 +60,41 @@ pub enum DumpFormat {
     Jsonl,
     /// RFC 2849 LDIF.
     Ldif,
+}
+
+/// `exconn sources`
+#[derive(Debug, Args)]
+pub struct SourcesArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SourcesFormat::Table)]
+    pub format: SourcesFormat,
+
+    /// The inputs.
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// Output formats of `sources`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SourcesFormat {
+    /// A readable terminal report.
+    Table,
+    /// The JSON document (schema_version 1).
+    Json,
+    /// One row per (source server, Send connector) pair.
+    Csv,
+    /// Markdown tables for a written report.
+    Markdown,
+}
+
+/// `exconn check`
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The server to check: its name (case-insensitive, as Setup matches) or its DN.
+    #[arg(long, value_name = "NAME")]
+    pub server: String,
+
+    /// The inputs.
+    #[command(flatten)]
+    pub input: InputArgs,
 }

@@ -1,0 +1,221 @@
+//! Findings: what a consultant must act on before removing servers.
+//!
+//! Each finding has a code, a severity and a remedy. The central one is
+//! `ServerIsSourceForSendConnector`, Setup's own readiness check: every
+//! `msExchRoutingSMTPConnector` whose sources name the server counts,
+//! disabled ones included; routing group connectors never count.
+
+use crate::graph::{Graph, ServerNode};
+use crate::powershell::quote;
+
+/// How much a finding matters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Setup will stop on it.
+    Blocker,
+    /// Mail flow or the analysis is at risk.
+    Warning,
+    /// Worth knowing.
+    Info,
+}
+
+impl Severity {
+    /// The name used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Blocker => "blocker",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// What a finding is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Code {
+    /// Setup's readiness check `ServerIsSourceForSendConnector`.
+    ServerIsSourceForSendConnector,
+    /// The server is the only source of a connector.
+    LastSourceOfConnector,
+    /// A connector has no source server: routing ignores it (event 5014).
+    ConnectorWithoutSource,
+    /// An Edge Transport server is a source (fixed with Remove-EdgeSubscription).
+    EdgeServerIsSource,
+    /// A source server's object is not in the export.
+    SourceServerNotInExport,
+    /// A source reference names no server.
+    UnresolvedSourceReference,
+}
+
+impl Code {
+    /// The code as shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::ServerIsSourceForSendConnector => "ServerIsSourceForSendConnector",
+            Code::LastSourceOfConnector => "LastSourceOfConnector",
+            Code::ConnectorWithoutSource => "ConnectorWithoutSource",
+            Code::EdgeServerIsSource => "EdgeServerIsSource",
+            Code::SourceServerNotInExport => "SourceServerNotInExport",
+            Code::UnresolvedSourceReference => "UnresolvedSourceReference",
+        }
+    }
+}
+
+/// One finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// What it is.
+    pub code: Code,
+    /// How much it matters.
+    pub severity: Severity,
+    /// The server concerned (index into [`Graph::servers`]).
+    pub server: Option<usize>,
+    /// The Send connector concerned (index into [`Graph::send_connectors`]).
+    pub connector: Option<usize>,
+    /// What was found.
+    pub message: String,
+    /// What to do about it.
+    pub remedy: String,
+}
+
+/// Setup's message for `ServerIsSourceForSendConnector`.
+pub fn setup_message(count: usize) -> String {
+    format!(
+        "This computer is configured as a source transport server for {count} connectors in the organization. \
+         These must be moved or deleted before Setup can continue."
+    )
+}
+
+/// The command that takes `server` off the connector's sources.
+pub fn remove_command(graph: &Graph, server: usize, connector: usize) -> String {
+    let node = &graph.servers[server];
+    if node.is_edge() {
+        format!("Remove-EdgeSubscription -Identity {}", quote(&node.name))
+    } else {
+        format!(
+            "Set-SendConnector -Identity {} -SourceTransportServers @{{Remove={}}}",
+            quote(&graph.send_connectors[connector].connector.name),
+            quote(&node.name)
+        )
+    }
+}
+
+/// Every finding of the graph, in a stable order (severity, code, server, connector).
+pub fn analyze(graph: &Graph) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (index, server) in graph.servers.iter().enumerate() {
+        server_findings(graph, index, server, &mut findings);
+    }
+    for (index, node) in graph.send_connectors.iter().enumerate() {
+        let name = &node.connector.name;
+        if node.sources.is_empty() {
+            findings.push(Finding {
+                code: Code::ConnectorWithoutSource,
+                severity: Severity::Warning,
+                server: None,
+                connector: Some(index),
+                message: format!(
+                    "Send connector '{name}' has no source transport server: routing ignores it \
+                     (MSExchangeTransport event 5014) and mail for its address spaces does not leave through it"
+                ),
+                remedy: format!(
+                    "Set-SendConnector -Identity {} -SourceTransportServers <server>, or Remove-SendConnector -Identity {}",
+                    quote(name),
+                    quote(name)
+                ),
+            });
+        }
+        for unresolved in &node.unresolved {
+            findings.push(Finding {
+                code: Code::UnresolvedSourceReference,
+                severity: Severity::Warning,
+                server: None,
+                connector: Some(index),
+                message: format!(
+                    "Send connector '{name}' lists source '{}', which {}",
+                    unresolved.reference, unresolved.reason
+                ),
+                remedy: format!("Review with Get-SendConnector {} | Format-List SourceTransportServers", quote(name)),
+            });
+        }
+    }
+    findings.sort_by_key(|f| (f.severity, f.code, f.server, f.connector));
+    findings
+}
+
+fn server_findings(graph: &Graph, index: usize, server: &ServerNode, findings: &mut Vec<Finding>) {
+    let count = server.send_connectors.len();
+    if count == 0 {
+        return;
+    }
+    let remedy = if server.is_edge() {
+        format!("Remove-EdgeSubscription -Identity {}", quote(&server.name))
+    } else {
+        format!(
+            "For each connector: Set-SendConnector -Identity <connector> -SourceTransportServers @{{Remove={}}} \
+             (add another source first where it is the only one)",
+            quote(&server.name)
+        )
+    };
+    findings.push(Finding {
+        code: Code::ServerIsSourceForSendConnector,
+        severity: Severity::Blocker,
+        server: Some(index),
+        connector: None,
+        message: format!("{}: {}", server.name, setup_message(count)),
+        remedy,
+    });
+    for &connector in &server.send_connectors {
+        let node = &graph.send_connectors[connector];
+        if node.sources == [index] {
+            findings.push(Finding {
+                code: Code::LastSourceOfConnector,
+                severity: Severity::Warning,
+                server: Some(index),
+                connector: Some(connector),
+                message: format!(
+                    "{} is the only source of Send connector '{}': removing it leaves the connector without a source",
+                    server.name, node.connector.name
+                ),
+                remedy: format!(
+                    "Set-SendConnector -Identity {} -SourceTransportServers @{{Add=<new server>; Remove={}}}",
+                    quote(&node.connector.name),
+                    quote(&server.name)
+                ),
+            });
+        }
+    }
+    if server.is_edge() {
+        findings.push(Finding {
+            code: Code::EdgeServerIsSource,
+            severity: Severity::Warning,
+            server: Some(index),
+            connector: None,
+            message: format!(
+                "{} is an Edge Transport server: its Edge subscription makes it a source of {count} Send connectors",
+                server.name
+            ),
+            remedy: format!(
+                "Remove-EdgeSubscription -Identity {} (not Set-SendConnector)",
+                quote(&server.name)
+            ),
+        });
+    }
+    if !server.in_export() {
+        findings.push(Finding {
+            code: Code::SourceServerNotInExport,
+            severity: Severity::Info,
+            server: Some(index),
+            connector: None,
+            message: format!(
+                "{} is a source of {count} Send connectors but its server object is not in the export \
+                 (partial export, or a server removed without uninstalling)",
+                server.name
+            ),
+            remedy: format!(
+                "Export CN=Servers too, or check Get-ExchangeServer {}; remove it from the connectors if it is gone",
+                quote(&server.name)
+            ),
+        });
+    }
+}

@@ -1,0 +1,375 @@
+//! The server ↔ connector graph: every source reference resolved to its server.
+//!
+//! A reference in `msExchSourceBridgeheadServersDN` is usually the DN of an
+//! SMTP virtual server (`CN=1,CN=SMTP,CN=Protocols,CN=EX01,CN=Servers,…`),
+//! sometimes the server DN itself. Like Exchange, the graph takes the RDN
+//! directly under `CN=Servers` as the server; only when that structure is
+//! absent does it walk up to an exported server object. Servers are keyed by
+//! name, case-insensitively, as Setup matches them. Resolution runs in
+//! parallel; the result is sorted, so it is the same for any thread count.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
+
+use crate::dn::{Dn, DnKey, Mangling};
+use crate::model::{Objects, ReceiveConnector, RoutingGroupConnector, SendConnector, Server};
+
+/// A server known from its object, from references, or both.
+#[derive(Clone, Debug)]
+pub struct ServerNode {
+    /// The display name.
+    pub name: String,
+    /// The server DN (from the object, else from the first reference).
+    pub dn: Option<Dn>,
+    /// The exported server object, when the export has it.
+    pub object: Option<Server>,
+    /// Indices into [`Graph::send_connectors`] of the connectors it is a source of.
+    pub send_connectors: Vec<usize>,
+}
+
+impl ServerNode {
+    /// Whether the export holds the server object.
+    pub fn in_export(&self) -> bool {
+        self.object.is_some()
+    }
+
+    /// Whether it is an Edge Transport server.
+    pub fn is_edge(&self) -> bool {
+        self.object.as_ref().is_some_and(Server::is_edge)
+    }
+}
+
+/// A reference that names no server, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unresolved {
+    /// The reference as written.
+    pub reference: String,
+    /// Why it names no server.
+    pub reason: String,
+}
+
+/// A Send connector with its resolved sources.
+#[derive(Clone, Debug)]
+pub struct ConnectorNode {
+    /// The connector.
+    pub connector: SendConnector,
+    /// Which input it came from (index into the run's inputs).
+    pub input: usize,
+    /// Indices into [`Graph::servers`], sorted, without duplicates.
+    pub sources: Vec<usize>,
+    /// References that name no server.
+    pub unresolved: Vec<Unresolved>,
+}
+
+/// A routing group connector with its resolved bridgeheads.
+#[derive(Clone, Debug)]
+pub struct RoutingGroupNode {
+    /// The connector.
+    pub connector: RoutingGroupConnector,
+    /// Source bridgeheads (indices into [`Graph::servers`]).
+    pub sources: Vec<usize>,
+    /// Target bridgeheads.
+    pub targets: Vec<usize>,
+    /// References that name no server.
+    pub unresolved: Vec<Unresolved>,
+}
+
+/// A receive connector with its owning server.
+#[derive(Clone, Debug)]
+pub struct ReceiveNode {
+    /// The connector.
+    pub connector: ReceiveConnector,
+    /// The owning server, when the DN names one.
+    pub server: Option<usize>,
+}
+
+/// The whole picture, merged over all inputs.
+#[derive(Clone, Debug, Default)]
+pub struct Graph {
+    /// Every server known, sorted by name.
+    pub servers: Vec<ServerNode>,
+    /// Send connectors, sorted by name then DN.
+    pub send_connectors: Vec<ConnectorNode>,
+    /// Routing group connectors, sorted by name then DN.
+    pub routing_group_connectors: Vec<RoutingGroupNode>,
+    /// Receive connectors, sorted by server, name, DN.
+    pub receive_connectors: Vec<ReceiveNode>,
+}
+
+/// The server a reference names: its key, display name and DN.
+#[derive(Clone, Debug)]
+struct ServerRef {
+    key: String,
+    name: String,
+    dn: Dn,
+}
+
+type Resolved = (Vec<ServerRef>, Vec<Unresolved>);
+
+/// The case-insensitive key servers are matched on (Setup matches names this way).
+pub fn server_key(name: &str) -> String {
+    name.chars().flat_map(char::to_lowercase).collect()
+}
+
+impl Graph {
+    /// Builds the graph from the objects of every input (`objects[i]` came from input `i`).
+    pub fn build(objects: &[Objects]) -> Graph {
+        let server_objects = unique_servers(objects);
+        let exported_dns: HashMap<DnKey, ServerRef> = server_objects
+            .values()
+            .map(|server| (server.dn.key(), server_ref(server)))
+            .collect();
+
+        let send = unique_by_dn(objects.iter().enumerate().flat_map(|(input, o)| {
+            o.send_connectors.iter().map(move |c| (c.dn.key(), (input, c.clone())))
+        }));
+        let send_resolved: Vec<Resolved> = send
+            .par_iter()
+            .map(|(_, connector)| resolve_all(&connector.source_refs, &exported_dns))
+            .collect();
+
+        let rgcs = unique_by_dn(
+            objects
+                .iter()
+                .flat_map(|o| o.routing_group_connectors.iter().map(|c| (c.dn.key(), c.clone()))),
+        );
+        let rgc_resolved: Vec<(Resolved, Resolved)> = rgcs
+            .par_iter()
+            .map(|c| (resolve_all(&c.source_refs, &exported_dns), resolve_all(&c.target_refs, &exported_dns)))
+            .collect();
+
+        let receive = unique_by_dn(
+            objects
+                .iter()
+                .flat_map(|o| o.receive_connectors.iter().map(|c| (c.dn.key(), c.clone()))),
+        );
+        let receive_owner: Vec<Option<ServerRef>> = receive.iter().map(|c| owner_of(&c.dn)).collect();
+
+        // Every server known: objects first, then what references name.
+        let mut known: BTreeMap<String, ServerNode> = server_objects
+            .into_iter()
+            .map(|(key, server)| {
+                let node = ServerNode {
+                    name: server.name.clone(),
+                    dn: Some(server.dn.clone()),
+                    object: Some(server),
+                    send_connectors: Vec::new(),
+                };
+                (key, node)
+            })
+            .collect();
+        let referenced = send_resolved
+            .iter()
+            .flat_map(|(found, _)| found)
+            .chain(rgc_resolved.iter().flat_map(|(s, t)| s.0.iter().chain(&t.0)))
+            .chain(receive_owner.iter().flatten());
+        for server in referenced {
+            known.entry(server.key.clone()).or_insert_with(|| ServerNode {
+                name: server.name.clone(),
+                dn: Some(server.dn.clone()),
+                object: None,
+                send_connectors: Vec::new(),
+            });
+        }
+        let index: HashMap<String, usize> = known.keys().cloned().enumerate().map(|(i, k)| (k, i)).collect();
+        let indices = |found: &[ServerRef]| -> Vec<usize> {
+            let mut found: Vec<usize> = found.iter().map(|s| index[&s.key]).collect();
+            found.sort_unstable();
+            found.dedup();
+            found
+        };
+
+        let mut graph = Graph {
+            servers: known.into_values().collect(),
+            ..Graph::default()
+        };
+        graph.send_connectors = send
+            .into_iter()
+            .zip(send_resolved)
+            .map(|((input, connector), (found, unresolved))| ConnectorNode {
+                connector,
+                input,
+                sources: indices(&found),
+                unresolved,
+            })
+            .collect();
+        graph.send_connectors.sort_by_cached_key(|c| (server_key(&c.connector.name), c.connector.dn.key()));
+        for (connector_index, connector) in graph.send_connectors.iter().enumerate() {
+            for &server in &connector.sources {
+                graph.servers[server].send_connectors.push(connector_index);
+            }
+        }
+        graph.routing_group_connectors = rgcs
+            .into_iter()
+            .zip(rgc_resolved)
+            .map(|(connector, ((sources, mut unresolved), (targets, target_unresolved)))| {
+                unresolved.extend(target_unresolved);
+                RoutingGroupNode {
+                    connector,
+                    sources: indices(&sources),
+                    targets: indices(&targets),
+                    unresolved,
+                }
+            })
+            .collect();
+        graph
+            .routing_group_connectors
+            .sort_by_cached_key(|c| (server_key(&c.connector.name), c.connector.dn.key()));
+        graph.receive_connectors = receive
+            .into_iter()
+            .zip(receive_owner)
+            .map(|(connector, owner)| ReceiveNode {
+                connector,
+                server: owner.map(|o| index[&o.key]),
+            })
+            .collect();
+        graph
+            .receive_connectors
+            .sort_by_cached_key(|r| (r.server, server_key(&r.connector.name), r.connector.dn.key()));
+        graph
+    }
+
+    /// The server named `name` (case-insensitive), or whose DN is `name`.
+    pub fn find_server(&self, name: &str) -> Option<usize> {
+        let by_name = server_key(name.trim());
+        if let Some(found) = self.servers.iter().position(|s| server_key(&s.name) == by_name) {
+            return Some(found);
+        }
+        let dn = Dn::parse(name).ok().filter(|dn| dn.rdns().len() > 1)?;
+        let named = owner_of(&dn)?;
+        self.servers.iter().position(|s| server_key(&s.name) == named.key)
+    }
+}
+
+/// Server objects of all inputs, first one of each name wins.
+fn unique_servers(objects: &[Objects]) -> BTreeMap<String, Server> {
+    let mut servers = BTreeMap::new();
+    for server in objects.iter().flat_map(|o| &o.servers) {
+        servers.entry(server_key(&server.name)).or_insert_with(|| server.clone());
+    }
+    servers
+}
+
+/// Keeps the first object of each DN, in input order.
+fn unique_by_dn<T>(items: impl Iterator<Item = (DnKey, T)>) -> Vec<T> {
+    let mut seen = std::collections::HashSet::new();
+    items.filter(|(key, _)| seen.insert(key.clone())).map(|(_, item)| item).collect()
+}
+
+fn server_ref(server: &Server) -> ServerRef {
+    ServerRef {
+        key: server_key(&server.name),
+        name: server.name.clone(),
+        dn: server.dn.clone(),
+    }
+}
+
+/// The server directly under `CN=Servers` in `dn`, if that structure is there.
+fn owner_of(dn: &Dn) -> Option<ServerRef> {
+    let server_dn = dn.child_of("cn", "Servers")?;
+    let name = server_dn.leaf()?.value_text()?.to_owned();
+    Some(ServerRef {
+        key: server_key(&name),
+        name,
+        dn: server_dn,
+    })
+}
+
+fn resolve_all(references: &[String], exported: &HashMap<DnKey, ServerRef>) -> Resolved {
+    let mut found = Vec::new();
+    let mut unresolved = Vec::new();
+    for reference in references {
+        match resolve(reference, exported) {
+            Ok(server) => found.push(server),
+            Err(reason) => unresolved.push(Unresolved {
+                reference: reference.clone(),
+                reason,
+            }),
+        }
+    }
+    (found, unresolved)
+}
+
+fn resolve(reference: &str, exported: &HashMap<DnKey, ServerRef>) -> Result<ServerRef, String> {
+    let dn = Dn::parse(reference).map_err(|e| format!("not a valid DN: {}", e.reason))?;
+    if dn.mangling() == Some(Mangling::Deleted) || dn.is_under("cn", "Deleted Objects") {
+        return Err("refers to a deleted object".to_owned());
+    }
+    if let Some(server) = owner_of(&dn) {
+        return Ok(server);
+    }
+    let found = std::iter::once(dn.clone())
+        .chain(dn.ancestors())
+        .find_map(|candidate| exported.get(&candidate.key()).cloned());
+    found.ok_or_else(|| "names no server: no CN=Servers container in the DN and no exported server above it".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::ldif;
+    use crate::model;
+
+    fn graph(texts: &[&str]) -> Graph {
+        let objects: Vec<Objects> = texts
+            .iter()
+            .map(|t| model::build(&ldif::parse(t.as_bytes()).records))
+            .collect();
+        Graph::build(&objects)
+    }
+
+    const SERVERS: &str = "dn: CN=EX01,CN=Servers,CN=AG,DC=x\nobjectClass: msExchExchangeServer\ncn: EX01\n\n";
+
+    #[test]
+    fn vsi_and_server_dns_in_any_spelling_name_one_server() {
+        let g = graph(&[&format!(
+            "{SERVERS}dn: CN=A,CN=Connections,DC=x\nobjectClass: msExchRoutingSMTPConnector\n\
+             msExchSourceBridgeheadServersDN: CN=1,CN=SMTP,CN=Protocols,CN=EX01,CN=Servers,CN=AG,DC=x\n\
+             msExchSourceBridgeheadServersDN: cn=2, cn=smtp,cn=protocols,cn=ex01 ,cn=servers,cn=ag,dc=X\n\n\
+             dn: CN=B,CN=Connections,DC=x\nobjectClass: msExchRoutingSMTPConnector\n\
+             msExchSourceBridgeheadServersDN: <GUID=00>;CN=ex01,CN=Servers,CN=AG,DC=x\n"
+        )]);
+        assert_eq!(g.servers.len(), 1);
+        assert_eq!(g.servers[0].send_connectors, [0, 1]);
+        assert_eq!(g.send_connectors[0].sources, [0]);
+        assert!(g.servers[0].in_export());
+    }
+
+    #[test]
+    fn partial_exports_still_name_the_server() {
+        let g = graph(&["dn: CN=A,CN=Connections,DC=x\nobjectClass: msExchRoutingSMTPConnector\n\
+             msExchSourceBridgeheadServersDN: CN=1,CN=SMTP,CN=Protocols,CN=EX02,CN=Servers,CN=AG,DC=x\n"]);
+        assert_eq!(g.servers[0].name, "EX02");
+        assert!(!g.servers[0].in_export());
+    }
+
+    #[test]
+    fn references_without_servers_are_unresolved() {
+        let g = graph(&["dn: CN=A,CN=Connections,DC=x\nobjectClass: msExchRoutingSMTPConnector\n\
+             msExchSourceBridgeheadServersDN: CN=Somewhere,DC=x\n\
+             msExchSourceBridgeheadServersDN: CN=EX9\\0ADEL:12,CN=Deleted Objects,DC=x\n"]);
+        assert!(g.servers.is_empty());
+        assert_eq!(g.send_connectors[0].unresolved.len(), 2);
+    }
+
+    #[test]
+    fn walking_up_finds_an_exported_server_outside_cn_servers() {
+        let g = graph(&["dn: CN=EDGE,OU=Odd,DC=x\nobjectClass: msExchExchangeServer\ncn: EDGE\n\n\
+             dn: CN=A,CN=Connections,DC=x\nobjectClass: msExchRoutingSMTPConnector\n\
+             msExchSourceBridgeheadServersDN: CN=1,CN=SMTP,CN=Protocols,CN=EDGE,OU=Odd,DC=x\n"]);
+        assert_eq!(g.send_connectors[0].sources, [0]);
+    }
+
+    #[test]
+    fn inputs_merge_into_one_view() {
+        let g = graph(&[
+            "dn: CN=A,CN=Connections,DC=x\nobjectClass: msExchRoutingSMTPConnector\n\
+             msExchSourceBridgeheadServersDN: CN=1,CN=SMTP,CN=Protocols,CN=EX01,CN=Servers,CN=AG,DC=x\n",
+            SERVERS,
+        ]);
+        assert_eq!(g.servers.len(), 1);
+        assert!(g.servers[0].in_export());
+        assert_eq!(g.servers[0].send_connectors, [0]);
+    }
+}

@@ -1,0 +1,381 @@
+//! The Exchange model: typed servers and connectors built from records.
+//!
+//! This module knows Exchange's object classes and attribute names
+//! (`msExchExchangeServer`, `msExchRoutingSMTPConnector`, …) and nothing
+//! about file formats: it reads [`Record`]s, whichever reader made them.
+//! Deleted objects (tombstones) are counted and left out.
+
+pub mod version;
+
+use rayon::prelude::*;
+
+use crate::diag::Diagnostic;
+use crate::dn::{Dn, Mangling};
+use crate::record::{Body, Record};
+pub use version::{Product, Version};
+
+/// Server roles from `msExchCurrentServerRoles`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Roles(pub u32);
+
+impl Roles {
+    /// Role bits and names, in the order they are shown.
+    pub const NAMES: [(u32, &'static str); 6] = [
+        (2, "Mailbox"),
+        (4, "Client Access"),
+        (16, "Unified Messaging"),
+        (32, "Hub Transport"),
+        (64, "Edge Transport"),
+        (16384, "Front End Transport"),
+    ];
+
+    /// The names of the roles set.
+    pub fn names(self) -> Vec<&'static str> {
+        Self::NAMES
+            .iter()
+            .filter(|(bit, _)| self.0 & bit != 0)
+            .map(|(_, name)| *name)
+            .collect()
+    }
+
+    /// Edge Transport (bit 64).
+    pub fn is_edge(self) -> bool {
+        self.0 & 64 != 0
+    }
+}
+
+/// An Exchange server (`msExchExchangeServer`).
+#[derive(Clone, Debug)]
+pub struct Server {
+    /// The server's name (its `cn`).
+    pub name: String,
+    /// Its DN.
+    pub dn: Dn,
+    /// Build, from `serialNumber` or else `versionNumber`.
+    pub version: Option<Version>,
+    /// Roles, when `msExchCurrentServerRoles` is present (Exchange 2007+).
+    pub roles: Option<Roles>,
+    /// AD site name, from `msExchServerSite`.
+    pub site: Option<String>,
+    /// FQDN, from the `ncacn_ip_tcp:` value of `networkAddress`.
+    pub fqdn: Option<String>,
+}
+
+impl Server {
+    /// An Edge Transport server.
+    pub fn is_edge(&self) -> bool {
+        self.roles.is_some_and(Roles::is_edge)
+    }
+}
+
+/// One address space of a connector (`routingList`), e.g. `SMTP:*;1`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AddressSpace {
+    /// The value as stored.
+    pub raw: String,
+    /// `Local:` prefix: usable only within the source servers' AD site.
+    pub scoped: bool,
+}
+
+impl AddressSpace {
+    fn parse(raw: &str) -> AddressSpace {
+        let scoped = raw.len() >= 6 && raw[..6].eq_ignore_ascii_case("local:");
+        AddressSpace {
+            raw: raw.to_owned(),
+            scoped,
+        }
+    }
+}
+
+/// A Send connector (`msExchRoutingSMTPConnector`, Exchange 2003 SMTP connectors included).
+#[derive(Clone, Debug)]
+pub struct SendConnector {
+    /// Its name (`cn`).
+    pub name: String,
+    /// Its DN.
+    pub dn: Dn,
+    /// `msExchSmtpSendEnabled` (absent means enabled).
+    pub enabled: bool,
+    /// `routingList`.
+    pub address_spaces: Vec<AddressSpace>,
+    /// `msExchSmtpSmartHost`, split at `,` and `;`.
+    pub smart_hosts: Vec<String>,
+    /// `msExchSmtpSendPort`.
+    pub port: Option<u16>,
+    /// `msExchSMTPSendConnectorFQDN`.
+    pub fqdn: Option<String>,
+    /// `msExchSourceBridgeheadServersDN`, as written.
+    pub source_refs: Vec<String>,
+    /// Byte offset of the record, for diagnostics.
+    pub offset: usize,
+}
+
+/// A routing group connector (`msExchRoutingGroupConnector`): never a Send connector.
+#[derive(Clone, Debug)]
+pub struct RoutingGroupConnector {
+    /// Its name.
+    pub name: String,
+    /// Its DN.
+    pub dn: Dn,
+    /// `msExchSourceBridgeheadServersDN`.
+    pub source_refs: Vec<String>,
+    /// `msExchTargetBridgeheadServersDN`.
+    pub target_refs: Vec<String>,
+}
+
+/// A receive connector (`msExchSmtpReceiveConnector`), owned by the server three levels up.
+#[derive(Clone, Debug)]
+pub struct ReceiveConnector {
+    /// Its name.
+    pub name: String,
+    /// Its DN.
+    pub dn: Dn,
+    /// `msExchSmtpReceiveEnabled` (absent means enabled).
+    pub enabled: bool,
+    /// `msExchSmtpReceiveBindings`.
+    pub bindings: Vec<String>,
+    /// `msExchSmtpReceiveRemoteIPRanges`.
+    pub remote_ip_ranges: Vec<String>,
+}
+
+/// Everything the model keeps of one input's records.
+#[derive(Clone, Debug, Default)]
+pub struct Objects {
+    /// Exchange servers.
+    pub servers: Vec<Server>,
+    /// Send connectors.
+    pub send_connectors: Vec<SendConnector>,
+    /// Routing group connectors.
+    pub routing_group_connectors: Vec<RoutingGroupConnector>,
+    /// Receive connectors.
+    pub receive_connectors: Vec<ReceiveConnector>,
+    /// Deleted objects (tombstones) that were left out.
+    pub deleted: usize,
+    /// Change records (modify, delete, rename) that describe no object.
+    pub change_records: usize,
+    /// Records of interest that could not be used (bad DN).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What one record is, for the model.
+enum Classified {
+    Server(Server),
+    Send(SendConnector),
+    RoutingGroup(RoutingGroupConnector),
+    Receive(ReceiveConnector),
+    Deleted,
+    Change,
+    Other,
+    Invalid(Diagnostic),
+}
+
+/// Builds the model objects of one input's records (in parallel).
+pub fn build(records: &[Record]) -> Objects {
+    let classified: Vec<Classified> = records.par_iter().map(classify).collect();
+    let mut objects = Objects::default();
+    for item in classified {
+        match item {
+            Classified::Server(server) => objects.servers.push(server),
+            Classified::Send(connector) => objects.send_connectors.push(connector),
+            Classified::RoutingGroup(connector) => objects.routing_group_connectors.push(connector),
+            Classified::Receive(connector) => objects.receive_connectors.push(connector),
+            Classified::Deleted => objects.deleted += 1,
+            Classified::Change => objects.change_records += 1,
+            Classified::Other => {}
+            Classified::Invalid(diagnostic) => objects.diagnostics.push(diagnostic),
+        }
+    }
+    objects
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Server,
+    Send,
+    RoutingGroup,
+    Receive,
+}
+
+fn kind_of(record: &Record) -> Option<Kind> {
+    record.values("objectClass").filter_map(|v| v.as_text()).find_map(|class| {
+        let class = class.trim();
+        [
+            ("msExchExchangeServer", Kind::Server),
+            ("msExchRoutingSMTPConnector", Kind::Send),
+            ("msExchRoutingGroupConnector", Kind::RoutingGroup),
+            ("msExchSmtpReceiveConnector", Kind::Receive),
+        ]
+        .iter()
+        .find(|(name, _)| class.eq_ignore_ascii_case(name))
+        .map(|(_, kind)| *kind)
+    })
+}
+
+fn classify(record: &Record) -> Classified {
+    if !matches!(record.body, Body::Entry { .. }) {
+        return Classified::Change;
+    }
+    let Some(kind) = kind_of(record) else {
+        return Classified::Other;
+    };
+    let dn = match Dn::parse(&record.dn) {
+        Ok(dn) => dn,
+        Err(error) => {
+            return Classified::Invalid(Diagnostic::error(
+                record.offset,
+                format!("object '{}' skipped: its DN is not valid: {}", record.dn, error.reason),
+            ))
+        }
+    };
+    if is_deleted(record, &dn) {
+        return Classified::Deleted;
+    }
+    let name = display_name(record, &dn);
+    match kind {
+        Kind::Server => Classified::Server(server(record, dn, name)),
+        Kind::Send => Classified::Send(send_connector(record, dn, name)),
+        Kind::RoutingGroup => Classified::RoutingGroup(RoutingGroupConnector {
+            name,
+            dn,
+            source_refs: texts(record, "msExchSourceBridgeheadServersDN"),
+            target_refs: texts(record, "msExchTargetBridgeheadServersDN"),
+        }),
+        Kind::Receive => Classified::Receive(ReceiveConnector {
+            name,
+            dn,
+            enabled: flag(record, "msExchSmtpReceiveEnabled").unwrap_or(true),
+            bindings: texts(record, "msExchSmtpReceiveBindings"),
+            remote_ip_ranges: texts(record, "msExchSmtpReceiveRemoteIPRanges"),
+        }),
+    }
+}
+
+/// `isDeleted: TRUE`, a `\0ADEL:` name, or a place under `CN=Deleted Objects`.
+fn is_deleted(record: &Record, dn: &Dn) -> bool {
+    flag(record, "isDeleted") == Some(true)
+        || dn.mangling() == Some(Mangling::Deleted)
+        || dn.is_under("cn", "Deleted Objects")
+}
+
+/// The `cn`, else `name`, else the leaf RDN's value.
+fn display_name(record: &Record, dn: &Dn) -> String {
+    record
+        .first_text("cn")
+        .or_else(|| record.first_text("name"))
+        .map(str::to_owned)
+        .or_else(|| dn.leaf().and_then(|rdn| rdn.value_text()).map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn texts(record: &Record, name: &str) -> Vec<String> {
+    record.values(name).filter_map(|v| v.as_text()).map(|t| t.trim().to_owned()).collect()
+}
+
+fn first(record: &Record, name: &str) -> Option<String> {
+    record.first_text(name).map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+fn flag(record: &Record, name: &str) -> Option<bool> {
+    let text = record.first_text(name)?.trim();
+    if text.eq_ignore_ascii_case("true") || text == "1" {
+        Some(true)
+    } else if text.eq_ignore_ascii_case("false") || text == "0" {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+fn number(record: &Record, name: &str) -> Option<i64> {
+    record.first_text(name)?.trim().parse().ok()
+}
+
+fn server(record: &Record, dn: Dn, name: String) -> Server {
+    let version = record
+        .first_text("serialNumber")
+        .and_then(Version::from_serial_number)
+        .or_else(|| number(record, "versionNumber").and_then(Version::from_version_number));
+    let roles = number(record, "msExchCurrentServerRoles").and_then(|v| u32::try_from(v).ok()).map(Roles);
+    let site = record
+        .first_text("msExchServerSite")
+        .and_then(|site| Dn::parse(site).ok())
+        .and_then(|site| site.leaf().and_then(|rdn| rdn.value_text()).map(str::to_owned));
+    let fqdn = record.values("networkAddress").filter_map(|v| v.as_text()).find_map(|address| {
+        let (protocol, host) = address.split_once(':')?;
+        protocol.eq_ignore_ascii_case("ncacn_ip_tcp").then(|| host.trim().to_owned())
+    });
+    Server {
+        name,
+        dn,
+        version,
+        roles,
+        site,
+        fqdn,
+    }
+}
+
+fn send_connector(record: &Record, dn: Dn, name: String) -> SendConnector {
+    let smart_hosts = record
+        .values("msExchSmtpSmartHost")
+        .filter_map(|v| v.as_text())
+        .flat_map(|hosts| hosts.split([',', ';']))
+        .map(str::trim)
+        .filter(|host| !host.is_empty())
+        .map(str::to_owned)
+        .collect();
+    SendConnector {
+        name,
+        dn,
+        enabled: flag(record, "msExchSmtpSendEnabled").unwrap_or(true),
+        address_spaces: texts(record, "routingList").iter().map(|raw| AddressSpace::parse(raw)).collect(),
+        smart_hosts,
+        port: number(record, "msExchSmtpSendPort").and_then(|p| u16::try_from(p).ok()),
+        fqdn: first(record, "msExchSMTPSendConnectorFQDN"),
+        source_refs: texts(record, "msExchSourceBridgeheadServersDN"),
+        offset: record.offset,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::ldif;
+
+    fn objects(text: &str) -> Objects {
+        build(&ldif::parse(text.as_bytes()).records)
+    }
+
+    #[test]
+    fn servers_are_typed() {
+        let o = objects(
+            "dn: CN=EX01,CN=Servers,CN=AG,DC=x\nobjectClass: top\nobjectClass: msExchExchangeServer\ncn: EX01\n\
+             serialNumber: Version 15.1 (Build 30845.34)\nmsExchCurrentServerRoles: 16439\n\
+             msExchServerSite: CN=Paris,CN=Sites,CN=Configuration,DC=x\nnetworkAddress: netbios:EX01\n\
+             networkAddress: ncacn_ip_tcp:ex01.contoso.com\n",
+        );
+        let server = &o.servers[0];
+        assert_eq!(server.name, "EX01");
+        assert_eq!(server.version.unwrap().to_string(), "15.1.845.34");
+        assert_eq!(server.site.as_deref(), Some("Paris"));
+        assert_eq!(server.fqdn.as_deref(), Some("ex01.contoso.com"));
+        assert!(server.roles.unwrap().names().contains(&"Hub Transport"));
+        assert!(!server.is_edge());
+    }
+
+    #[test]
+    fn send_connectors_are_typed_and_deleted_ones_left_out() {
+        let o = objects(
+            "dn: CN=Internet,CN=Connections,DC=x\nobjectClass: msExchRoutingSMTPConnector\ncn: Internet\n\
+             routingList: SMTP:*;1\nroutingList: Local:SMTP:contoso.com;1\nmsExchSmtpSendEnabled: FALSE\n\
+             msExchSmtpSmartHost: a.example;[10.0.0.1], b.example\nmsExchSourceBridgeheadServersDN: CN=1,CN=SMTP,CN=Protocols,CN=EX01,CN=Servers,DC=x\n\n\
+             dn: CN=Old\\0ADEL:1234,CN=Deleted Objects,DC=x\nobjectClass: msExchRoutingSMTPConnector\nisDeleted: TRUE\n",
+        );
+        assert_eq!(o.send_connectors.len(), 1);
+        assert_eq!(o.deleted, 1);
+        let c = &o.send_connectors[0];
+        assert!(!c.enabled);
+        assert_eq!(c.smart_hosts, ["a.example", "[10.0.0.1]", "b.example"]);
+        assert!(!c.address_spaces[0].scoped && c.address_spaces[1].scoped);
+        assert_eq!(c.source_refs.len(), 1);
+    }
+}

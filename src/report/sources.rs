@@ -1,0 +1,559 @@
+//! The `sources` report: one view model, rendered as table, JSON, CSV or Markdown.
+//!
+//! [`SourcesReport`] is plain data built from the graph, the findings and the
+//! inputs; its JSON form is the documented contract (`schema_version: 1`).
+//! Every renderer shows what was read (files, formats, entries, SHA-256) and
+//! what could not be read.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::findings::Finding;
+use crate::graph::Graph;
+use crate::input::{Loaded, Located};
+use crate::model::Objects;
+
+/// The JSON schema version of the `sources` report.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// An input that was read.
+#[derive(Clone, Debug, Serialize)]
+pub struct InputView {
+    /// The path as given (`-` for stdin).
+    pub path: String,
+    /// The format read (`ldif`).
+    pub format: &'static str,
+    /// The encoding found.
+    pub encoding: &'static str,
+    /// Size in bytes, as read.
+    pub bytes: u64,
+    /// Records read.
+    pub entries: usize,
+    /// Records skipped as malformed.
+    pub skipped: usize,
+    /// Deleted objects left out of the analysis.
+    pub deleted: usize,
+    /// SHA-256 of the bytes read.
+    pub sha256: String,
+}
+
+/// An input that could not be read at all.
+#[derive(Clone, Debug, Serialize)]
+pub struct UnreadableView {
+    /// The path as given.
+    pub path: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// A server.
+#[derive(Clone, Debug, Serialize)]
+pub struct ServerView {
+    /// Display name.
+    pub name: String,
+    /// Server DN.
+    pub dn: Option<String>,
+    /// Whether the export holds its object.
+    pub in_export: bool,
+    /// Product name.
+    pub product: Option<&'static str>,
+    /// Build.
+    pub version: Option<String>,
+    /// Role names.
+    pub roles: Vec<&'static str>,
+    /// AD site.
+    pub site: Option<String>,
+    /// Edge Transport server.
+    pub edge: bool,
+    /// FQDN.
+    pub fqdn: Option<String>,
+    /// Names of the Send connectors it is a source of.
+    pub send_connectors: Vec<String>,
+}
+
+/// A Send connector.
+#[derive(Clone, Debug, Serialize)]
+pub struct ConnectorView {
+    /// Display name.
+    pub name: String,
+    /// DN.
+    pub dn: String,
+    /// Enabled.
+    pub enabled: bool,
+    /// Address spaces as stored.
+    pub address_spaces: Vec<String>,
+    /// Whether the connector is scoped (`Local:` address space).
+    pub scoped: bool,
+    /// Smart hosts.
+    pub smart_hosts: Vec<String>,
+    /// Port.
+    pub port: Option<u16>,
+    /// FQDN.
+    pub fqdn: Option<String>,
+    /// Names of the source servers.
+    pub source_servers: Vec<String>,
+    /// References that name no server.
+    pub unresolved_sources: Vec<String>,
+}
+
+/// A routing group connector.
+#[derive(Clone, Debug, Serialize)]
+pub struct RoutingGroupView {
+    /// Display name.
+    pub name: String,
+    /// DN.
+    pub dn: String,
+    /// Source bridgeheads.
+    pub source_servers: Vec<String>,
+    /// Target bridgeheads.
+    pub target_servers: Vec<String>,
+}
+
+/// A finding.
+#[derive(Clone, Debug, Serialize)]
+pub struct FindingView {
+    /// Code.
+    pub code: &'static str,
+    /// `blocker`, `warning` or `info`.
+    pub severity: &'static str,
+    /// Server name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    /// Connector name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connector: Option<String>,
+    /// For `ServerIsSourceForSendConnector`: the count Setup prints.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<usize>,
+    /// What was found.
+    pub message: String,
+    /// What to do.
+    pub remedy: String,
+}
+
+/// A reader or model diagnostic.
+#[derive(Clone, Debug, Serialize)]
+pub struct DiagnosticView {
+    /// `error` or `warning`.
+    pub severity: &'static str,
+    /// Input path.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What was expected and found.
+    pub message: String,
+}
+
+/// Totals for the one-line summary.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SummaryView {
+    /// Records read over all inputs.
+    pub entries: usize,
+    /// Records skipped as malformed.
+    pub skipped: usize,
+    /// Deleted objects left out.
+    pub deleted: usize,
+    /// Servers known.
+    pub servers: usize,
+    /// Servers that are sources of Send connectors.
+    pub source_servers: usize,
+    /// Send connectors.
+    pub send_connectors: usize,
+    /// Findings of severity blocker.
+    pub blockers: usize,
+    /// Diagnostics reported.
+    pub diagnostics: usize,
+    /// Inputs that could not be read.
+    pub unreadable: usize,
+}
+
+/// The whole `sources` report.
+#[derive(Clone, Debug, Serialize)]
+pub struct SourcesReport {
+    /// Always [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The exconn version that wrote it.
+    pub tool_version: &'static str,
+    /// Inputs read.
+    pub inputs: Vec<InputView>,
+    /// Inputs that could not be read.
+    pub unreadable: Vec<UnreadableView>,
+    /// Every server known, sorted by name.
+    pub servers: Vec<ServerView>,
+    /// Every Send connector, sorted by name.
+    pub send_connectors: Vec<ConnectorView>,
+    /// Routing group connectors (never count for Setup's check).
+    pub routing_group_connectors: Vec<RoutingGroupView>,
+    /// Findings, most severe first.
+    pub findings: Vec<FindingView>,
+    /// Reader and model diagnostics.
+    pub diagnostics: Vec<DiagnosticView>,
+    /// Totals.
+    pub summary: SummaryView,
+}
+
+/// What the report is built from.
+pub struct Analysis<'a> {
+    /// The inputs read.
+    pub loaded: &'a [Loaded],
+    /// The model objects of each input.
+    pub objects: &'a [Objects],
+    /// Inputs that could not be read: (path, reason).
+    pub unreadable: &'a [(String, String)],
+    /// The merged graph.
+    pub graph: &'a Graph,
+    /// Its findings.
+    pub findings: &'a [Finding],
+    /// Diagnostics of every input, located.
+    pub diagnostics: &'a [Located],
+}
+
+impl SourcesReport {
+    /// Builds the view model.
+    pub fn new(analysis: &Analysis<'_>) -> SourcesReport {
+        let graph = analysis.graph;
+        let server_names = |indices: &[usize]| indices.iter().map(|&i| graph.servers[i].name.clone()).collect();
+        let inputs: Vec<InputView> = analysis
+            .loaded
+            .iter()
+            .zip(analysis.objects)
+            .map(|(loaded, objects)| InputView {
+                path: loaded.source.name.clone(),
+                format: loaded.format.as_str(),
+                encoding: loaded.source.encoding.as_str(),
+                bytes: loaded.source.raw_len,
+                entries: loaded.records.len(),
+                skipped: loaded.skipped,
+                deleted: objects.deleted,
+                sha256: loaded.source.sha256.clone(),
+            })
+            .collect();
+        let servers: Vec<ServerView> = graph
+            .servers
+            .iter()
+            .map(|node| {
+                let object = node.object.as_ref();
+                let version = object.and_then(|s| s.version);
+                ServerView {
+                    name: node.name.clone(),
+                    dn: node.dn.as_ref().map(ToString::to_string),
+                    in_export: node.in_export(),
+                    product: version.map(|v| v.product().name()),
+                    version: version.map(|v| v.to_string()),
+                    roles: object.and_then(|s| s.roles).map(|r| r.names()).unwrap_or_default(),
+                    site: object.and_then(|s| s.site.clone()),
+                    edge: node.is_edge(),
+                    fqdn: object.and_then(|s| s.fqdn.clone()),
+                    send_connectors: node
+                        .send_connectors
+                        .iter()
+                        .map(|&c| graph.send_connectors[c].connector.name.clone())
+                        .collect(),
+                }
+            })
+            .collect();
+        let send_connectors: Vec<ConnectorView> = graph
+            .send_connectors
+            .iter()
+            .map(|node| {
+                let c = &node.connector;
+                ConnectorView {
+                    name: c.name.clone(),
+                    dn: c.dn.to_string(),
+                    enabled: c.enabled,
+                    address_spaces: c.address_spaces.iter().map(|a| a.raw.clone()).collect(),
+                    scoped: c.address_spaces.first().is_some_and(|a| a.scoped),
+                    smart_hosts: c.smart_hosts.clone(),
+                    port: c.port,
+                    fqdn: c.fqdn.clone(),
+                    source_servers: server_names(&node.sources),
+                    unresolved_sources: node.unresolved.iter().map(|u| u.reference.clone()).collect(),
+                }
+            })
+            .collect();
+        let routing_group_connectors = graph
+            .routing_group_connectors
+            .iter()
+            .map(|node| RoutingGroupView {
+                name: node.connector.name.clone(),
+                dn: node.connector.dn.to_string(),
+                source_servers: server_names(&node.sources),
+                target_servers: server_names(&node.targets),
+            })
+            .collect();
+        let findings: Vec<FindingView> = analysis
+            .findings
+            .iter()
+            .map(|f| FindingView {
+                code: f.code.as_str(),
+                severity: f.severity.as_str(),
+                server: f.server.map(|i| graph.servers[i].name.clone()),
+                connector: f.connector.map(|i| graph.send_connectors[i].connector.name.clone()),
+                count: (f.code == crate::findings::Code::ServerIsSourceForSendConnector)
+                    .then(|| f.server.map(|i| graph.servers[i].send_connectors.len()))
+                    .flatten(),
+                message: f.message.clone(),
+                remedy: f.remedy.clone(),
+            })
+            .collect();
+        let diagnostics: Vec<DiagnosticView> = analysis
+            .diagnostics
+            .iter()
+            .map(|d| DiagnosticView {
+                severity: d.severity.as_str(),
+                file: d.file.clone(),
+                line: d.position.line,
+                column: d.position.column,
+                message: d.message.clone(),
+            })
+            .collect();
+        let summary = SummaryView {
+            entries: inputs.iter().map(|i| i.entries).sum(),
+            skipped: inputs.iter().map(|i| i.skipped).sum(),
+            deleted: inputs.iter().map(|i| i.deleted).sum(),
+            servers: servers.len(),
+            source_servers: servers.iter().filter(|s| !s.send_connectors.is_empty()).count(),
+            send_connectors: send_connectors.len(),
+            blockers: findings.iter().filter(|f| f.severity == "blocker").count(),
+            diagnostics: diagnostics.len(),
+            unreadable: analysis.unreadable.len(),
+        };
+        SourcesReport {
+            schema_version: SCHEMA_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION"),
+            inputs,
+            unreadable: analysis
+                .unreadable
+                .iter()
+                .map(|(path, reason)| UnreadableView {
+                    path: path.clone(),
+                    reason: reason.clone(),
+                })
+                .collect(),
+            servers,
+            send_connectors,
+            routing_group_connectors,
+            findings,
+            diagnostics,
+            summary,
+        }
+    }
+
+    fn connector(&self, name: &str) -> Option<&ConnectorView> {
+        self.send_connectors.iter().find(|c| c.name == name)
+    }
+
+    fn source_servers(&self) -> impl Iterator<Item = &ServerView> {
+        self.servers.iter().filter(|s| !s.send_connectors.is_empty())
+    }
+
+    /// The one-line summary of what was read and found.
+    pub fn summary_line(&self) -> String {
+        let s = &self.summary;
+        let files: Vec<String> = self
+            .inputs
+            .iter()
+            .map(|i| {
+                format!(
+                    "{} ({}, {}, {} entries, sha256 {})",
+                    i.path,
+                    i.format,
+                    i.encoding,
+                    i.entries,
+                    &i.sha256[..12]
+                )
+            })
+            .collect();
+        let mut line = format!(
+            "Read {} input(s): {}. {} servers known, {} source(s) of {} Send connectors; {} blocker(s)",
+            self.inputs.len(),
+            files.join("; "),
+            s.servers,
+            s.source_servers,
+            s.send_connectors,
+            s.blockers
+        );
+        if s.skipped > 0 || s.diagnostics > 0 {
+            line.push_str(&format!("; {} record(s) skipped, {} diagnostic(s)", s.skipped, s.diagnostics));
+        }
+        if s.deleted > 0 {
+            line.push_str(&format!("; {} deleted object(s) ignored", s.deleted));
+        }
+        for unreadable in &self.unreadable {
+            line.push_str(&format!("; NOT READ: {} ({})", unreadable.path, unreadable.reason));
+        }
+        line.push('.');
+        line
+    }
+}
+
+fn or_dash(text: Option<&str>) -> &str {
+    text.filter(|t| !t.is_empty()).unwrap_or("-")
+}
+
+fn product_version(server: &ServerView) -> String {
+    match (server.product, &server.version) {
+        (Some(product), Some(version)) => format!("{product} ({version})"),
+        _ if !server.in_export => "not in export".to_owned(),
+        _ => "version unknown".to_owned(),
+    }
+}
+
+fn enabled_word(enabled: bool) -> &'static str {
+    if enabled {
+        "enabled"
+    } else {
+        "disabled"
+    }
+}
+
+/// Renders the terminal table.
+pub fn write_table(out: &mut impl Write, report: &SourcesReport) -> io::Result<()> {
+    writeln!(out, "Source transport servers of Send connectors")?;
+    writeln!(out)?;
+    if report.source_servers().next().is_none() {
+        writeln!(out, "  No server is a source of a Send connector.")?;
+    }
+    for server in report.source_servers() {
+        let roles = if server.roles.is_empty() { "-".to_owned() } else { server.roles.join(", ") };
+        writeln!(out, "{}  {}", server.name, product_version(server))?;
+        writeln!(out, "  roles: {roles}   site: {}", or_dash(server.site.as_deref()))?;
+        let width = server.send_connectors.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+        for name in &server.send_connectors {
+            if let Some(connector) = report.connector(name) {
+                let pad = width - name.chars().count();
+                writeln!(
+                    out,
+                    "  - {name}{:pad$}  {:8}  {}",
+                    "",
+                    enabled_word(connector.enabled),
+                    connector.address_spaces.join(" ")
+                )?;
+            }
+        }
+        writeln!(out)?;
+    }
+    let unsourced: Vec<&ConnectorView> = report.send_connectors.iter().filter(|c| c.source_servers.is_empty()).collect();
+    if !unsourced.is_empty() {
+        writeln!(out, "Send connectors without a source server")?;
+        for connector in unsourced {
+            writeln!(out, "  - {}  {}", connector.name, enabled_word(connector.enabled))?;
+        }
+        writeln!(out)?;
+    }
+    if !report.findings.is_empty() {
+        writeln!(out, "Findings")?;
+        for finding in &report.findings {
+            writeln!(out, "  {:7}  {}: {}", finding.severity.to_uppercase(), finding.code, finding.message)?;
+            writeln!(out, "           remedy: {}", finding.remedy)?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(out, "{}", report.summary_line())
+}
+
+/// Renders the JSON document.
+pub fn write_json(out: &mut impl Write, report: &SourcesReport) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    writeln!(out)
+}
+
+/// Quotes a CSV field when needed; cells that a spreadsheet would run as a
+/// formula are prefixed with `'`.
+fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+/// Renders one CSV row per (source server, Send connector) pair.
+pub fn write_csv(out: &mut impl Write, report: &SourcesReport) -> io::Result<()> {
+    writeln!(
+        out,
+        "server,in_export,product,version,roles,site,edge,connector,enabled,address_spaces,smart_hosts,source_count"
+    )?;
+    for server in report.source_servers() {
+        for name in &server.send_connectors {
+            let Some(connector) = report.connector(name) else { continue };
+            let fields = [
+                server.name.clone(),
+                server.in_export.to_string(),
+                server.product.unwrap_or("").to_owned(),
+                server.version.clone().unwrap_or_default(),
+                server.roles.join(";"),
+                server.site.clone().unwrap_or_default(),
+                server.edge.to_string(),
+                connector.name.clone(),
+                connector.enabled.to_string(),
+                connector.address_spaces.join(" "),
+                connector.smart_hosts.join(" "),
+                connector.source_servers.len().to_string(),
+            ];
+            let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+            writeln!(out, "{}", row.join(","))?;
+        }
+    }
+    Ok(())
+}
+
+fn md(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// Renders Markdown tables for a written report.
+pub fn write_markdown(out: &mut impl Write, report: &SourcesReport) -> io::Result<()> {
+    writeln!(out, "# Source transport servers of Send connectors\n")?;
+    writeln!(out, "| Server | Product (build) | Roles | Site | Send connector | Enabled | Address spaces |")?;
+    writeln!(out, "|---|---|---|---|---|---|---|")?;
+    for server in report.source_servers() {
+        for name in &server.send_connectors {
+            let Some(connector) = report.connector(name) else { continue };
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                md(&server.name),
+                md(&product_version(server)),
+                md(&server.roles.join(", ")),
+                md(or_dash(server.site.as_deref())),
+                md(&connector.name),
+                enabled_word(connector.enabled),
+                md(&connector.address_spaces.join(" "))
+            )?;
+        }
+    }
+    writeln!(out, "\n## Findings\n")?;
+    writeln!(out, "| Severity | Code | Message | Remedy |")?;
+    writeln!(out, "|---|---|---|---|")?;
+    for f in &report.findings {
+        writeln!(out, "| {} | {} | {} | `{}` |", f.severity, f.code, md(&f.message), md(&f.remedy))?;
+    }
+    writeln!(out, "\n## Inputs\n")?;
+    writeln!(out, "| File | Format | Encoding | Entries | Skipped | SHA-256 |")?;
+    writeln!(out, "|---|---|---|---|---|---|")?;
+    for i in &report.inputs {
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | `{}` |",
+            md(&i.path),
+            i.format,
+            i.encoding,
+            i.entries,
+            i.skipped,
+            i.sha256
+        )?;
+    }
+    for u in &report.unreadable {
+        writeln!(out, "| {} | not read: {} | | | | |", md(&u.path), md(&u.reason))?;
+    }
+    writeln!(out, "\n{}", report.summary_line())
+}
