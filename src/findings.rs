@@ -167,7 +167,7 @@ fn server_findings(graph: &Graph, index: usize, server: &ServerNode, findings: &
     });
     for &connector in &server.send_connectors {
         let node = &graph.send_connectors[connector];
-        if node.sources == [index] {
+        if node.sources == [index] && !server.is_edge() {
             findings.push(Finding {
                 code: Code::LastSourceOfConnector,
                 severity: Severity::Warning,

@@ -8,6 +8,7 @@
 use std::io::{self, Write};
 
 use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
 
 use crate::findings::Finding;
 use crate::graph::Graph;
@@ -421,10 +422,10 @@ pub fn write_table(out: &mut impl Write, report: &SourcesReport) -> io::Result<(
         let roles = if server.roles.is_empty() { "-".to_owned() } else { server.roles.join(", ") };
         writeln!(out, "{}  {}", server.name, product_version(server))?;
         writeln!(out, "  roles: {roles}   site: {}", or_dash(server.site.as_deref()))?;
-        let width = server.send_connectors.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+        let width = server.send_connectors.iter().map(|n| n.width()).max().unwrap_or(0);
         for name in &server.send_connectors {
             if let Some(connector) = report.connector(name) {
-                let pad = width - name.chars().count();
+                let pad = width - name.width();
                 writeln!(
                     out,
                     "  - {name}{:pad$}  {:8}  {}",

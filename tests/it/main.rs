@@ -2,4 +2,6 @@
 //! shared conformance suites.
 
 mod cli;
+mod corpus;
+mod dn_canon;
 mod support;
