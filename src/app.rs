@@ -5,7 +5,9 @@
 
 use std::io::{self, BufWriter, Write};
 
-use crate::cli::{CheckArgs, Cli, Command, DumpArgs, DumpFormat, InputArgs, SourcesArgs, SourcesFormat};
+use crate::cli::{
+    CheckArgs, Cli, Command, DumpArgs, DumpFormat, InputArgs, SourcesArgs, SourcesFormat,
+};
 use crate::exit::Status;
 use crate::findings::{self, Finding};
 use crate::graph::Graph;
@@ -18,7 +20,9 @@ use crate::report::sources::{self, Analysis, SourcesReport};
 pub fn run(cli: &Cli) -> Status {
     if let Some(threads) = cli.threads {
         // Fails only when a pool already exists (tests calling `run` twice).
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(threads.max(1)).build_global();
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build_global();
     }
     let outcome = match &cli.command {
         Command::Dump(args) => run_dump(args),
@@ -121,7 +125,11 @@ struct Analyzed {
 
 impl Analyzed {
     fn new(inputs: Inputs) -> Analyzed {
-        let objects: Vec<Objects> = inputs.loaded.iter().map(|l| model::build(&l.records)).collect();
+        let objects: Vec<Objects> = inputs
+            .loaded
+            .iter()
+            .map(|l| model::build(&l.records))
+            .collect();
         let graph = Graph::build(&objects);
         let findings = findings::analyze(&graph);
         let diagnostics = inputs
@@ -198,7 +206,11 @@ fn run_check(args: &CheckArgs) -> io::Result<Status> {
         eprintln!(
             "exconn: server '{}' appears nowhere in the export (servers known: {})",
             args.server,
-            if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+            if known.is_empty() {
+                "none".to_owned()
+            } else {
+                known.join(", ")
+            }
         );
         return Ok(Status::Error);
     };
@@ -215,16 +227,28 @@ fn run_check(args: &CheckArgs) -> io::Result<Status> {
         )?;
         Status::Success
     } else {
-        writeln!(out, "{} is a source transport server of {count} Send connector(s).", node.name)?;
+        writeln!(
+            out,
+            "{} is a source transport server of {count} Send connector(s).",
+            node.name
+        )?;
         writeln!(out, "Setup: {}", findings::setup_message(count))?;
         for &connector in &node.send_connectors {
             let c = &graph.send_connectors[connector];
-            let state = if c.connector.enabled { "enabled" } else { "disabled" };
+            let state = if c.connector.enabled {
+                "enabled"
+            } else {
+                "disabled"
+            };
             writeln!(out, "  - {} ({state})", c.connector.name)?;
             if c.sources == [server] && !node.is_edge() {
                 writeln!(out, "      it is the only source: add another server to the command's Add list first")?;
             }
-            writeln!(out, "      {}", findings::remove_command(graph, server, connector))?;
+            writeln!(
+                out,
+                "      {}",
+                findings::remove_command(graph, server, connector)
+            )?;
         }
         Status::Findings
     };

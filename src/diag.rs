@@ -100,7 +100,10 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line = self.line_starts.partition_point(|&start| start <= offset);
         let start = self.line_starts[line - 1];
-        let column = String::from_utf8_lossy(&text[start..offset]).chars().count() + 1;
+        let column = String::from_utf8_lossy(&text[start..offset])
+            .chars()
+            .count()
+            + 1;
         Position { line, column }
     }
 }

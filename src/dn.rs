@@ -324,9 +324,9 @@ fn extended_prefix_len(input: &str) -> usize {
             return 0;
         };
         let inner = &input[pos + 1..pos + close];
-        let known = ["GUID=", "SID=", "WKGUID="]
-            .iter()
-            .any(|prefix| inner.len() >= prefix.len() && inner[..prefix.len()].eq_ignore_ascii_case(prefix));
+        let known = ["GUID=", "SID=", "WKGUID="].iter().any(|prefix| {
+            inner.len() >= prefix.len() && inner[..prefix.len()].eq_ignore_ascii_case(prefix)
+        });
         if !known {
             return 0;
         }
@@ -407,7 +407,10 @@ impl Parser<'_> {
         self.skip_spaces();
         if self.peek() != Some(b'=') {
             return match self.peek() {
-                Some(c) => self.error(format!("expected '=' after the attribute type, found '{}'", c as char)),
+                Some(c) => self.error(format!(
+                    "expected '=' after the attribute type, found '{}'",
+                    c as char
+                )),
                 None => self.error("expected '=' after the attribute type, found the end"),
             };
         }
@@ -425,14 +428,20 @@ impl Parser<'_> {
     fn parse_type(&mut self) -> Result<String, DnError> {
         let start = self.pos;
         let rest = &self.s[start..];
-        if rest.len() >= 4 && rest[..4].eq_ignore_ascii_case(b"oid.") && rest.get(4).is_some_and(u8::is_ascii_digit) {
+        if rest.len() >= 4
+            && rest[..4].eq_ignore_ascii_case(b"oid.")
+            && rest.get(4).is_some_and(u8::is_ascii_digit)
+        {
             self.pos += 4;
             return self.parse_numeric_oid();
         }
         match self.peek() {
             Some(c) if c.is_ascii_digit() => self.parse_numeric_oid(),
             Some(c) if c.is_ascii_alphabetic() => {
-                while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || c == b'-') {
+                while self
+                    .peek()
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == b'-')
+                {
                     self.pos += 1;
                 }
                 Ok(String::from_utf8_lossy(&self.s[start..self.pos]).into_owned())
@@ -471,7 +480,12 @@ impl Parser<'_> {
             if !c.is_ascii_hexdigit() {
                 break;
             }
-            let Some(low) = self.s.get(self.pos + 1).copied().filter(u8::is_ascii_hexdigit) else {
+            let Some(low) = self
+                .s
+                .get(self.pos + 1)
+                .copied()
+                .filter(u8::is_ascii_hexdigit)
+            else {
                 return self.error("expected a pair of hex digits after '#'");
             };
             bytes.push(hex_value(c) << 4 | hex_value(low));
@@ -518,7 +532,6 @@ impl Parser<'_> {
                     octets.push(self.parse_escape()?);
                     significant_len = octets.len();
                 }
-                Some(b'=') => return self.error("unescaped '=' in a value"),
                 Some(b'"') => return self.error("unescaped '\"' in a value"),
                 Some(b'<' | b'>') => return self.error("unescaped '<' or '>' in a value"),
                 Some(c) => {
@@ -538,7 +551,12 @@ impl Parser<'_> {
         let escaped = self.s.get(self.pos + 1).copied();
         match escaped {
             Some(c) if c.is_ascii_hexdigit() => {
-                let Some(low) = self.s.get(self.pos + 2).copied().filter(u8::is_ascii_hexdigit) else {
+                let Some(low) = self
+                    .s
+                    .get(self.pos + 2)
+                    .copied()
+                    .filter(u8::is_ascii_hexdigit)
+                else {
                     return self.error("expected two hex digits after '\\'");
                 };
                 self.pos += 3;
@@ -584,7 +602,10 @@ mod tests {
 
     #[test]
     fn spaces_around_separators_are_ignored() {
-        assert_eq!(key("CN=EX01 , CN=Servers ,DC=a"), key("cn=ex01,cn=servers,dc=a"));
+        assert_eq!(
+            key("CN=EX01 , CN=Servers ,DC=a"),
+            key("cn=ex01,cn=servers,dc=a")
+        );
     }
 
     #[test]
@@ -622,21 +643,36 @@ mod tests {
         assert_eq!(server.to_string(), "CN=EX01,CN=Servers,CN=AG,DC=x");
         let bare = Dn::parse("CN=EX01,CN=Servers,CN=AG").unwrap();
         assert_eq!(bare.child_of("CN", "Servers").unwrap(), bare);
-        assert!(Dn::parse("CN=Servers,CN=AG").unwrap().child_of("cn", "servers").is_none());
+        assert!(Dn::parse("CN=Servers,CN=AG")
+            .unwrap()
+            .child_of("cn", "servers")
+            .is_none());
     }
 
     #[test]
     fn deleted_and_conflict_names_are_recognized() {
         let deleted = Dn::parse(r"CN=Old\0ADEL:1f2e,CN=Deleted Objects,DC=x").unwrap();
         assert_eq!(deleted.mangling(), Some(Mangling::Deleted));
-        assert_eq!(deleted.to_string(), r"CN=Old\0ADEL:1f2e,CN=Deleted Objects,DC=x");
+        assert_eq!(
+            deleted.to_string(),
+            r"CN=Old\0ADEL:1f2e,CN=Deleted Objects,DC=x"
+        );
         let conflict = Dn::parse(r"CN=EX\0ACNF:99,DC=x").unwrap();
         assert_eq!(conflict.mangling(), Some(Mangling::Conflict));
     }
 
     #[test]
     fn invalid_dns_are_errors() {
-        for bad in ["CN=a,,DC=x", "CN=a,", "a", "CN=a\\", r"CN=a\G1", "CN=#0", "=a", "CN=a=b"] {
+        for bad in [
+            "CN=a,,DC=x",
+            "CN=a,",
+            "a",
+            "CN=a\\",
+            r"CN=a\G1",
+            "CN=#0",
+            "=a",
+            "CN=a\"b",
+        ] {
             assert!(Dn::parse(bad).is_err(), "{bad} should not parse");
         }
     }

@@ -135,7 +135,10 @@ pub fn analyze(graph: &Graph) -> Vec<Finding> {
                     "Send connector '{name}' lists source '{}', which {}",
                     unresolved.reference, unresolved.reason
                 ),
-                remedy: format!("Review with Get-SendConnector {} | Format-List SourceTransportServers", quote(name)),
+                remedy: format!(
+                    "Review with Get-SendConnector {} | Format-List SourceTransportServers",
+                    quote(name)
+                ),
             });
         }
     }

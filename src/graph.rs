@@ -122,21 +122,28 @@ impl Graph {
             .collect();
 
         let send = unique_by_dn(objects.iter().enumerate().flat_map(|(input, o)| {
-            o.send_connectors.iter().map(move |c| (c.dn.key(), (input, c.clone())))
+            o.send_connectors
+                .iter()
+                .map(move |c| (c.dn.key(), (input, c.clone())))
         }));
         let send_resolved: Vec<Resolved> = send
             .par_iter()
             .map(|(_, connector)| resolve_all(&connector.source_refs, &exported_dns))
             .collect();
 
-        let rgcs = unique_by_dn(
-            objects
+        let rgcs = unique_by_dn(objects.iter().flat_map(|o| {
+            o.routing_group_connectors
                 .iter()
-                .flat_map(|o| o.routing_group_connectors.iter().map(|c| (c.dn.key(), c.clone()))),
-        );
+                .map(|c| (c.dn.key(), c.clone()))
+        }));
         let rgc_resolved: Vec<(Resolved, Resolved)> = rgcs
             .par_iter()
-            .map(|c| (resolve_all(&c.source_refs, &exported_dns), resolve_all(&c.target_refs, &exported_dns)))
+            .map(|c| {
+                (
+                    resolve_all(&c.source_refs, &exported_dns),
+                    resolve_all(&c.target_refs, &exported_dns),
+                )
+            })
             .collect();
 
         let receive = unique_by_dn(
@@ -144,7 +151,8 @@ impl Graph {
                 .iter()
                 .flat_map(|o| o.receive_connectors.iter().map(|c| (c.dn.key(), c.clone()))),
         );
-        let receive_owner: Vec<Option<ServerRef>> = receive.iter().map(|c| owner_of(&c.dn)).collect();
+        let receive_owner: Vec<Option<ServerRef>> =
+            receive.iter().map(|c| owner_of(&c.dn)).collect();
 
         // Every server known: objects first, then what references name.
         let mut known: BTreeMap<String, ServerNode> = server_objects
@@ -162,17 +170,26 @@ impl Graph {
         let referenced = send_resolved
             .iter()
             .flat_map(|(found, _)| found)
-            .chain(rgc_resolved.iter().flat_map(|(s, t)| s.0.iter().chain(&t.0)))
+            .chain(
+                rgc_resolved
+                    .iter()
+                    .flat_map(|(s, t)| s.0.iter().chain(&t.0)),
+            )
             .chain(receive_owner.iter().flatten());
-        for server in referenced {
-            known.entry(server.key.clone()).or_insert_with(|| ServerNode {
-                name: server.name.clone(),
-                dn: Some(server.dn.clone()),
+        for (key, (name, dn)) in spelling_by_frequency(referenced) {
+            known.entry(key).or_insert_with(|| ServerNode {
+                name,
+                dn: Some(dn),
                 object: None,
                 send_connectors: Vec::new(),
             });
         }
-        let index: HashMap<String, usize> = known.keys().cloned().enumerate().map(|(i, k)| (k, i)).collect();
+        let index: HashMap<String, usize> = known
+            .keys()
+            .cloned()
+            .enumerate()
+            .map(|(i, k)| (k, i))
+            .collect();
         let indices = |found: &[ServerRef]| -> Vec<usize> {
             let mut found: Vec<usize> = found.iter().map(|s| index[&s.key]).collect();
             found.sort_unstable();
@@ -194,7 +211,9 @@ impl Graph {
                 unresolved,
             })
             .collect();
-        graph.send_connectors.sort_by_cached_key(|c| (server_key(&c.connector.name), c.connector.dn.key()));
+        graph
+            .send_connectors
+            .sort_by_cached_key(|c| (server_key(&c.connector.name), c.connector.dn.key()));
         for (connector_index, connector) in graph.send_connectors.iter().enumerate() {
             for &server in &connector.sources {
                 graph.servers[server].send_connectors.push(connector_index);
@@ -203,15 +222,17 @@ impl Graph {
         graph.routing_group_connectors = rgcs
             .into_iter()
             .zip(rgc_resolved)
-            .map(|(connector, ((sources, mut unresolved), (targets, target_unresolved)))| {
-                unresolved.extend(target_unresolved);
-                RoutingGroupNode {
-                    connector,
-                    sources: indices(&sources),
-                    targets: indices(&targets),
-                    unresolved,
-                }
-            })
+            .map(
+                |(connector, ((sources, mut unresolved), (targets, target_unresolved)))| {
+                    unresolved.extend(target_unresolved);
+                    RoutingGroupNode {
+                        connector,
+                        sources: indices(&sources),
+                        targets: indices(&targets),
+                        unresolved,
+                    }
+                },
+            )
             .collect();
         graph
             .routing_group_connectors
@@ -224,29 +245,69 @@ impl Graph {
                 server: owner.map(|o| index[&o.key]),
             })
             .collect();
-        graph
-            .receive_connectors
-            .sort_by_cached_key(|r| (r.server, server_key(&r.connector.name), r.connector.dn.key()));
+        graph.receive_connectors.sort_by_cached_key(|r| {
+            (
+                r.server,
+                server_key(&r.connector.name),
+                r.connector.dn.key(),
+            )
+        });
         graph
     }
 
     /// The server named `name` (case-insensitive), or whose DN is `name`.
     pub fn find_server(&self, name: &str) -> Option<usize> {
         let by_name = server_key(name.trim());
-        if let Some(found) = self.servers.iter().position(|s| server_key(&s.name) == by_name) {
+        if let Some(found) = self
+            .servers
+            .iter()
+            .position(|s| server_key(&s.name) == by_name)
+        {
             return Some(found);
         }
         let dn = Dn::parse(name).ok().filter(|dn| dn.rdns().len() > 1)?;
         let named = owner_of(&dn)?;
-        self.servers.iter().position(|s| server_key(&s.name) == named.key)
+        self.servers
+            .iter()
+            .position(|s| server_key(&s.name) == named.key)
     }
+}
+
+/// For servers known only from references: the most frequent spelling of
+/// each name (ties: the first in byte order), so the shown name does not
+/// depend on which reference came first.
+fn spelling_by_frequency<'r>(
+    references: impl Iterator<Item = &'r ServerRef>,
+) -> BTreeMap<String, (String, Dn)> {
+    let mut counts: BTreeMap<String, BTreeMap<String, (usize, Dn)>> = BTreeMap::new();
+    for server in references {
+        let spellings = counts.entry(server.key.clone()).or_default();
+        spellings
+            .entry(server.name.clone())
+            .or_insert_with(|| (0, server.dn.clone()))
+            .0 += 1;
+    }
+    counts
+        .into_iter()
+        .filter_map(|(key, spellings)| {
+            let mut best: Option<(String, usize, Dn)> = None;
+            for (name, (count, dn)) in spellings {
+                if best.as_ref().is_none_or(|(_, most, _)| count > *most) {
+                    best = Some((name, count, dn));
+                }
+            }
+            best.map(|(name, _, dn)| (key, (name, dn)))
+        })
+        .collect()
 }
 
 /// Server objects of all inputs, first one of each name wins.
 fn unique_servers(objects: &[Objects]) -> BTreeMap<String, Server> {
     let mut servers = BTreeMap::new();
     for server in objects.iter().flat_map(|o| &o.servers) {
-        servers.entry(server_key(&server.name)).or_insert_with(|| server.clone());
+        servers
+            .entry(server_key(&server.name))
+            .or_insert_with(|| server.clone());
     }
     servers
 }
@@ -254,7 +315,10 @@ fn unique_servers(objects: &[Objects]) -> BTreeMap<String, Server> {
 /// Keeps the first object of each DN, in input order.
 fn unique_by_dn<T>(items: impl Iterator<Item = (DnKey, T)>) -> Vec<T> {
     let mut seen = std::collections::HashSet::new();
-    items.filter(|(key, _)| seen.insert(key.clone())).map(|(_, item)| item).collect()
+    items
+        .filter(|(key, _)| seen.insert(key.clone()))
+        .map(|(_, item)| item)
+        .collect()
 }
 
 fn server_ref(server: &Server) -> ServerRef {
@@ -302,7 +366,10 @@ fn resolve(reference: &str, exported: &HashMap<DnKey, ServerRef>) -> Result<Serv
     let found = std::iter::once(dn.clone())
         .chain(dn.ancestors())
         .find_map(|candidate| exported.get(&candidate.key()).cloned());
-    found.ok_or_else(|| "names no server: no CN=Servers container in the DN and no exported server above it".to_owned())
+    found.ok_or_else(|| {
+        "names no server: no CN=Servers container in the DN and no exported server above it"
+            .to_owned()
+    })
 }
 
 #[cfg(test)]
@@ -319,7 +386,8 @@ mod tests {
         Graph::build(&objects)
     }
 
-    const SERVERS: &str = "dn: CN=EX01,CN=Servers,CN=AG,DC=x\nobjectClass: msExchExchangeServer\ncn: EX01\n\n";
+    const SERVERS: &str =
+        "dn: CN=EX01,CN=Servers,CN=AG,DC=x\nobjectClass: msExchExchangeServer\ncn: EX01\n\n";
 
     #[test]
     fn vsi_and_server_dns_in_any_spelling_name_one_server() {
@@ -346,18 +414,22 @@ mod tests {
 
     #[test]
     fn references_without_servers_are_unresolved() {
-        let g = graph(&["dn: CN=A,CN=Connections,DC=x\nobjectClass: msExchRoutingSMTPConnector\n\
+        let g = graph(&[
+            "dn: CN=A,CN=Connections,DC=x\nobjectClass: msExchRoutingSMTPConnector\n\
              msExchSourceBridgeheadServersDN: CN=Somewhere,DC=x\n\
-             msExchSourceBridgeheadServersDN: CN=EX9\\0ADEL:12,CN=Deleted Objects,DC=x\n"]);
+             msExchSourceBridgeheadServersDN: CN=EX9\\0ADEL:12,CN=Deleted Objects,DC=x\n",
+        ]);
         assert!(g.servers.is_empty());
         assert_eq!(g.send_connectors[0].unresolved.len(), 2);
     }
 
     #[test]
     fn walking_up_finds_an_exported_server_outside_cn_servers() {
-        let g = graph(&["dn: CN=EDGE,OU=Odd,DC=x\nobjectClass: msExchExchangeServer\ncn: EDGE\n\n\
+        let g = graph(&[
+            "dn: CN=EDGE,OU=Odd,DC=x\nobjectClass: msExchExchangeServer\ncn: EDGE\n\n\
              dn: CN=A,CN=Connections,DC=x\nobjectClass: msExchRoutingSMTPConnector\n\
-             msExchSourceBridgeheadServersDN: CN=1,CN=SMTP,CN=Protocols,CN=EDGE,OU=Odd,DC=x\n"]);
+             msExchSourceBridgeheadServersDN: CN=1,CN=SMTP,CN=Protocols,CN=EDGE,OU=Odd,DC=x\n",
+        ]);
         assert_eq!(g.send_connectors[0].sources, [0]);
     }
 

@@ -22,3 +22,4 @@ pub mod model;
 pub mod powershell;
 pub mod record;
 pub mod report;
+pub mod synth;

@@ -24,12 +24,17 @@ impl Format {
 pub fn detect(text: &[u8]) -> Result<Format, String> {
     let head = &text[..text.len().min(4096)];
     if head.starts_with(&[0x1F, 0x8B]) {
-        return Err("expected an LDIF export, found gzip-compressed data (decompress it first)".to_owned());
+        return Err(
+            "expected an LDIF export, found gzip-compressed data (decompress it first)".to_owned(),
+        );
     }
     if head.starts_with(b"PK\x03\x04") {
         return Err("expected an LDIF export, found a ZIP archive (extract it first)".to_owned());
     }
-    let start = head.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(head.len());
+    let start = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(head.len());
     if head.get(start) == Some(&b'<') {
         let shown: String = String::from_utf8_lossy(&head[start..head.len().min(start + 40)])
             .chars()
@@ -38,7 +43,9 @@ pub fn detect(text: &[u8]) -> Result<Format, String> {
         return Err(format!("expected an LDIF export, found XML ('{shown}')"));
     }
     if memchr::memchr(0, head).is_some() {
-        return Err("expected an LDIF export, found binary data (NUL bytes near the start)".to_owned());
+        return Err(
+            "expected an LDIF export, found binary data (NUL bytes near the start)".to_owned(),
+        );
     }
     Ok(Format::Ldif)
 }
@@ -51,7 +58,9 @@ mod tests {
     fn text_is_ldif_and_others_are_named() {
         assert_eq!(detect(b"version: 1\ndn: cn=a\n"), Ok(Format::Ldif));
         assert_eq!(detect(b""), Ok(Format::Ldif));
-        assert!(detect(b"<?xml version='1.0'?><Objs/>").unwrap_err().contains("XML"));
+        assert!(detect(b"<?xml version='1.0'?><Objs/>")
+            .unwrap_err()
+            .contains("XML"));
         assert!(detect(b"\x1f\x8b\x08\0").unwrap_err().contains("gzip"));
         assert!(detect(b"abc\0def").unwrap_err().contains("binary"));
     }

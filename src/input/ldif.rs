@@ -158,10 +158,18 @@ impl<'a> Line<'a> {
     fn attr(&self) -> Result<AttrLine<'_>, Diagnostic> {
         let text: &[u8] = &self.text;
         let Some(colon) = memchr::memchr(b':', text) else {
-            return Err(self.error(0, format!("expected 'attribute: value', found '{}' (no ':')", self.shown())));
+            return Err(self.error(
+                0,
+                format!(
+                    "expected 'attribute: value', found '{}' (no ':')",
+                    self.shown()
+                ),
+            ));
         };
         let description = text[..colon].trim_ascii_end();
-        let name = std::str::from_utf8(description).ok().filter(|name| is_attribute_description(name));
+        let name = std::str::from_utf8(description)
+            .ok()
+            .filter(|name| is_attribute_description(name));
         let Some(name) = name else {
             return Err(self.error(
                 0,
@@ -194,9 +202,8 @@ impl<'a> Line<'a> {
     /// The value as text (for DNs, keywords and other structural values).
     fn text_value(&self, spec: &ValueSpec<'_>, what: &str) -> Result<String, Diagnostic> {
         match self.value(spec)? {
-            Value::Bytes(bytes) => {
-                String::from_utf8(bytes).map_err(|_| self.error(0, format!("expected {what} in UTF-8, found other bytes")))
-            }
+            Value::Bytes(bytes) => String::from_utf8(bytes)
+                .map_err(|_| self.error(0, format!("expected {what} in UTF-8, found other bytes"))),
             Value::Url(_) => Err(self.error(0, format!("expected {what}, found a ':<' URL"))),
         }
     }
@@ -223,8 +230,12 @@ fn is_attribute_description(name: &str) -> bool {
 fn is_attribute_type(name: &str) -> bool {
     let bytes = name.as_bytes();
     match bytes.first() {
-        Some(b) if b.is_ascii_alphabetic() => bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-'),
-        Some(b) if b.is_ascii_digit() => name.split('.').all(|arc| !arc.is_empty() && arc.bytes().all(|b| b.is_ascii_digit())),
+        Some(b) if b.is_ascii_alphabetic() => bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-'),
+        Some(b) if b.is_ascii_digit() => name
+            .split('.')
+            .all(|arc| !arc.is_empty() && arc.bytes().all(|b| b.is_ascii_digit())),
         _ => false,
     }
 }
@@ -260,9 +271,15 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
 fn decode_base64(data: &[u8]) -> Result<Vec<u8>, String> {
     BASE64.decode(data).map_err(|error| match error {
         base64::DecodeError::InvalidByte(at, byte) => {
-            format!("found '{}' at position {}", (byte as char).escape_default(), at + 1)
+            format!(
+                "found '{}' at position {}",
+                (byte as char).escape_default(),
+                at + 1
+            )
         }
-        base64::DecodeError::InvalidLength(_) => "found a truncated value (length is not a multiple of 4)".to_owned(),
+        base64::DecodeError::InvalidLength(_) => {
+            "found a truncated value (length is not a multiple of 4)".to_owned()
+        }
         other => format!("found invalid data ({other})"),
     })
 }
@@ -318,7 +335,11 @@ fn version_line(line: &Line<'_>) -> Option<Option<u32>> {
         return None;
     }
     match attr.value {
-        ValueSpec::Plain(value) => Some(std::str::from_utf8(value).ok().and_then(|v| v.trim().parse().ok())),
+        ValueSpec::Plain(value) => Some(
+            std::str::from_utf8(value)
+                .ok()
+                .and_then(|v| v.trim().parse().ok()),
+        ),
         _ => Some(None),
     }
 }
@@ -343,12 +364,14 @@ fn assemble(outcomes: Vec<ChunkOutcome>) -> Parsed {
             }
             match value {
                 Some(1) => parsed.version = Some(1),
-                Some(other) => parsed
-                    .diagnostics
-                    .push(Diagnostic::error(offset, format!("expected 'version: 1', found version {other}"))),
-                None => parsed
-                    .diagnostics
-                    .push(Diagnostic::error(offset, "expected 'version: 1', found a value that is not a number")),
+                Some(other) => parsed.diagnostics.push(Diagnostic::error(
+                    offset,
+                    format!("expected 'version: 1', found version {other}"),
+                )),
+                None => parsed.diagnostics.push(Diagnostic::error(
+                    offset,
+                    "expected 'version: 1', found a value that is not a number",
+                )),
             }
         }
         seen_content |= outcome.has_content;
@@ -362,14 +385,26 @@ fn assemble(outcomes: Vec<ChunkOutcome>) -> Parsed {
 
 /// Parses one record's logical lines. `Ok(None)` for pseudo-records that are
 /// skipped on purpose (ldapsearch's `search:`/`result:`/`ref:` blocks).
-fn parse_record(lines: &[Line<'_>], diagnostics: &mut Vec<Diagnostic>) -> Result<Option<Record>, Diagnostic> {
+fn parse_record(
+    lines: &[Line<'_>],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Option<Record>, Diagnostic> {
     let first = &lines[0];
     let dn_line = first.attr()?;
     if !dn_line.name.eq_ignore_ascii_case("dn") {
-        if ["search", "result", "ref"].iter().any(|k| dn_line.name.eq_ignore_ascii_case(k)) {
+        if ["search", "result", "ref"]
+            .iter()
+            .any(|k| dn_line.name.eq_ignore_ascii_case(k))
+        {
             return Ok(None);
         }
-        return Err(first.error(0, format!("expected 'dn:' at the start of a record, found '{}:'", dn_line.name)));
+        return Err(first.error(
+            0,
+            format!(
+                "expected 'dn:' at the start of a record, found '{}:'",
+                dn_line.name
+            ),
+        ));
     }
     let dn = first.text_value(&dn_line.value, "a DN")?;
     if let Err(error) = Dn::parse(&dn) {
@@ -406,7 +441,10 @@ fn parse_record(lines: &[Line<'_>], diagnostics: &mut Vec<Diagnostic>) -> Result
     let body = match changetype {
         None => {
             if !controls.is_empty() {
-                return Err(lines[1].error(0, "expected 'changetype:' after 'control:' (controls belong to change records)"));
+                return Err(lines[1].error(
+                    0,
+                    "expected 'changetype:' after 'control:' (controls belong to change records)",
+                ));
             }
             Body::Entry {
                 attrs: parse_attrs(rest, diagnostics)?,
@@ -425,9 +463,13 @@ fn parse_record(lines: &[Line<'_>], diagnostics: &mut Vec<Diagnostic>) -> Result
 
 fn parse_control(line: &Line<'_>, attr: &AttrLine<'_>) -> Result<Control, Diagnostic> {
     let ValueSpec::Plain(spec) = attr.value else {
-        return Err(line.error(0, "expected 'control: OID [true|false] [value]', found an encoded value"));
+        return Err(line.error(
+            0,
+            "expected 'control: OID [true|false] [value]', found an encoded value",
+        ));
     };
-    let spec = std::str::from_utf8(spec).map_err(|_| line.error(0, "expected a control OID, found non-UTF-8 bytes"))?;
+    let spec = std::str::from_utf8(spec)
+        .map_err(|_| line.error(0, "expected a control OID, found non-UTF-8 bytes"))?;
     let oid_len = spec.find([' ', ':']).unwrap_or(spec.len());
     let oid = &spec[..oid_len];
     if !is_numeric_oid(oid) {
@@ -447,25 +489,41 @@ fn parse_control(line: &Line<'_>, attr: &AttrLine<'_>) -> Result<Control, Diagno
     let value = if rest.is_empty() {
         None
     } else if let Some(encoded) = rest.strip_prefix("::") {
-        let bytes = decode_base64(encoded.trim().as_bytes())
-            .map_err(|reason| line.error(0, format!("expected a base64 control value, {reason}")))?;
+        let bytes = decode_base64(encoded.trim().as_bytes()).map_err(|reason| {
+            line.error(0, format!("expected a base64 control value, {reason}"))
+        })?;
         Some(Value::Bytes(bytes))
     } else if let Some(url) = rest.strip_prefix(":<") {
         Some(Value::Url(url.trim().to_owned()))
     } else if let Some(plain) = rest.strip_prefix(':') {
-        Some(Value::Bytes(plain.trim_start_matches(' ').as_bytes().to_vec()))
+        Some(Value::Bytes(
+            plain.trim_start_matches(' ').as_bytes().to_vec(),
+        ))
     } else {
-        return Err(line.error(0, format!("expected 'true', 'false' or ':' after the control OID, found '{rest}'")));
+        return Err(line.error(
+            0,
+            format!("expected 'true', 'false' or ':' after the control OID, found '{rest}'"),
+        ));
     };
-    Ok(Control { oid: oid.to_owned(), critical, value })
+    Ok(Control {
+        oid: oid.to_owned(),
+        critical,
+        value,
+    })
 }
 
 fn is_numeric_oid(oid: &str) -> bool {
-    !oid.is_empty() && oid.split('.').all(|arc| !arc.is_empty() && arc.bytes().all(|b| b.is_ascii_digit()))
+    !oid.is_empty()
+        && oid
+            .split('.')
+            .all(|arc| !arc.is_empty() && arc.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Attribute-value lines of an entry.
-fn parse_attrs(lines: &[Line<'_>], diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<Attr>, Diagnostic> {
+fn parse_attrs(
+    lines: &[Line<'_>],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Vec<Attr>, Diagnostic> {
     let mut attrs = Vec::with_capacity(lines.len());
     for line in lines {
         let attr = line.attr()?;
@@ -477,12 +535,19 @@ fn parse_attrs(lines: &[Line<'_>], diagnostics: &mut Vec<Diagnostic>) -> Result<
     Ok(attrs)
 }
 
-fn read_attr(line: &Line<'_>, attr: &AttrLine<'_>, diagnostics: &mut Vec<Diagnostic>) -> Result<Attr, Diagnostic> {
+fn read_attr(
+    line: &Line<'_>,
+    attr: &AttrLine<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Attr, Diagnostic> {
     let value = line.value(&attr.value)?;
     if let Value::Url(url) = &value {
         diagnostics.push(Diagnostic::warning(
             line.offset,
-            format!("value of '{}' is a URL ('{url}'): kept as a URL, not read", attr.name),
+            format!(
+                "value of '{}' is a URL ('{url}'): kept as a URL, not read",
+                attr.name
+            ),
         ));
     }
     Ok(Attr {
@@ -500,7 +565,10 @@ fn parse_change(
     match kind.to_ascii_lowercase().as_str() {
         "add" | "ntdsschemaadd" => {
             if rest.is_empty() {
-                return Err(line.error(0, "expected at least one attribute after 'changetype: add', found none"));
+                return Err(line.error(
+                    0,
+                    "expected at least one attribute after 'changetype: add', found none",
+                ));
             }
             Ok(Body::Entry {
                 attrs: parse_attrs(rest, diagnostics)?,
@@ -509,7 +577,13 @@ fn parse_change(
         }
         "delete" | "ntdsschemadelete" => match rest.first() {
             None => Ok(Body::Delete),
-            Some(extra) => Err(extra.error(0, format!("expected the end of a 'changetype: delete' record, found '{}'", extra.shown()))),
+            Some(extra) => Err(extra.error(
+                0,
+                format!(
+                    "expected the end of a 'changetype: delete' record, found '{}'",
+                    extra.shown()
+                ),
+            )),
         },
         "modify" | "ntdsschemamodify" => parse_modify(rest, diagnostics).map(Body::Modify),
         "modrdn" | "ntdsschemamodrdn" => parse_rename(line, RenameKeyword::ModRdn, rest),
@@ -521,7 +595,10 @@ fn parse_change(
     }
 }
 
-fn parse_modify(lines: &[Line<'_>], diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<Modification>, Diagnostic> {
+fn parse_modify(
+    lines: &[Line<'_>],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Vec<Modification>, Diagnostic> {
     let mut modifications = Vec::new();
     let mut rest = lines;
     while let Some(header) = rest.first() {
@@ -534,20 +611,30 @@ fn parse_modify(lines: &[Line<'_>], diagnostics: &mut Vec<Diagnostic>) -> Result
             _ => {
                 return Err(header.error(
                     0,
-                    format!("expected 'add:', 'delete:', 'replace:' or 'increment:', found '{}:'", spec.name),
+                    format!(
+                        "expected 'add:', 'delete:', 'replace:' or 'increment:', found '{}:'",
+                        spec.name
+                    ),
                 ))
             }
         };
-        let attr_name = header.text_value(&spec.value, "an attribute name")?.trim().to_owned();
+        let attr_name = header
+            .text_value(&spec.value, "an attribute name")?
+            .trim()
+            .to_owned();
         if !is_attribute_description(&attr_name) {
-            return Err(header.error(0, format!("expected an attribute name after '{}:', found '{attr_name}'", op.keyword())));
+            return Err(header.error(
+                0,
+                format!(
+                    "expected an attribute name after '{}:', found '{attr_name}'",
+                    op.keyword()
+                ),
+            ));
         }
         rest = &rest[1..];
         let mut values = Vec::new();
-        loop {
-            let Some(line) = rest.first() else {
-                break; // a missing final '-' is tolerated at the end of the record
-            };
+        // A missing final '-' is tolerated at the end of the record.
+        while let Some(line) = rest.first() {
             rest = &rest[1..];
             if line.is_separator() {
                 break;
@@ -556,7 +643,10 @@ fn parse_modify(lines: &[Line<'_>], diagnostics: &mut Vec<Diagnostic>) -> Result
             if !attr.name.eq_ignore_ascii_case(&attr_name) {
                 return Err(line.error(
                     0,
-                    format!("expected a value of '{attr_name}' or '-', found '{}:'", attr.name),
+                    format!(
+                        "expected a value of '{attr_name}' or '-', found '{}:'",
+                        attr.name
+                    ),
                 ));
             }
             values.push(read_attr(line, &attr, diagnostics)?.value);
@@ -570,23 +660,52 @@ fn parse_modify(lines: &[Line<'_>], diagnostics: &mut Vec<Diagnostic>) -> Result
     Ok(modifications)
 }
 
-fn parse_rename(changetype: &Line<'_>, keyword: RenameKeyword, lines: &[Line<'_>]) -> Result<Body, Diagnostic> {
+fn parse_rename(
+    changetype: &Line<'_>,
+    keyword: RenameKeyword,
+    lines: &[Line<'_>],
+) -> Result<Body, Diagnostic> {
     let mut fields = lines.iter();
     let new_rdn = match fields.next() {
         Some(line) => expect_field(line, "newrdn")?,
-        None => return Err(changetype.error(0, "expected 'newrdn:' after the changetype, found the end of the record")),
+        None => {
+            return Err(changetype.error(
+                0,
+                "expected 'newrdn:' after the changetype, found the end of the record",
+            ))
+        }
     };
     let delete_old_rdn = match fields.next() {
         Some(line) => match expect_field(line, "deleteoldrdn")?.trim() {
             "0" => false,
             "1" => true,
-            other => return Err(line.error(0, format!("expected 'deleteoldrdn: 0' or '1', found '{other}'"))),
+            other => {
+                return Err(line.error(
+                    0,
+                    format!("expected 'deleteoldrdn: 0' or '1', found '{other}'"),
+                ))
+            }
         },
-        None => return Err(changetype.error(0, "expected 'deleteoldrdn:' after 'newrdn:', found the end of the record")),
+        None => {
+            return Err(changetype.error(
+                0,
+                "expected 'deleteoldrdn:' after 'newrdn:', found the end of the record",
+            ))
+        }
     };
-    let new_superior = fields.next().map(|line| expect_field(line, "newsuperior")).transpose()?;
+    let new_superior = fields
+        .next()
+        .map(|line| expect_field(line, "newsuperior"))
+        .transpose()?;
     if let Some(extra) = fields.next() {
-        return Err(extra.error(0, format!("expected the end of the {} record, found '{}'", changetype_keyword(keyword), extra.shown())));
+        return Err(extra.error(
+            0,
+            format!(
+                "expected the end of the {} record, found '{}'",
+                changetype_keyword(keyword),
+                extra.shown()
+            ),
+        ));
     }
     Ok(Body::Rename {
         keyword,
@@ -626,7 +745,12 @@ mod tests {
         record
             .attrs()
             .iter()
-            .map(|a| (a.name.clone(), a.value.as_text().unwrap_or("<bin>").to_owned()))
+            .map(|a| {
+                (
+                    a.name.clone(),
+                    a.value.as_text().unwrap_or("<bin>").to_owned(),
+                )
+            })
             .collect()
     }
 
@@ -639,15 +763,27 @@ mod tests {
 
     #[test]
     fn ldifde_records_with_crlf_and_continued_values() {
-        let record = one("dn: CN=x,DC=a\r\nchangetype: add\r\ndistinguishedName: \r\n CN=x,DC=\r\n a\r\n\r\n");
+        let record = one(
+            "dn: CN=x,DC=a\r\nchangetype: add\r\ndistinguishedName: \r\n CN=x,DC=\r\n a\r\n\r\n",
+        );
         assert_eq!(record.first_text("distinguishedName"), Some("CN=x,DC=a"));
-        assert!(matches!(record.body, Body::Entry { changetype_add: true, .. }));
+        assert!(matches!(
+            record.body,
+            Body::Entry {
+                changetype_add: true,
+                ..
+            }
+        ));
     }
 
     #[test]
     fn ranged_values_merge_under_the_base_name() {
-        let record = one("dn: cn=g\nmember;range=0-1: a\nmember;range=0-1: b\nmember;range=2-*: c\n");
-        assert_eq!(texts(&record).iter().filter(|(n, _)| n == "member").count(), 3);
+        let record =
+            one("dn: cn=g\nmember;range=0-1: a\nmember;range=0-1: b\nmember;range=2-*: c\n");
+        assert_eq!(
+            texts(&record).iter().filter(|(n, _)| n == "member").count(),
+            3
+        );
     }
 
     #[test]
@@ -674,7 +810,10 @@ mod tests {
     #[test]
     fn urls_are_kept_and_warned_about() {
         let parsed = parse(b"dn: cn=a\njpegPhoto:< file:///etc/passwd\n");
-        assert_eq!(parsed.records[0].attrs()[0].value, Value::Url("file:///etc/passwd".into()));
+        assert_eq!(
+            parsed.records[0].attrs()[0].value,
+            Value::Url("file:///etc/passwd".into())
+        );
         assert_eq!(parsed.diagnostics.len(), 1);
     }
 

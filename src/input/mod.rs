@@ -86,7 +86,14 @@ pub struct Located {
 
 impl std::fmt::Display for Located {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}: {}: {}", self.file, self.position, self.severity.as_str(), self.message)
+        write!(
+            f,
+            "{}:{}: {}: {}",
+            self.file,
+            self.position,
+            self.severity.as_str(),
+            self.message
+        )
     }
 }
 

@@ -84,7 +84,9 @@ impl Source {
             if Path::new(path).is_dir() {
                 return Err(ReadError::Directory(path.to_owned()));
             }
-            File::open(path).and_then(|mut file| file.read_to_end(&mut raw)).map_err(io_error)?;
+            File::open(path)
+                .and_then(|mut file| file.read_to_end(&mut raw))
+                .map_err(io_error)?;
         }
         Ok(Source::from_bytes(path, raw))
     }
@@ -120,7 +122,10 @@ fn decode(mut raw: Vec<u8>) -> (Encoding, Vec<u8>, Vec<Diagnostic>) {
             (encoding, raw, Vec::new())
         }
         Encoding::Utf16Le | Encoding::Utf16Be => {
-            let (codec, bom_len) = match (encoding, raw.starts_with(&[0xFF, 0xFE]) || raw.starts_with(&[0xFE, 0xFF])) {
+            let (codec, bom_len) = match (
+                encoding,
+                raw.starts_with(&[0xFF, 0xFE]) || raw.starts_with(&[0xFE, 0xFF]),
+            ) {
                 (Encoding::Utf16Le, bom) => (encoding_rs::UTF_16LE, if bom { 2 } else { 0 }),
                 (_, bom) => (encoding_rs::UTF_16BE, if bom { 2 } else { 0 }),
             };
@@ -189,6 +194,9 @@ mod tests {
     #[test]
     fn sha256_is_of_the_raw_bytes() {
         let source = Source::from_bytes("x", b"abc".to_vec());
-        assert_eq!(source.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            source.sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

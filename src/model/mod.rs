@@ -197,18 +197,21 @@ enum Kind {
 }
 
 fn kind_of(record: &Record) -> Option<Kind> {
-    record.values("objectClass").filter_map(|v| v.as_text()).find_map(|class| {
-        let class = class.trim();
-        [
-            ("msExchExchangeServer", Kind::Server),
-            ("msExchRoutingSMTPConnector", Kind::Send),
-            ("msExchRoutingGroupConnector", Kind::RoutingGroup),
-            ("msExchSmtpReceiveConnector", Kind::Receive),
-        ]
-        .iter()
-        .find(|(name, _)| class.eq_ignore_ascii_case(name))
-        .map(|(_, kind)| *kind)
-    })
+    record
+        .values("objectClass")
+        .filter_map(|v| v.as_text())
+        .find_map(|class| {
+            let class = class.trim();
+            [
+                ("msExchExchangeServer", Kind::Server),
+                ("msExchRoutingSMTPConnector", Kind::Send),
+                ("msExchRoutingGroupConnector", Kind::RoutingGroup),
+                ("msExchSmtpReceiveConnector", Kind::Receive),
+            ]
+            .iter()
+            .find(|(name, _)| class.eq_ignore_ascii_case(name))
+            .map(|(_, kind)| *kind)
+        })
 }
 
 fn classify(record: &Record) -> Classified {
@@ -223,7 +226,10 @@ fn classify(record: &Record) -> Classified {
         Err(error) => {
             return Classified::Invalid(Diagnostic::error(
                 record.offset,
-                format!("object '{}' skipped: its DN is not valid: {}", record.dn, error.reason),
+                format!(
+                    "object '{}' skipped: its DN is not valid: {}",
+                    record.dn, error.reason
+                ),
             ))
         }
     };
@@ -263,16 +269,27 @@ fn display_name(record: &Record, dn: &Dn) -> String {
         .first_text("cn")
         .or_else(|| record.first_text("name"))
         .map(str::to_owned)
-        .or_else(|| dn.leaf().and_then(|rdn| rdn.value_text()).map(str::to_owned))
+        .or_else(|| {
+            dn.leaf()
+                .and_then(|rdn| rdn.value_text())
+                .map(str::to_owned)
+        })
         .unwrap_or_default()
 }
 
 fn texts(record: &Record, name: &str) -> Vec<String> {
-    record.values(name).filter_map(|v| v.as_text()).map(|t| t.trim().to_owned()).collect()
+    record
+        .values(name)
+        .filter_map(|v| v.as_text())
+        .map(|t| t.trim().to_owned())
+        .collect()
 }
 
 fn first(record: &Record, name: &str) -> Option<String> {
-    record.first_text(name).map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+    record
+        .first_text(name)
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
 }
 
 fn flag(record: &Record, name: &str) -> Option<bool> {
@@ -295,15 +312,26 @@ fn server(record: &Record, dn: Dn, name: String) -> Server {
         .first_text("serialNumber")
         .and_then(Version::from_serial_number)
         .or_else(|| number(record, "versionNumber").and_then(Version::from_version_number));
-    let roles = number(record, "msExchCurrentServerRoles").and_then(|v| u32::try_from(v).ok()).map(Roles);
+    let roles = number(record, "msExchCurrentServerRoles")
+        .and_then(|v| u32::try_from(v).ok())
+        .map(Roles);
     let site = record
         .first_text("msExchServerSite")
         .and_then(|site| Dn::parse(site).ok())
-        .and_then(|site| site.leaf().and_then(|rdn| rdn.value_text()).map(str::to_owned));
-    let fqdn = record.values("networkAddress").filter_map(|v| v.as_text()).find_map(|address| {
-        let (protocol, host) = address.split_once(':')?;
-        protocol.eq_ignore_ascii_case("ncacn_ip_tcp").then(|| host.trim().to_owned())
-    });
+        .and_then(|site| {
+            site.leaf()
+                .and_then(|rdn| rdn.value_text())
+                .map(str::to_owned)
+        });
+    let fqdn = record
+        .values("networkAddress")
+        .filter_map(|v| v.as_text())
+        .find_map(|address| {
+            let (protocol, host) = address.split_once(':')?;
+            protocol
+                .eq_ignore_ascii_case("ncacn_ip_tcp")
+                .then(|| host.trim().to_owned())
+        });
     Server {
         name,
         dn,
@@ -327,7 +355,10 @@ fn send_connector(record: &Record, dn: Dn, name: String) -> SendConnector {
         name,
         dn,
         enabled: flag(record, "msExchSmtpSendEnabled").unwrap_or(true),
-        address_spaces: texts(record, "routingList").iter().map(|raw| AddressSpace::parse(raw)).collect(),
+        address_spaces: texts(record, "routingList")
+            .iter()
+            .map(|raw| AddressSpace::parse(raw))
+            .collect(),
         smart_hosts,
         port: number(record, "msExchSmtpSendPort").and_then(|p| u16::try_from(p).ok()),
         fqdn: first(record, "msExchSMTPSendConnectorFQDN"),

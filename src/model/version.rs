@@ -38,7 +38,9 @@ impl Version {
         let (major, minor): (u32, u32) = (major.parse().ok()?, minor.parse().ok()?);
         let build_part = rest.trim_start().strip_prefix('(')?;
         let build_part = strip_prefix_ignore_case(build_part, "build")?.trim_start();
-        let end = build_part.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(build_part.len());
+        let end = build_part
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(build_part.len());
         let mut numbers = build_part[..end].split('.');
         let mut build: u32 = numbers.next()?.parse().ok()?;
         let revision = numbers.next().and_then(|r| r.parse().ok());
@@ -102,7 +104,8 @@ impl Version {
 
 fn strip_prefix_ignore_case<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
     let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
 }
 
 /// An Exchange product.
@@ -162,7 +165,8 @@ mod tests {
         let v = Version::from_serial_number("Version 15.1 (Build 30845.34)").unwrap();
         assert_eq!(v.to_string(), "15.1.845.34");
         assert_eq!(v.product(), Product::Exchange2016);
-        let old = Version::from_serial_number("Version 6.5 (Build 7638.2: Service Pack 2)").unwrap();
+        let old =
+            Version::from_serial_number("Version 6.5 (Build 7638.2: Service Pack 2)").unwrap();
         assert_eq!(old.to_string(), "6.5.7638.2");
         assert_eq!(old.product(), Product::Exchange2003);
         let se = Version::from_serial_number("Version 15.2 (Build 32562.17)").unwrap();
@@ -175,8 +179,16 @@ mod tests {
         let v = Version::from_version_number(1942127578).unwrap();
         assert_eq!(v.to_string(), "15.2.986");
         assert_eq!(v.product(), Product::Exchange2019);
-        assert_eq!(Version::from_version_number(1937997947).unwrap().to_string(), "14.3.123");
-        assert_eq!(Version::from_version_number(1912832083).unwrap().product(), Product::Exchange2007);
+        assert_eq!(
+            Version::from_version_number(1937997947)
+                .unwrap()
+                .to_string(),
+            "14.3.123"
+        );
+        assert_eq!(
+            Version::from_version_number(1912832083).unwrap().product(),
+            Product::Exchange2007
+        );
         let legacy = Version::from_version_number(6944).unwrap();
         assert_eq!(legacy.product(), Product::Exchange2003);
         assert_eq!(legacy.to_string(), "6.5.6944");

@@ -79,12 +79,21 @@ impl<'a> JsonRecord<'a> {
             newrdn: None,
             deleteoldrdn: None,
             newsuperior: None,
-            controls: (!record.controls.is_empty()).then(|| record.controls.iter().map(json_control).collect()),
+            controls: (!record.controls.is_empty())
+                .then(|| record.controls.iter().map(json_control).collect()),
         };
         match &record.body {
-            Body::Entry { attrs, changetype_add } => {
+            Body::Entry {
+                attrs,
+                changetype_add,
+            } => {
                 json.changetype = changetype_add.then_some("add");
-                json.attrs = Some(attrs.iter().map(|a| (a.name.as_str(), JsonValue::from(&a.value))).collect());
+                json.attrs = Some(
+                    attrs
+                        .iter()
+                        .map(|a| (a.name.as_str(), JsonValue::from(&a.value)))
+                        .collect(),
+                );
             }
             Body::Delete => json.changetype = Some("delete"),
             Body::Modify(changes) => {
@@ -153,7 +162,10 @@ pub fn write_ldif(out: &mut impl Write, record: &Record) -> io::Result<()> {
         }
     }
     match &record.body {
-        Body::Entry { attrs, changetype_add } => {
+        Body::Entry {
+            attrs,
+            changetype_add,
+        } => {
             if *changetype_add {
                 out.write_all(b"changetype: add\n")?;
             }
@@ -180,7 +192,11 @@ pub fn write_ldif(out: &mut impl Write, record: &Record) -> io::Result<()> {
             write_line(out, "newrdn", &Value::Bytes(new_rdn.as_bytes().to_vec()))?;
             writeln!(out, "deleteoldrdn: {}", u8::from(*delete_old_rdn))?;
             if let Some(superior) = new_superior {
-                write_line(out, "newsuperior", &Value::Bytes(superior.as_bytes().to_vec()))?;
+                write_line(
+                    out,
+                    "newsuperior",
+                    &Value::Bytes(superior.as_bytes().to_vec()),
+                )?;
             }
         }
     }
@@ -188,7 +204,9 @@ pub fn write_ldif(out: &mut impl Write, record: &Record) -> io::Result<()> {
 }
 
 fn write_attrs(out: &mut impl Write, attrs: &[Attr]) -> io::Result<()> {
-    attrs.iter().try_for_each(|attr| write_line(out, &attr.name, &attr.value))
+    attrs
+        .iter()
+        .try_for_each(|attr| write_line(out, &attr.name, &attr.value))
 }
 
 fn write_line(out: &mut impl Write, name: &str, value: &Value) -> io::Result<()> {
@@ -218,6 +236,8 @@ fn write_value(out: &mut impl Write, value: &Value) -> io::Result<()> {
 /// RFC 2849 SAFE-STRING, and no trailing space (which RFC 2849 says SHOULD be base64).
 pub fn is_safe_string(bytes: &[u8]) -> bool {
     let safe_start = !matches!(bytes.first(), Some(b' ' | b':' | b'<'));
-    let safe_chars = bytes.iter().all(|&b| matches!(b, 0x01..=0x09 | 0x0B..=0x0C | 0x0E..=0x7F));
+    let safe_chars = bytes
+        .iter()
+        .all(|&b| matches!(b, 0x01..=0x09 | 0x0B..=0x0C | 0x0E..=0x7F));
     safe_start && safe_chars && bytes.last() != Some(&b' ')
 }

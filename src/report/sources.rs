@@ -216,7 +216,12 @@ impl SourcesReport {
     /// Builds the view model.
     pub fn new(analysis: &Analysis<'_>) -> SourcesReport {
         let graph = analysis.graph;
-        let server_names = |indices: &[usize]| indices.iter().map(|&i| graph.servers[i].name.clone()).collect();
+        let server_names = |indices: &[usize]| {
+            indices
+                .iter()
+                .map(|&i| graph.servers[i].name.clone())
+                .collect()
+        };
         let inputs: Vec<InputView> = analysis
             .loaded
             .iter()
@@ -244,7 +249,10 @@ impl SourcesReport {
                     in_export: node.in_export(),
                     product: version.map(|v| v.product().name()),
                     version: version.map(|v| v.to_string()),
-                    roles: object.and_then(|s| s.roles).map(|r| r.names()).unwrap_or_default(),
+                    roles: object
+                        .and_then(|s| s.roles)
+                        .map(|r| r.names())
+                        .unwrap_or_default(),
                     site: object.and_then(|s| s.site.clone()),
                     edge: node.is_edge(),
                     fqdn: object.and_then(|s| s.fqdn.clone()),
@@ -271,7 +279,11 @@ impl SourcesReport {
                     port: c.port,
                     fqdn: c.fqdn.clone(),
                     source_servers: server_names(&node.sources),
-                    unresolved_sources: node.unresolved.iter().map(|u| u.reference.clone()).collect(),
+                    unresolved_sources: node
+                        .unresolved
+                        .iter()
+                        .map(|u| u.reference.clone())
+                        .collect(),
                 }
             })
             .collect();
@@ -292,7 +304,9 @@ impl SourcesReport {
                 code: f.code.as_str(),
                 severity: f.severity.as_str(),
                 server: f.server.map(|i| graph.servers[i].name.clone()),
-                connector: f.connector.map(|i| graph.send_connectors[i].connector.name.clone()),
+                connector: f
+                    .connector
+                    .map(|i| graph.send_connectors[i].connector.name.clone()),
                 count: (f.code == crate::findings::Code::ServerIsSourceForSendConnector)
                     .then(|| f.server.map(|i| graph.servers[i].send_connectors.len()))
                     .flatten(),
@@ -316,7 +330,10 @@ impl SourcesReport {
             skipped: inputs.iter().map(|i| i.skipped).sum(),
             deleted: inputs.iter().map(|i| i.deleted).sum(),
             servers: servers.len(),
-            source_servers: servers.iter().filter(|s| !s.send_connectors.is_empty()).count(),
+            source_servers: servers
+                .iter()
+                .filter(|s| !s.send_connectors.is_empty())
+                .count(),
             send_connectors: send_connectors.len(),
             blockers: findings.iter().filter(|f| f.severity == "blocker").count(),
             diagnostics: diagnostics.len(),
@@ -348,7 +365,9 @@ impl SourcesReport {
     }
 
     fn source_servers(&self) -> impl Iterator<Item = &ServerView> {
-        self.servers.iter().filter(|s| !s.send_connectors.is_empty())
+        self.servers
+            .iter()
+            .filter(|s| !s.send_connectors.is_empty())
     }
 
     /// The one-line summary of what was read and found.
@@ -378,13 +397,19 @@ impl SourcesReport {
             s.blockers
         );
         if s.skipped > 0 || s.diagnostics > 0 {
-            line.push_str(&format!("; {} record(s) skipped, {} diagnostic(s)", s.skipped, s.diagnostics));
+            line.push_str(&format!(
+                "; {} record(s) skipped, {} diagnostic(s)",
+                s.skipped, s.diagnostics
+            ));
         }
         if s.deleted > 0 {
             line.push_str(&format!("; {} deleted object(s) ignored", s.deleted));
         }
         for unreadable in &self.unreadable {
-            line.push_str(&format!("; NOT READ: {} ({})", unreadable.path, unreadable.reason));
+            line.push_str(&format!(
+                "; NOT READ: {} ({})",
+                unreadable.path, unreadable.reason
+            ));
         }
         line.push('.');
         line
@@ -419,10 +444,23 @@ pub fn write_table(out: &mut impl Write, report: &SourcesReport) -> io::Result<(
         writeln!(out, "  No server is a source of a Send connector.")?;
     }
     for server in report.source_servers() {
-        let roles = if server.roles.is_empty() { "-".to_owned() } else { server.roles.join(", ") };
+        let roles = if server.roles.is_empty() {
+            "-".to_owned()
+        } else {
+            server.roles.join(", ")
+        };
         writeln!(out, "{}  {}", server.name, product_version(server))?;
-        writeln!(out, "  roles: {roles}   site: {}", or_dash(server.site.as_deref()))?;
-        let width = server.send_connectors.iter().map(|n| n.width()).max().unwrap_or(0);
+        writeln!(
+            out,
+            "  roles: {roles}   site: {}",
+            or_dash(server.site.as_deref())
+        )?;
+        let width = server
+            .send_connectors
+            .iter()
+            .map(|n| n.width())
+            .max()
+            .unwrap_or(0);
         for name in &server.send_connectors {
             if let Some(connector) = report.connector(name) {
                 let pad = width - name.width();
@@ -437,18 +475,33 @@ pub fn write_table(out: &mut impl Write, report: &SourcesReport) -> io::Result<(
         }
         writeln!(out)?;
     }
-    let unsourced: Vec<&ConnectorView> = report.send_connectors.iter().filter(|c| c.source_servers.is_empty()).collect();
+    let unsourced: Vec<&ConnectorView> = report
+        .send_connectors
+        .iter()
+        .filter(|c| c.source_servers.is_empty())
+        .collect();
     if !unsourced.is_empty() {
         writeln!(out, "Send connectors without a source server")?;
         for connector in unsourced {
-            writeln!(out, "  - {}  {}", connector.name, enabled_word(connector.enabled))?;
+            writeln!(
+                out,
+                "  - {}  {}",
+                connector.name,
+                enabled_word(connector.enabled)
+            )?;
         }
         writeln!(out)?;
     }
     if !report.findings.is_empty() {
         writeln!(out, "Findings")?;
         for finding in &report.findings {
-            writeln!(out, "  {:7}  {}: {}", finding.severity.to_uppercase(), finding.code, finding.message)?;
+            writeln!(
+                out,
+                "  {:7}  {}: {}",
+                finding.severity.to_uppercase(),
+                finding.code,
+                finding.message
+            )?;
             writeln!(out, "           remedy: {}", finding.remedy)?;
         }
         writeln!(out)?;
@@ -485,7 +538,9 @@ pub fn write_csv(out: &mut impl Write, report: &SourcesReport) -> io::Result<()>
     )?;
     for server in report.source_servers() {
         for name in &server.send_connectors {
-            let Some(connector) = report.connector(name) else { continue };
+            let Some(connector) = report.connector(name) else {
+                continue;
+            };
             let fields = [
                 server.name.clone(),
                 server.in_export.to_string(),
@@ -514,11 +569,16 @@ fn md(text: &str) -> String {
 /// Renders Markdown tables for a written report.
 pub fn write_markdown(out: &mut impl Write, report: &SourcesReport) -> io::Result<()> {
     writeln!(out, "# Source transport servers of Send connectors\n")?;
-    writeln!(out, "| Server | Product (build) | Roles | Site | Send connector | Enabled | Address spaces |")?;
+    writeln!(
+        out,
+        "| Server | Product (build) | Roles | Site | Send connector | Enabled | Address spaces |"
+    )?;
     writeln!(out, "|---|---|---|---|---|---|---|")?;
     for server in report.source_servers() {
         for name in &server.send_connectors {
-            let Some(connector) = report.connector(name) else { continue };
+            let Some(connector) = report.connector(name) else {
+                continue;
+            };
             writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} | {} |",
@@ -536,10 +596,20 @@ pub fn write_markdown(out: &mut impl Write, report: &SourcesReport) -> io::Resul
     writeln!(out, "| Severity | Code | Message | Remedy |")?;
     writeln!(out, "|---|---|---|---|")?;
     for f in &report.findings {
-        writeln!(out, "| {} | {} | {} | `{}` |", f.severity, f.code, md(&f.message), md(&f.remedy))?;
+        writeln!(
+            out,
+            "| {} | {} | {} | `{}` |",
+            f.severity,
+            f.code,
+            md(&f.message),
+            md(&f.remedy)
+        )?;
     }
     writeln!(out, "\n## Inputs\n")?;
-    writeln!(out, "| File | Format | Encoding | Entries | Skipped | SHA-256 |")?;
+    writeln!(
+        out,
+        "| File | Format | Encoding | Entries | Skipped | SHA-256 |"
+    )?;
     writeln!(out, "|---|---|---|---|---|---|")?;
     for i in &report.inputs {
         writeln!(
@@ -554,7 +624,12 @@ pub fn write_markdown(out: &mut impl Write, report: &SourcesReport) -> io::Resul
         )?;
     }
     for u in &report.unreadable {
-        writeln!(out, "| {} | not read: {} | | | | |", md(&u.path), md(&u.reason))?;
+        writeln!(
+            out,
+            "| {} | not read: {} | | | | |",
+            md(&u.path),
+            md(&u.reason)
+        )?;
     }
     writeln!(out, "\n{}", report.summary_line())
 }

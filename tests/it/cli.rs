@@ -16,7 +16,11 @@ fn exit_2_for_a_missing_file_with_a_one_line_reason() {
     let run = exconn(&["dump", "/nonexistent/export.ldif"]);
     assert_eq!(run.code, 2);
     assert_eq!(run.stderr.lines().count(), 1);
-    assert!(run.stderr.contains("/nonexistent/export.ldif"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("/nonexistent/export.ldif"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -53,7 +57,10 @@ fn help_and_version_exit_0_and_help_shows_the_exit_codes() {
 
 #[test]
 fn diagnostics_go_to_stderr_and_exit_0_without_strict() {
-    let (_dir, path) = temp_file("bad.ldif", b"dn: cn=a\ncn: a\n\ndn: cn=b\ncn:: !!\n\ndn: cn=c\ncn: c\n");
+    let (_dir, path) = temp_file(
+        "bad.ldif",
+        b"dn: cn=a\ncn: a\n\ndn: cn=b\ncn:: !!\n\ndn: cn=c\ncn: c\n",
+    );
     let run = exconn(&["dump", &path]);
     assert_eq!(run.code, 0);
     assert_eq!(json_lines(&run.stdout).len(), 2);
@@ -75,7 +82,10 @@ fn url_values_are_never_read() {
     let (_dir, path) = temp_file("url.ldif", b"dn: cn=a\njpegPhoto:< file:///etc/passwd\n");
     let run = exconn(&["dump", &path]);
     let records = json_lines(&run.stdout);
-    assert_eq!(records[0]["attrs"][0][1], serde_json::json!({"url": "file:///etc/passwd"}));
+    assert_eq!(
+        records[0]["attrs"][0][1],
+        serde_json::json!({"url": "file:///etc/passwd"})
+    );
     assert!(!run.stdout.contains("root:"));
 }
 

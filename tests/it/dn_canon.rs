@@ -69,10 +69,12 @@ fn parse_with_round_trip(dn: &str, mismatches: &mut Vec<String>, at: &str) -> Op
 
 #[test]
 fn perl_ldap_dn_canon_cases() {
-    let Some(root) = crate::corpus::corpus_root() else { return };
+    let Some(root) = crate::corpus::corpus_root() else {
+        return;
+    };
     let path = root.join("perl-ldap/dn_canon_cases.txt");
-    let text = fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let text =
+        fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
 
     let mut mismatches = Vec::new();
     let mut checked = 0usize;
@@ -80,7 +82,9 @@ fn perl_ldap_dn_canon_cases() {
     let mut reference: Option<(String, Option<DnKey>)> = None;
 
     for (index, line) in text.lines().enumerate() {
-        let Some((op, dn)) = split_case(line) else { continue };
+        let Some((op, dn)) = split_case(line) else {
+            continue;
+        };
         checked += 1;
         let at = format!("line {}", index + 1);
         match op {
@@ -157,9 +161,16 @@ fn perl_ldap_dn_canon_cases() {
 fn dn_key_rules() {
     const CASES: &[(&str, &str, bool)] = &[
         // (a, b, same key?)
-        ("CN=Send Connector,CN=Routing Groups,DC=Example,DC=COM",
-         "cn=send connector,cn=routing groups,dc=example,dc=com", true),
-        ("CN=EXCH01,CN=Servers,DC=contoso,DC=com", "CN=exch01,CN=servers,DC=Contoso,DC=Com", true),
+        (
+            "CN=Send Connector,CN=Routing Groups,DC=Example,DC=COM",
+            "cn=send connector,cn=routing groups,dc=example,dc=com",
+            true,
+        ),
+        (
+            "CN=EXCH01,CN=Servers,DC=contoso,DC=com",
+            "CN=exch01,CN=servers,DC=Contoso,DC=Com",
+            true,
+        ),
         ("CN=Lučić,DC=x", "CN=LUČIĆ,DC=x", true),
         ("CN=Foo   Bar,DC=x", "CN=Foo Bar,DC=x", true),
         ("CN=Foo\\20\\20Bar,DC=x", "CN=Foo Bar,DC=x", true),
@@ -192,6 +203,10 @@ fn dn_key_rules() {
         }
     }
     if !mismatches.is_empty() {
-        panic!("{} mismatch(es):\n  - {}", mismatches.len(), mismatches.join("\n  - "));
+        panic!(
+            "{} mismatch(es):\n  - {}",
+            mismatches.len(),
+            mismatches.join("\n  - ")
+        );
     }
 }

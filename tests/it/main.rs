@@ -4,4 +4,5 @@
 mod cli;
 mod corpus;
 mod dn_canon;
+mod sources;
 mod support;

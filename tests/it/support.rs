@@ -62,5 +62,8 @@ pub fn temp_file(name: &str, bytes: &[u8]) -> (tempfile::TempDir, String) {
 
 /// Parses JSON Lines output.
 pub fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
-    stdout.lines().map(|line| serde_json::from_str(line).expect("each line is JSON")).collect()
+    stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+        .collect()
 }
