@@ -4,5 +4,7 @@
 mod cli;
 mod corpus;
 mod dn_canon;
+mod fixtures;
+mod props;
 mod sources;
 mod support;
