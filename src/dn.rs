@@ -323,9 +323,11 @@ fn extended_prefix_len(input: &str) -> usize {
         let Some(close) = memchr::memchr(b'>', &bytes[pos..]) else {
             return 0;
         };
-        let inner = &input[pos + 1..pos + close];
+        let inner = &bytes[pos + 1..pos + close];
         let known = ["GUID=", "SID=", "WKGUID="].iter().any(|prefix| {
-            inner.len() >= prefix.len() && inner[..prefix.len()].eq_ignore_ascii_case(prefix)
+            inner
+                .get(..prefix.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
         });
         if !known {
             return 0;
@@ -675,6 +677,14 @@ mod tests {
         ] {
             assert!(Dn::parse(bad).is_err(), "{bad} should not parse");
         }
+    }
+
+    #[test]
+    fn angle_brackets_before_multibyte_text_are_not_an_extended_prefix() {
+        // Found by the LDIF round-trip property test: a byte slice in the
+        // middle of a multi-byte character used to panic.
+        assert!(Dn::parse("<A 00  \u{ab70}>").is_err());
+        assert!(Dn::parse("<GUI\u{e9}>;CN=a").is_err());
     }
 
     #[test]
