@@ -140,7 +140,10 @@ pub(crate) fn corpus_root() -> Option<PathBuf> {
     if std::env::var("EXCONN_REQUIRE_CORPUS").as_deref() == Ok("1") {
         panic!("{msg}");
     }
-    eprintln!("{msg}");
+    // Written past the test harness's output capture, so that a plain
+    // `cargo test` shows it even though the test passes.
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{msg}");
     None
 }
 
