@@ -51,9 +51,10 @@ impl Inputs {
         self.loaded.iter().map(|l| l.diagnostics.len()).sum()
     }
 
-    /// The status for a run whose work succeeded, given `--strict`.
-    fn status(&self, strict: bool) -> Status {
-        if !self.unreadable.is_empty() || (strict && self.diagnostic_count() > 0) {
+    /// The status for a run whose work succeeded, given `--strict` and the
+    /// number of diagnostics reported.
+    fn status(&self, strict: bool, diagnostics: usize) -> Status {
+        if !self.unreadable.is_empty() || (strict && diagnostics > 0) {
             Status::Error
         } else {
             Status::Success
@@ -71,7 +72,7 @@ fn load_inputs(args: &InputArgs) -> Result<Inputs, Status> {
         unreadable: Vec::new(),
     };
     for file in &args.files {
-        match input::load(file) {
+        match input::load(file, args.input_format.map(Into::into)) {
             Ok(loaded) => inputs.loaded.push(loaded),
             Err(error) => {
                 eprintln!("exconn: {error}");
@@ -111,7 +112,7 @@ fn run_dump(args: &DumpArgs) -> io::Result<Status> {
         print_diagnostics(&loaded.located_diagnostics());
     }
     out.flush()?;
-    Ok(inputs.status(args.input.strict))
+    Ok(inputs.status(args.input.strict, inputs.diagnostic_count()))
 }
 
 /// The analysis of a run's inputs: model, graph, findings, located diagnostics.
@@ -165,11 +166,7 @@ impl Analyzed {
 
     /// `--strict`: any diagnostic, model ones included, is an error.
     fn status(&self, strict: bool) -> Status {
-        if !self.inputs.unreadable.is_empty() || (strict && !self.diagnostics.is_empty()) {
-            Status::Error
-        } else {
-            Status::Success
-        }
+        self.inputs.status(strict, self.diagnostics.len())
     }
 }
 
@@ -225,6 +222,14 @@ fn run_check(args: &CheckArgs) -> io::Result<Status> {
             node.name,
             graph.send_connectors.len()
         )?;
+        let skipped: usize = analyzed.inputs.loaded.iter().map(|l| l.skipped).sum();
+        if skipped > 0 {
+            writeln!(
+                out,
+                "Note: {skipped} record(s) could not be read (see the diagnostics): a Send connector among \
+                 them is not counted. Fix the export or confirm with Get-SendConnector before relying on this."
+            )?;
+        }
         Status::Success
     } else {
         writeln!(
@@ -232,7 +237,15 @@ fn run_check(args: &CheckArgs) -> io::Result<Status> {
             "{} is a source transport server of {count} Send connector(s).",
             node.name
         )?;
-        writeln!(out, "Setup: {}", findings::setup_message(count))?;
+        if node.is_edge() {
+            writeln!(
+                out,
+                "It is an Edge Transport server: its Edge subscription makes it a source."
+            )?;
+            writeln!(out, "Setup: {}", findings::EDGE_SETUP_MESSAGE)?;
+        } else {
+            writeln!(out, "Setup: {}", findings::setup_message(count))?;
+        }
         for &connector in &node.send_connectors {
             let c = &graph.send_connectors[connector];
             let state = if c.connector.enabled {
@@ -241,7 +254,7 @@ fn run_check(args: &CheckArgs) -> io::Result<Status> {
                 "disabled"
             };
             writeln!(out, "  - {} ({state})", c.connector.name)?;
-            if c.sources == [server] && !node.is_edge() {
+            if findings::is_last_source(graph, server, connector) {
                 writeln!(out, "      it is the only source: add another server to the command's Add list first")?;
             }
             writeln!(

@@ -39,6 +39,31 @@ pub struct InputArgs {
     /// Exit with status 2 when any diagnostic (error or warning) was reported.
     #[arg(long)]
     pub strict: bool,
+
+    /// Read every input as this format instead of detecting it.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<InputFormat>,
+}
+
+/// Input formats, for `--input-format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    /// LDIF (ldifde, ldapsearch).
+    Ldif,
+    /// DSML v1 or v2.
+    Dsml,
+    /// PowerShell Export-Clixml.
+    Clixml,
+}
+
+impl From<InputFormat> for crate::input::Format {
+    fn from(format: InputFormat) -> Self {
+        match format {
+            InputFormat::Ldif => crate::input::Format::Ldif,
+            InputFormat::Dsml => crate::input::Format::Dsml,
+            InputFormat::Clixml => crate::input::Format::Clixml,
+        }
+    }
 }
 
 /// `exconn dump`

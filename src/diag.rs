@@ -56,6 +56,24 @@ impl Diagnostic {
     }
 }
 
+/// Where the line starting at `pos` ends: the end of its content and the
+/// start of the next line. LF, CRLF and a bare CR end a line; so does
+/// CR CR LF, which is what a CRLF file becomes after one more text-mode
+/// conversion on Windows.
+pub fn line_end(text: &[u8], pos: usize) -> (usize, usize) {
+    match memchr::memchr2(b'\n', b'\r', &text[pos..]) {
+        None => (text.len(), text.len()),
+        Some(found) => {
+            let at = pos + found;
+            match &text[at..] {
+                [b'\r', b'\n', ..] => (at, at + 2),
+                [b'\r', b'\r', b'\n', ..] => (at, at + 3),
+                _ => (at, at + 1),
+            }
+        }
+    }
+}
+
 /// A 1-based line and column (the column counts characters).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Position {
@@ -78,17 +96,15 @@ pub struct LineIndex {
 }
 
 impl LineIndex {
-    /// Indexes `text` (LF, CRLF and bare CR all end a line).
+    /// Indexes `text` (line ends as [`line_end`] finds them).
     pub fn new(text: &[u8]) -> Self {
         let mut line_starts = vec![0];
         let mut pos = 0;
-        while let Some(found) = memchr::memchr2(b'\n', b'\r', &text[pos..]) {
-            let at = pos + found;
-            let next = if text[at] == b'\r' && text.get(at + 1) == Some(&b'\n') {
-                at + 2
-            } else {
-                at + 1
-            };
+        while pos < text.len() {
+            let (content_end, next) = line_end(text, pos);
+            if content_end == text.len() {
+                break;
+            }
             line_starts.push(next);
             pos = next;
         }

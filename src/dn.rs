@@ -36,9 +36,7 @@ pub struct Ava {
 /// An attribute value: text (the usual case) or the raw BER bytes of a `#hex` value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AvaValue {
-    /// Unescaped text. Octets from `\XX` escapes that do not form UTF-8 are kept
-    /// as U+FFFD only when the whole value is not UTF-8; such a DN is rejected
-    /// before it gets here.
+    /// Unescaped text (a DN whose `\XX` octets are not UTF-8 is rejected).
     Text(String),
     /// The octets of a `#hexstring` value, kept undecoded.
     Ber(Vec<u8>),
@@ -135,6 +133,22 @@ impl Dn {
     fn position_of_container(&self, attr_type: &str, value: &str) -> Option<usize> {
         let wanted = single_ava_key(attr_type, value);
         (1..self.rdns.len()).find(|&i| self.rdns[i].key_string() == wanted)
+    }
+
+    /// Positions (from the leaf, the leaf excluded) of the RDNs that are
+    /// exactly `attr_type=value`, nearest first.
+    pub fn positions_of(&self, attr_type: &str, value: &str) -> Vec<usize> {
+        let wanted = single_ava_key(attr_type, value);
+        (1..self.rdns.len())
+            .filter(|&i| self.rdns[i].key_string() == wanted)
+            .collect()
+    }
+
+    /// Whether the RDN at `position` (from the leaf) is exactly `attr_type=value`.
+    pub fn rdn_is(&self, position: usize, attr_type: &str, value: &str) -> bool {
+        self.rdns
+            .get(position)
+            .is_some_and(|rdn| rdn.key_string() == single_ava_key(attr_type, value))
     }
 
     /// The DN of the object directly under the nearest container named

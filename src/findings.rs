@@ -39,7 +39,8 @@ pub enum Code {
     LastSourceOfConnector,
     /// A connector has no source server: routing ignores it (event 5014).
     ConnectorWithoutSource,
-    /// An Edge Transport server is a source (fixed with Remove-EdgeSubscription).
+    /// An Edge Transport server is a source through its Edge subscription
+    /// (Setup's EdgeSubscriptionExists; fixed with Remove-EdgeSubscription).
     EdgeServerIsSource,
     /// A source server's object is not in the export.
     SourceServerNotInExport,
@@ -78,7 +79,7 @@ pub struct Finding {
     pub remedy: String,
 }
 
-/// Setup's message for `ServerIsSourceForSendConnector`.
+/// Setup's message for `ServerIsSourceForSendConnector` (Bridgehead role removal).
 pub fn setup_message(count: usize) -> String {
     format!(
         "This computer is configured as a source transport server for {count} connectors in the organization. \
@@ -86,18 +87,49 @@ pub fn setup_message(count: usize) -> String {
     )
 }
 
+/// Setup's message for `EdgeSubscriptionExists` (Edge Transport role removal).
+pub const EDGE_SETUP_MESSAGE: &str = "The Edge subscription needs to be removed before uninstalling the Edge \
+     Transport server role from this server. Run the Remove-EdgeSubscription cmdlet from the Exchange Management Shell.";
+
+/// How a connector is named in a command: its name, or its DN when another
+/// connector has the same name.
+pub fn connector_identity(graph: &Graph, connector: usize) -> String {
+    let name = &graph.send_connectors[connector].connector.name;
+    let ambiguous = graph
+        .send_connectors
+        .iter()
+        .enumerate()
+        .any(|(other, node)| other != connector && node.connector.name.eq_ignore_ascii_case(name));
+    if ambiguous {
+        quote(&graph.send_connectors[connector].connector.dn.to_string())
+    } else {
+        quote(name)
+    }
+}
+
+/// The command that removes an Edge server's subscription.
+pub fn remove_edge_subscription(server: &ServerNode) -> String {
+    format!("Remove-EdgeSubscription -Identity {}", quote(&server.name))
+}
+
 /// The command that takes `server` off the connector's sources.
 pub fn remove_command(graph: &Graph, server: usize, connector: usize) -> String {
     let node = &graph.servers[server];
     if node.is_edge() {
-        format!("Remove-EdgeSubscription -Identity {}", quote(&node.name))
+        remove_edge_subscription(node)
     } else {
         format!(
             "Set-SendConnector -Identity {} -SourceTransportServers @{{Remove={}}}",
-            quote(&graph.send_connectors[connector].connector.name),
+            connector_identity(graph, connector),
             quote(&node.name)
         )
     }
+}
+
+/// Whether `server` is the only source of `connector` (and not an Edge,
+/// whose connectors follow its subscription).
+pub fn is_last_source(graph: &Graph, server: usize, connector: usize) -> bool {
+    graph.send_connectors[connector].sources == [server] && !graph.servers[server].is_edge()
 }
 
 /// Every finding of the graph, in a stable order (severity, code, server, connector).
@@ -108,6 +140,7 @@ pub fn analyze(graph: &Graph) -> Vec<Finding> {
     }
     for (index, node) in graph.send_connectors.iter().enumerate() {
         let name = &node.connector.name;
+        let identity = connector_identity(graph, index);
         if node.sources.is_empty() {
             findings.push(Finding {
                 code: Code::ConnectorWithoutSource,
@@ -119,9 +152,8 @@ pub fn analyze(graph: &Graph) -> Vec<Finding> {
                      (MSExchangeTransport event 5014) and mail for its address spaces does not leave through it"
                 ),
                 remedy: format!(
-                    "Set-SendConnector -Identity {} -SourceTransportServers <server>, or Remove-SendConnector -Identity {}",
-                    quote(name),
-                    quote(name)
+                    "Set-SendConnector -Identity {identity} -SourceTransportServers <server>, \
+                     or Remove-SendConnector -Identity {identity}"
                 ),
             });
         }
@@ -136,8 +168,7 @@ pub fn analyze(graph: &Graph) -> Vec<Finding> {
                     unresolved.reference, unresolved.reason
                 ),
                 remedy: format!(
-                    "Review with Get-SendConnector {} | Format-List SourceTransportServers",
-                    quote(name)
+                    "Review with Get-SendConnector {identity} | Format-List SourceTransportServers"
                 ),
             });
         }
@@ -151,26 +182,38 @@ fn server_findings(graph: &Graph, index: usize, server: &ServerNode, findings: &
     if count == 0 {
         return;
     }
-    let remedy = if server.is_edge() {
-        format!("Remove-EdgeSubscription -Identity {}", quote(&server.name))
+    if server.is_edge() {
+        // Setup's Bridgehead check does not run on an Edge; its own check,
+        // EdgeSubscriptionExists, is what blocks, and the fix differs.
+        findings.push(Finding {
+            code: Code::EdgeServerIsSource,
+            severity: Severity::Blocker,
+            server: Some(index),
+            connector: None,
+            message: format!(
+                "{} is an Edge Transport server: its Edge subscription makes it a source of {count} Send \
+                 connectors. Setup (EdgeSubscriptionExists): {EDGE_SETUP_MESSAGE}",
+                server.name
+            ),
+            remedy: format!("{} (not Set-SendConnector)", remove_edge_subscription(server)),
+        });
     } else {
-        format!(
-            "For each connector: Set-SendConnector -Identity <connector> -SourceTransportServers @{{Remove={}}} \
-             (add another source first where it is the only one)",
-            quote(&server.name)
-        )
-    };
-    findings.push(Finding {
-        code: Code::ServerIsSourceForSendConnector,
-        severity: Severity::Blocker,
-        server: Some(index),
-        connector: None,
-        message: format!("{}: {}", server.name, setup_message(count)),
-        remedy,
-    });
+        findings.push(Finding {
+            code: Code::ServerIsSourceForSendConnector,
+            severity: Severity::Blocker,
+            server: Some(index),
+            connector: None,
+            message: format!("{}: {}", server.name, setup_message(count)),
+            remedy: format!(
+                "For each connector: Set-SendConnector -Identity <connector> -SourceTransportServers @{{Remove={}}} \
+                 (add another source first where it is the only one)",
+                quote(&server.name)
+            ),
+        });
+    }
     for &connector in &server.send_connectors {
-        let node = &graph.send_connectors[connector];
-        if node.sources == [index] && !server.is_edge() {
+        if is_last_source(graph, index, connector) {
+            let node = &graph.send_connectors[connector];
             findings.push(Finding {
                 code: Code::LastSourceOfConnector,
                 severity: Severity::Warning,
@@ -182,27 +225,11 @@ fn server_findings(graph: &Graph, index: usize, server: &ServerNode, findings: &
                 ),
                 remedy: format!(
                     "Set-SendConnector -Identity {} -SourceTransportServers @{{Add=<new server>; Remove={}}}",
-                    quote(&node.connector.name),
+                    connector_identity(graph, connector),
                     quote(&server.name)
                 ),
             });
         }
-    }
-    if server.is_edge() {
-        findings.push(Finding {
-            code: Code::EdgeServerIsSource,
-            severity: Severity::Warning,
-            server: Some(index),
-            connector: None,
-            message: format!(
-                "{} is an Edge Transport server: its Edge subscription makes it a source of {count} Send connectors",
-                server.name
-            ),
-            remedy: format!(
-                "Remove-EdgeSubscription -Identity {} (not Set-SendConnector)",
-                quote(&server.name)
-            ),
-        });
     }
     if !server.in_export() {
         findings.push(Finding {

@@ -2,9 +2,13 @@
 //!
 //! A reference in `msExchSourceBridgeheadServersDN` is usually the DN of an
 //! SMTP virtual server (`CN=1,CN=SMTP,CN=Protocols,CN=EX01,CN=Servers,…`),
-//! sometimes the server DN itself. Like Exchange, the graph takes the RDN
-//! directly under `CN=Servers` as the server; only when that structure is
-//! absent does it walk up to an exported server object. Servers are keyed by
+//! sometimes the server DN itself. Exchange keeps the eight top-most RDNs
+//! below the domain (`…,CN=<admin group>,CN=Servers,CN=<server>`); the graph
+//! does the same by taking the RDN under the `CN=Servers` that sits in an
+//! administrative group (or, without one, the top-most `CN=Servers` outside
+//! `CN=Sites`). Only when that structure is absent does it walk up to an
+//! exported server object. Reference to deleted or conflict-renamed
+//! objects are unresolved. Servers are keyed by
 //! name, case-insensitively, as Setup matches them. Resolution runs in
 //! parallel; the result is sorted, so it is the same for any thread count.
 
@@ -13,7 +17,9 @@ use std::collections::{BTreeMap, HashMap};
 use rayon::prelude::*;
 
 use crate::dn::{Dn, DnKey, Mangling};
-use crate::model::{Objects, ReceiveConnector, RoutingGroupConnector, SendConnector, Server};
+use crate::model::{
+    Objects, ReceiveConnector, Reference, RoutingGroupConnector, SendConnector, Server,
+};
 
 /// A server known from its object, from references, or both.
 #[derive(Clone, Debug)]
@@ -58,7 +64,7 @@ pub struct ConnectorNode {
     pub input: usize,
     /// Indices into [`Graph::servers`], sorted, without duplicates.
     pub sources: Vec<usize>,
-    /// References that name no server.
+    /// Reference that name no server.
     pub unresolved: Vec<Unresolved>,
 }
 
@@ -71,7 +77,7 @@ pub struct RoutingGroupNode {
     pub sources: Vec<usize>,
     /// Target bridgeheads.
     pub targets: Vec<usize>,
-    /// References that name no server.
+    /// Reference that name no server.
     pub unresolved: Vec<Unresolved>,
 }
 
@@ -329,9 +335,18 @@ fn server_ref(server: &Server) -> ServerRef {
     }
 }
 
-/// The server directly under `CN=Servers` in `dn`, if that structure is there.
+/// The server in `dn`: the RDN under the Exchange `CN=Servers` container.
 fn owner_of(dn: &Dn) -> Option<ServerRef> {
-    let server_dn = dn.child_of("cn", "Servers")?;
+    let containers = dn.positions_of("cn", "Servers");
+    let in_admin_group = containers
+        .iter()
+        .copied()
+        .find(|&i| dn.rdn_is(i + 2, "cn", "Administrative Groups"));
+    let container = in_admin_group.or_else(|| {
+        let outside_sites = dn.positions_of("cn", "Sites").is_empty();
+        containers.last().copied().filter(|_| outside_sites)
+    })?;
+    let server_dn = dn.ancestor(container - 1)?;
     let name = server_dn.leaf()?.value_text()?.to_owned();
     Some(ServerRef {
         key: server_key(&name),
@@ -340,15 +355,21 @@ fn owner_of(dn: &Dn) -> Option<ServerRef> {
     })
 }
 
-fn resolve_all(references: &[String], exported: &HashMap<DnKey, ServerRef>) -> Resolved {
+fn resolve_all(references: &[Reference], exported: &HashMap<DnKey, ServerRef>) -> Resolved {
     let mut found = Vec::new();
     let mut unresolved = Vec::new();
     for reference in references {
-        match resolve(reference, exported) {
-            Ok(server) => found.push(server),
-            Err(reason) => unresolved.push(Unresolved {
-                reference: reference.clone(),
-                reason,
+        match reference {
+            Reference::Dn(dn) => match resolve(dn, exported) {
+                Ok(server) => found.push(server),
+                Err(reason) => unresolved.push(Unresolved {
+                    reference: dn.clone(),
+                    reason,
+                }),
+            },
+            Reference::Unusable { shown, reason } => unresolved.push(Unresolved {
+                reference: shown.clone(),
+                reason: (*reason).to_owned(),
             }),
         }
     }
@@ -359,6 +380,11 @@ fn resolve(reference: &str, exported: &HashMap<DnKey, ServerRef>) -> Result<Serv
     let dn = Dn::parse(reference).map_err(|e| format!("not a valid DN: {}", e.reason))?;
     if dn.mangling() == Some(Mangling::Deleted) || dn.is_under("cn", "Deleted Objects") {
         return Err("refers to a deleted object".to_owned());
+    }
+    if dn.mangling() == Some(Mangling::Conflict) {
+        return Err(
+            "refers to a conflict-renamed object (\\0ACNF:), not to a live server".to_owned(),
+        );
     }
     if let Some(server) = owner_of(&dn) {
         return Ok(server);

@@ -97,6 +97,16 @@ pub enum RenameKeyword {
     ModDn,
 }
 
+impl RenameKeyword {
+    /// The LDIF `changetype:` keyword.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            RenameKeyword::ModRdn => "modrdn",
+            RenameKeyword::ModDn => "moddn",
+        }
+    }
+}
+
 /// What a record says about its DN.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Body {

@@ -1,14 +1,20 @@
 //! Format detection: which reader understands these decoded bytes.
 //!
-//! LDIF has no magic number, so detection rules out what is certainly not
-//! LDIF (XML, compressed archives, binary data) and names what was found, so
-//! that the error says more than "parse error on line 1".
+//! XML is told apart by its root element's local name (`batchResponse`,
+//! `searchResponse`, `dsml` or a SOAP `Envelope` for DSML; `Objs` for
+//! CLIXML); anything else that is text is read as LDIF, which has no magic
+//! number. What is certainly not an export (another XML root, archives,
+//! binary data) is an error that names what was found.
 
 /// An input format exconn reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// LDIF (RFC 2849), as written by `ldifde`, `ldapsearch` and scripts.
     Ldif,
+    /// DSML v1 or v2.
+    Dsml,
+    /// PowerShell CLIXML (`Export-Clixml`).
+    Clixml,
 }
 
 impl Format {
@@ -16,38 +22,78 @@ impl Format {
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Ldif => "ldif",
+            Format::Dsml => "dsml",
+            Format::Clixml => "clixml",
         }
     }
 }
 
 /// Tells the format of decoded text, or what was found instead.
 pub fn detect(text: &[u8]) -> Result<Format, String> {
-    let head = &text[..text.len().min(4096)];
+    let head = &text[..text.len().min(64 * 1024)];
     if head.starts_with(&[0x1F, 0x8B]) {
         return Err(
-            "expected an LDIF export, found gzip-compressed data (decompress it first)".to_owned(),
+            "expected an export, found gzip-compressed data (decompress it first)".to_owned(),
         );
     }
     if head.starts_with(b"PK\x03\x04") {
-        return Err("expected an LDIF export, found a ZIP archive (extract it first)".to_owned());
+        return Err("expected an export, found a ZIP archive (extract it first)".to_owned());
     }
     let start = head
         .iter()
         .position(|b| !b.is_ascii_whitespace())
         .unwrap_or(head.len());
     if head.get(start) == Some(&b'<') {
-        let shown: String = String::from_utf8_lossy(&head[start..head.len().min(start + 40)])
-            .chars()
-            .take_while(|c| *c != '\n' && *c != '\r')
-            .collect();
-        return Err(format!("expected an LDIF export, found XML ('{shown}')"));
+        return match root_name(&head[start..]) {
+            Some(root) => match root.as_str() {
+                "batchResponse" | "searchResponse" | "dsml" | "Envelope" => Ok(Format::Dsml),
+                "Objs" => Ok(Format::Clixml),
+                other => Err(format!(
+                    "expected an export (LDIF, DSML or CLIXML), found XML with root element <{other}>"
+                )),
+            },
+            None => Err("expected an export, found XML without a root element in its first 64 KiB".to_owned()),
+        };
     }
-    if memchr::memchr(0, head).is_some() {
-        return Err(
-            "expected an LDIF export, found binary data (NUL bytes near the start)".to_owned(),
-        );
+    if memchr::memchr(0, &head[..head.len().min(4096)]).is_some() {
+        return Err("expected an export, found binary data (NUL bytes near the start)".to_owned());
     }
     Ok(Format::Ldif)
+}
+
+/// The local name of the first element, skipping the declaration, comments,
+/// processing instructions and a DOCTYPE.
+fn root_name(xml: &[u8]) -> Option<String> {
+    let mut rest = xml;
+    loop {
+        rest = rest.trim_ascii_start();
+        if let Some(after) = rest.strip_prefix(b"<?") {
+            rest = skip_past(after, b"?>")?;
+        } else if let Some(after) = rest.strip_prefix(b"<!--") {
+            rest = skip_past(after, b"-->")?;
+        } else if let Some(after) = rest.strip_prefix(b"<!") {
+            let close = memchr::memchr(b'>', after)?;
+            let bracket = memchr::memchr(b'[', &after[..close]);
+            rest = match bracket {
+                Some(_) => skip_past(after, b"]>")?,
+                None => &after[close + 1..],
+            };
+        } else if let Some(after) = rest.strip_prefix(b"<") {
+            let end = after
+                .iter()
+                .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))
+                .unwrap_or(after.len());
+            let name = &after[..end];
+            let local = name.rsplit(|&b| b == b':').next()?;
+            return (!local.is_empty()).then(|| String::from_utf8_lossy(local).into_owned());
+        } else {
+            return None;
+        }
+    }
+}
+
+fn skip_past<'t>(text: &'t [u8], marker: &[u8]) -> Option<&'t [u8]> {
+    memchr::memmem::find(text, marker).map(|at| &text[at + marker.len()..])
 }
 
 #[cfg(test)]
@@ -55,12 +101,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn text_is_ldif_and_others_are_named() {
+    fn formats_are_told_apart() {
         assert_eq!(detect(b"version: 1\ndn: cn=a\n"), Ok(Format::Ldif));
         assert_eq!(detect(b""), Ok(Format::Ldif));
-        assert!(detect(b"<?xml version='1.0'?><Objs/>")
+        assert_eq!(
+            detect(b"<?xml version='1.0'?>\n<!-- x --><batchResponse/>"),
+            Ok(Format::Dsml)
+        );
+        assert_eq!(detect(b"<dsml:dsml xmlns:dsml='x'/>"), Ok(Format::Dsml));
+        assert_eq!(
+            detect(b"<!DOCTYPE r [<!ENTITY a 'b'>]><Objs Version='1'/>"),
+            Ok(Format::Clixml)
+        );
+        assert!(detect(b"<html><body/></html>")
             .unwrap_err()
-            .contains("XML"));
+            .contains("<html>"));
         assert!(detect(b"\x1f\x8b\x08\0").unwrap_err().contains("gzip"));
         assert!(detect(b"abc\0def").unwrap_err().contains("binary"));
     }

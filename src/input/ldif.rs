@@ -20,22 +20,10 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine;
 use rayon::prelude::*;
 
-use crate::diag::Diagnostic;
+use super::Parsed;
+use crate::diag::{line_end, Diagnostic};
 use crate::dn::Dn;
 use crate::record::{Attr, Body, Control, ModOp, Modification, Record, RenameKeyword, Value};
-
-/// What reading one LDIF input produced.
-#[derive(Debug, Default)]
-pub struct Parsed {
-    /// The records read, in input order.
-    pub records: Vec<Record>,
-    /// Every problem found, in input order.
-    pub diagnostics: Vec<Diagnostic>,
-    /// Records that were skipped because they were malformed.
-    pub skipped: usize,
-    /// The `version:` line's value, when present.
-    pub version: Option<u32>,
-}
 
 /// Reads LDIF from decoded (UTF-8 or ASCII-compatible) bytes.
 pub fn parse(text: &[u8]) -> Parsed {
@@ -69,21 +57,6 @@ pub fn split_records(text: &[u8]) -> Vec<Range<usize>> {
         ranges.push(record_start..last_end);
     }
     ranges
-}
-
-/// The end of the line content starting at `pos`, and where the next line starts.
-fn line_end(text: &[u8], pos: usize) -> (usize, usize) {
-    match memchr::memchr2(b'\n', b'\r', &text[pos..]) {
-        None => (text.len(), text.len()),
-        Some(found) => {
-            let at = pos + found;
-            if text[at] == b'\r' && text.get(at + 1) == Some(&b'\n') {
-                (at, at + 2)
-            } else {
-                (at, at + 1)
-            }
-        }
-    }
 }
 
 /// One unfolded line: its offset in the input and its bytes.
@@ -356,7 +329,7 @@ fn assemble(outcomes: Vec<ChunkOutcome>) -> Parsed {
                     offset,
                     "expected 'dn:', found 'version:' (the version line is only allowed at the start of the file)",
                 ));
-                if outcome.record.is_some() {
+                if outcome.record.is_some() || outcome.skipped {
                     parsed.skipped += 1;
                 }
                 seen_content = true;
@@ -446,6 +419,12 @@ fn parse_record(
                     "expected 'changetype:' after 'control:' (controls belong to change records)",
                 ));
             }
+            if rest.is_empty() {
+                return Err(first.error(
+                    0,
+                    "expected at least one attribute after the DN (RFC 2849 content record), found none",
+                ));
+            }
             Body::Entry {
                 attrs: parse_attrs(rest, diagnostics)?,
                 changetype_add: false,
@@ -478,7 +457,10 @@ fn parse_control(line: &Line<'_>, attr: &AttrLine<'_>) -> Result<Control, Diagno
     let mut rest = spec[oid_len..].trim_start_matches(' ');
     let mut critical = false;
     for (word, flag) in [("true", true), ("false", false)] {
-        if let Some(after) = rest.strip_prefix(word) {
+        let head = rest
+            .get(..word.len())
+            .filter(|head| head.eq_ignore_ascii_case(word));
+        if let Some(after) = head.map(|head| &rest[head.len()..]) {
             if after.is_empty() || after.starts_with([' ', ':']) {
                 critical = flag;
                 rest = after.trim_start_matches(' ');
@@ -513,10 +495,7 @@ fn parse_control(line: &Line<'_>, attr: &AttrLine<'_>) -> Result<Control, Diagno
 }
 
 fn is_numeric_oid(oid: &str) -> bool {
-    !oid.is_empty()
-        && oid
-            .split('.')
-            .all(|arc| !arc.is_empty() && arc.bytes().all(|b| b.is_ascii_digit()))
+    oid.starts_with(|c: char| c.is_ascii_digit()) && is_attribute_type(oid)
 }
 
 /// Attribute-value lines of an entry.
@@ -702,7 +681,7 @@ fn parse_rename(
             0,
             format!(
                 "expected the end of the {} record, found '{}'",
-                changetype_keyword(keyword),
+                keyword.keyword(),
                 extra.shown()
             ),
         ));
@@ -713,13 +692,6 @@ fn parse_rename(
         delete_old_rdn,
         new_superior,
     })
-}
-
-fn changetype_keyword(keyword: RenameKeyword) -> &'static str {
-    match keyword {
-        RenameKeyword::ModRdn => "modrdn",
-        RenameKeyword::ModDn => "moddn",
-    }
 }
 
 fn expect_field(line: &Line<'_>, name: &str) -> Result<String, Diagnostic> {

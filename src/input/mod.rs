@@ -4,14 +4,30 @@
 //! in, and the readers (`ldif`) turn them into [`Record`]s. Readers are pure
 //! functions over bytes; only `source` touches the filesystem.
 
+pub mod clixml;
 pub mod detect;
+pub mod dsml;
 pub mod ldif;
 pub mod source;
+pub mod xml;
 
 use crate::diag::{Diagnostic, LineIndex, Position, Severity};
 use crate::record::Record;
 pub use detect::Format;
 pub use source::{Encoding, ReadError, Source};
+
+/// What a reader produced from one input.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// The records read, in input order.
+    pub records: Vec<Record>,
+    /// Every problem found.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Records that were skipped because they were malformed.
+    pub skipped: usize,
+    /// LDIF's `version:` line value, when present.
+    pub version: Option<u32>,
+}
 
 /// One input, read and parsed.
 #[derive(Debug)]
@@ -44,20 +60,25 @@ pub enum LoadError {
     },
 }
 
-/// Reads, detects and parses one input.
-pub fn load(path: &str) -> Result<Loaded, LoadError> {
+/// Reads and parses one input; `format` overrides detection.
+pub fn load(path: &str, format: Option<Format>) -> Result<Loaded, LoadError> {
     let source = Source::read(path)?;
-    parse_source(source)
+    parse_source(source, format)
 }
 
-/// Detects the format of an already read source and parses it.
-pub fn parse_source(source: Source) -> Result<Loaded, LoadError> {
-    let format = detect::detect(&source.text).map_err(|reason| LoadError::UnknownFormat {
-        path: source.name.clone(),
-        reason,
-    })?;
+/// Parses an already read source, detecting its format unless one is given.
+pub fn parse_source(source: Source, format: Option<Format>) -> Result<Loaded, LoadError> {
+    let format = match format {
+        Some(format) => format,
+        None => detect::detect(&source.text).map_err(|reason| LoadError::UnknownFormat {
+            path: source.name.clone(),
+            reason,
+        })?,
+    };
     let parsed = match format {
         Format::Ldif => ldif::parse(&source.text),
+        Format::Dsml => dsml::parse(&source.text),
+        Format::Clixml => clixml::parse(&source.text),
     };
     let mut diagnostics = source.diagnostics.clone();
     diagnostics.extend(parsed.diagnostics);

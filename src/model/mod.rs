@@ -3,7 +3,9 @@
 //! This module knows Exchange's object classes and attribute names
 //! (`msExchExchangeServer`, `msExchRoutingSMTPConnector`, …) and nothing
 //! about file formats: it reads [`Record`]s, whichever reader made them.
-//! Deleted objects (tombstones) are counted and left out.
+//! Records from Exchange cmdlets (`Get-SendConnector`, `Get-ExchangeServer`
+//! in CLIXML) carry property names instead of LDAP names; every lookup names
+//! both, LDAP first. Deleted objects (tombstones) are counted and left out.
 
 pub mod version;
 
@@ -11,7 +13,7 @@ use rayon::prelude::*;
 
 use crate::diag::Diagnostic;
 use crate::dn::{Dn, Mangling};
-use crate::record::{Body, Record};
+use crate::record::{Body, Record, Value};
 pub use version::{Product, Version};
 
 /// Server roles from `msExchCurrentServerRoles`.
@@ -19,8 +21,26 @@ pub use version::{Product, Version};
 pub struct Roles(pub u32);
 
 impl Roles {
+    /// Roles from the cmdlet's `ServerRole` text, e.g. `Mailbox, ClientAccess`.
+    fn from_names(text: &str) -> Roles {
+        let bits = text
+            .split(',')
+            .map(|name| match name.trim().to_ascii_lowercase().as_str() {
+                "mailbox" => 2,
+                "clientaccess" => 4,
+                "unifiedmessaging" => 16,
+                "hubtransport" => 32,
+                "edge" => 64,
+                "frontendtransport" => 16384,
+                _ => 0,
+            })
+            .fold(0, |all, bit| all | bit);
+        Roles(bits)
+    }
+
     /// Role bits and names, in the order they are shown.
-    pub const NAMES: [(u32, &'static str); 6] = [
+    pub const NAMES: [(u32, &'static str); 7] = [
+        (1, "Client Access"),
         (2, "Mailbox"),
         (4, "Client Access"),
         (16, "Unified Messaging"),
@@ -29,11 +49,13 @@ impl Roles {
         (16384, "Front End Transport"),
     ];
 
-    /// The names of the roles set.
+    /// The names of the roles set. The Exchange 2013 front-end bit (Cafe, 1)
+    /// is Client Access too: it is named only when bit 4 is not set.
     pub fn names(self) -> Vec<&'static str> {
+        let cafe_only = self.0 & 4 == 0;
         Self::NAMES
             .iter()
-            .filter(|(bit, _)| self.0 & bit != 0)
+            .filter(|(bit, _)| self.0 & bit != 0 && (*bit != 1 || cafe_only))
             .map(|(_, name)| *name)
             .collect()
     }
@@ -79,7 +101,10 @@ pub struct AddressSpace {
 
 impl AddressSpace {
     fn parse(raw: &str) -> AddressSpace {
-        let scoped = raw.len() >= 6 && raw[..6].eq_ignore_ascii_case("local:");
+        let scoped = raw
+            .as_bytes()
+            .get(..6)
+            .is_some_and(|prefix| prefix.eq_ignore_ascii_case(b"local:"));
         AddressSpace {
             raw: raw.to_owned(),
             scoped,
@@ -105,7 +130,7 @@ pub struct SendConnector {
     /// `msExchSMTPSendConnectorFQDN`.
     pub fqdn: Option<String>,
     /// `msExchSourceBridgeheadServersDN`, as written.
-    pub source_refs: Vec<String>,
+    pub source_refs: Vec<Reference>,
     /// Byte offset of the record, for diagnostics.
     pub offset: usize,
 }
@@ -118,12 +143,12 @@ pub struct RoutingGroupConnector {
     /// Its DN.
     pub dn: Dn,
     /// `msExchSourceBridgeheadServersDN`.
-    pub source_refs: Vec<String>,
+    pub source_refs: Vec<Reference>,
     /// `msExchTargetBridgeheadServersDN`.
-    pub target_refs: Vec<String>,
+    pub target_refs: Vec<Reference>,
 }
 
-/// A receive connector (`msExchSmtpReceiveConnector`), owned by the server three levels up.
+/// A receive connector (`msExchSmtpReceiveConnector`), owned by the server it sits under.
 #[derive(Clone, Debug)]
 pub struct ReceiveConnector {
     /// Its name.
@@ -136,6 +161,46 @@ pub struct ReceiveConnector {
     pub bindings: Vec<String>,
     /// `msExchSmtpReceiveRemoteIPRanges`.
     pub remote_ip_ranges: Vec<String>,
+}
+
+/// One DN-valued reference as found in the record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reference {
+    /// A text value, to be resolved.
+    Dn(String),
+    /// A value that cannot be a DN (not UTF-8, or a URL), shown as well as possible.
+    Unusable {
+        /// The value, lossily shown.
+        shown: String,
+        /// Why it cannot be used.
+        reason: &'static str,
+    },
+}
+
+/// Every value of the first of `names` present, as references.
+fn references(record: &Record, names: &[&str]) -> Vec<Reference> {
+    names
+        .iter()
+        .map(|name| {
+            record
+                .values(name)
+                .map(|value| match value {
+                    Value::Bytes(bytes) => match std::str::from_utf8(bytes) {
+                        Ok(text) => Reference::Dn(text.trim().to_owned()),
+                        Err(_) => Reference::Unusable {
+                            shown: String::from_utf8_lossy(bytes).into_owned(),
+                            reason: "is not UTF-8 text, so it cannot be a DN",
+                        },
+                    },
+                    Value::Url(url) => Reference::Unusable {
+                        shown: url.clone(),
+                        reason: "is a URL value, not a DN",
+                    },
+                })
+                .collect::<Vec<_>>()
+        })
+        .find(|values| !values.is_empty())
+        .unwrap_or_default()
 }
 
 /// Everything the model keeps of one input's records.
@@ -173,17 +238,37 @@ enum Classified {
 pub fn build(records: &[Record]) -> Objects {
     let classified: Vec<Classified> = records.par_iter().map(classify).collect();
     let mut objects = Objects::default();
-    for item in classified {
+    let mut first_change = None;
+    for (record, item) in records.iter().zip(classified) {
         match item {
             Classified::Server(server) => objects.servers.push(server),
             Classified::Send(connector) => objects.send_connectors.push(connector),
             Classified::RoutingGroup(connector) => objects.routing_group_connectors.push(connector),
             Classified::Receive(connector) => objects.receive_connectors.push(connector),
             Classified::Deleted => objects.deleted += 1,
-            Classified::Change => objects.change_records += 1,
+            Classified::Change => {
+                objects.change_records += 1;
+                first_change.get_or_insert(record.offset);
+            }
             Classified::Other => {}
             Classified::Invalid(diagnostic) => objects.diagnostics.push(diagnostic),
         }
+    }
+    if let Some(offset) = first_change {
+        objects.diagnostics.push(Diagnostic::warning(
+            offset,
+            format!(
+                "{} change record(s) (modify, delete, rename) are not applied: the analysis reads entries, \
+                 so what they would change is not in the report",
+                objects.change_records
+            ),
+        ));
+    }
+    if records.is_empty() {
+        objects.diagnostics.push(Diagnostic::warning(
+            0,
+            "no records were read from this input: is it an export of the configuration partition?",
+        ));
     }
     objects
 }
@@ -243,32 +328,38 @@ fn classify(record: &Record) -> Classified {
         Kind::RoutingGroup => Classified::RoutingGroup(RoutingGroupConnector {
             name,
             dn,
-            source_refs: texts(record, "msExchSourceBridgeheadServersDN"),
-            target_refs: texts(record, "msExchTargetBridgeheadServersDN"),
+            source_refs: references(
+                record,
+                &["msExchSourceBridgeheadServersDN", "SourceTransportServers"],
+            ),
+            target_refs: references(
+                record,
+                &["msExchTargetBridgeheadServersDN", "TargetTransportServers"],
+            ),
         }),
         Kind::Receive => Classified::Receive(ReceiveConnector {
             name,
             dn,
-            enabled: flag(record, "msExchSmtpReceiveEnabled").unwrap_or(true),
-            bindings: texts(record, "msExchSmtpReceiveBindings"),
-            remote_ip_ranges: texts(record, "msExchSmtpReceiveRemoteIPRanges"),
+            enabled: flag(record, &["msExchSmtpReceiveEnabled", "Enabled"]).unwrap_or(true),
+            bindings: texts(record, &["msExchSmtpReceiveBindings", "Bindings"]),
+            remote_ip_ranges: texts(
+                record,
+                &["msExchSmtpReceiveRemoteIPRanges", "RemoteIPRanges"],
+            ),
         }),
     }
 }
 
 /// `isDeleted: TRUE`, a `\0ADEL:` name, or a place under `CN=Deleted Objects`.
 fn is_deleted(record: &Record, dn: &Dn) -> bool {
-    flag(record, "isDeleted") == Some(true)
+    flag(record, &["isDeleted"]) == Some(true)
         || dn.mangling() == Some(Mangling::Deleted)
         || dn.is_under("cn", "Deleted Objects")
 }
 
 /// The `cn`, else `name`, else the leaf RDN's value.
 fn display_name(record: &Record, dn: &Dn) -> String {
-    record
-        .first_text("cn")
-        .or_else(|| record.first_text("name"))
-        .map(str::to_owned)
+    first(record, &["cn", "name"])
         .or_else(|| {
             dn.leaf()
                 .and_then(|rdn| rdn.value_text())
@@ -277,23 +368,28 @@ fn display_name(record: &Record, dn: &Dn) -> String {
         .unwrap_or_default()
 }
 
-fn texts(record: &Record, name: &str) -> Vec<String> {
-    record
-        .values(name)
-        .filter_map(|v| v.as_text())
-        .map(|t| t.trim().to_owned())
-        .collect()
+/// The text values of the first of `names` (LDAP name, then cmdlet property) present.
+fn texts(record: &Record, names: &[&str]) -> Vec<String> {
+    names
+        .iter()
+        .map(|name| {
+            record
+                .values(name)
+                .filter_map(|v| v.as_text())
+                .map(|t| t.trim().to_owned())
+                .collect::<Vec<_>>()
+        })
+        .find(|values| !values.is_empty())
+        .unwrap_or_default()
 }
 
-fn first(record: &Record, name: &str) -> Option<String> {
-    record
-        .first_text(name)
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty())
+/// The first non-empty text value among `names`.
+fn first(record: &Record, names: &[&str]) -> Option<String> {
+    texts(record, names).into_iter().find(|t| !t.is_empty())
 }
 
-fn flag(record: &Record, name: &str) -> Option<bool> {
-    let text = record.first_text(name)?.trim();
+fn flag(record: &Record, names: &[&str]) -> Option<bool> {
+    let text = first(record, names)?;
     if text.eq_ignore_ascii_case("true") || text == "1" {
         Some(true)
     } else if text.eq_ignore_ascii_case("false") || text == "0" {
@@ -303,35 +399,39 @@ fn flag(record: &Record, name: &str) -> Option<bool> {
     }
 }
 
-fn number(record: &Record, name: &str) -> Option<i64> {
-    record.first_text(name)?.trim().parse().ok()
+fn number(record: &Record, names: &[&str]) -> Option<i64> {
+    first(record, names)?.parse().ok()
 }
 
 fn server(record: &Record, dn: Dn, name: String) -> Server {
-    let version = record
-        .first_text("serialNumber")
-        .and_then(Version::from_serial_number)
-        .or_else(|| number(record, "versionNumber").and_then(Version::from_version_number));
-    let roles = number(record, "msExchCurrentServerRoles")
+    let version = first(record, &["serialNumber", "AdminDisplayVersion"])
+        .and_then(|text| Version::from_serial_number(&text))
+        .or_else(|| number(record, &["versionNumber"]).and_then(Version::from_version_number));
+    let mut roles = number(record, &["msExchCurrentServerRoles"])
         .and_then(|v| u32::try_from(v).ok())
-        .map(Roles);
-    let site = record
-        .first_text("msExchServerSite")
-        .and_then(|site| Dn::parse(site).ok())
-        .and_then(|site| {
-            site.leaf()
-                .and_then(|rdn| rdn.value_text())
-                .map(str::to_owned)
-        });
-    let fqdn = record
-        .values("networkAddress")
-        .filter_map(|v| v.as_text())
+        .map(Roles)
+        .or_else(|| first(record, &["ServerRole"]).map(|text| Roles::from_names(&text)));
+    if flag(record, &["IsEdgeServer"]) == Some(true) {
+        roles = Some(Roles(roles.unwrap_or_default().0 | 64));
+    }
+    let site = first(record, &["msExchServerSite", "Site"]).map(|site| match Dn::parse(&site) {
+        Ok(dn) if !dn.is_root() => dn
+            .leaf()
+            .and_then(|rdn| rdn.value_text())
+            .unwrap_or(&site)
+            .to_owned(),
+        // The cmdlet's canonical form: contoso.com/Configuration/Sites/Paris.
+        _ => site.rsplit('/').next().unwrap_or(&site).to_owned(),
+    });
+    let fqdn = texts(record, &["networkAddress"])
+        .iter()
         .find_map(|address| {
             let (protocol, host) = address.split_once(':')?;
             protocol
                 .eq_ignore_ascii_case("ncacn_ip_tcp")
                 .then(|| host.trim().to_owned())
-        });
+        })
+        .or_else(|| first(record, &["Fqdn"]));
     Server {
         name,
         dn,
@@ -343,9 +443,8 @@ fn server(record: &Record, dn: Dn, name: String) -> Server {
 }
 
 fn send_connector(record: &Record, dn: Dn, name: String) -> SendConnector {
-    let smart_hosts = record
-        .values("msExchSmtpSmartHost")
-        .filter_map(|v| v.as_text())
+    let smart_hosts = texts(record, &["msExchSmtpSmartHost", "SmartHosts"])
+        .iter()
         .flat_map(|hosts| hosts.split([',', ';']))
         .map(str::trim)
         .filter(|host| !host.is_empty())
@@ -354,15 +453,18 @@ fn send_connector(record: &Record, dn: Dn, name: String) -> SendConnector {
     SendConnector {
         name,
         dn,
-        enabled: flag(record, "msExchSmtpSendEnabled").unwrap_or(true),
-        address_spaces: texts(record, "routingList")
+        enabled: flag(record, &["msExchSmtpSendEnabled", "Enabled"]).unwrap_or(true),
+        address_spaces: texts(record, &["routingList", "AddressSpaces"])
             .iter()
             .map(|raw| AddressSpace::parse(raw))
             .collect(),
         smart_hosts,
-        port: number(record, "msExchSmtpSendPort").and_then(|p| u16::try_from(p).ok()),
-        fqdn: first(record, "msExchSMTPSendConnectorFQDN"),
-        source_refs: texts(record, "msExchSourceBridgeheadServersDN"),
+        port: number(record, &["msExchSmtpSendPort", "Port"]).and_then(|p| u16::try_from(p).ok()),
+        fqdn: first(record, &["msExchSMTPSendConnectorFQDN", "Fqdn"]),
+        source_refs: references(
+            record,
+            &["msExchSourceBridgeheadServersDN", "SourceTransportServers"],
+        ),
         offset: record.offset,
     }
 }

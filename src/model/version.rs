@@ -149,11 +149,6 @@ impl Product {
             Product::Unknown => "unknown Exchange version",
         }
     }
-
-    /// Exchange 2003 and older: no roles, SMTP virtual servers may be `CN=2`….
-    pub fn is_legacy(self) -> bool {
-        self <= Product::Exchange2003
-    }
 }
 
 #[cfg(test)]

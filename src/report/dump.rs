@@ -12,7 +12,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use serde::Serialize;
 
-use crate::record::{Attr, Body, Control, Modification, Record, RenameKeyword, Value};
+use crate::record::{Attr, Body, Control, Modification, Record, Value};
 
 #[derive(Serialize)]
 #[serde(untagged)]
@@ -106,7 +106,7 @@ impl<'a> JsonRecord<'a> {
                 delete_old_rdn,
                 new_superior,
             } => {
-                json.changetype = Some(rename_keyword(*keyword));
+                json.changetype = Some(keyword.keyword());
                 json.newrdn = Some(new_rdn);
                 json.deleteoldrdn = Some(*delete_old_rdn);
                 json.newsuperior = Some(new_superior.as_deref());
@@ -129,13 +129,6 @@ fn json_change(change: &Modification) -> JsonChange<'_> {
         op: change.op.keyword(),
         attr: &change.attr,
         values: change.values.iter().map(JsonValue::from).collect(),
-    }
-}
-
-fn rename_keyword(keyword: RenameKeyword) -> &'static str {
-    match keyword {
-        RenameKeyword::ModRdn => "modrdn",
-        RenameKeyword::ModDn => "moddn",
     }
 }
 
@@ -188,7 +181,7 @@ pub fn write_ldif(out: &mut impl Write, record: &Record) -> io::Result<()> {
             delete_old_rdn,
             new_superior,
         } => {
-            writeln!(out, "changetype: {}", rename_keyword(*keyword))?;
+            writeln!(out, "changetype: {}", keyword.keyword())?;
             write_line(out, "newrdn", &Value::Bytes(new_rdn.as_bytes().to_vec()))?;
             writeln!(out, "deleteoldrdn: {}", u8::from(*delete_old_rdn))?;
             if let Some(superior) = new_superior {

@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
-use crate::findings::Finding;
+use crate::findings::{Code, Finding};
 use crate::graph::Graph;
 use crate::input::{Loaded, Located};
 use crate::model::Objects;
@@ -71,6 +71,9 @@ pub struct ServerView {
     pub fqdn: Option<String>,
     /// Names of the Send connectors it is a source of.
     pub send_connectors: Vec<String>,
+    /// The same connectors, as indices into [`SourcesReport::send_connectors`].
+    #[serde(skip)]
+    pub connectors: Vec<usize>,
 }
 
 /// A Send connector.
@@ -109,6 +112,8 @@ pub struct RoutingGroupView {
     pub source_servers: Vec<String>,
     /// Target bridgeheads.
     pub target_servers: Vec<String>,
+    /// Source or target references that name no server.
+    pub unresolved_servers: Vec<String>,
 }
 
 /// A finding.
@@ -261,6 +266,7 @@ impl SourcesReport {
                         .iter()
                         .map(|&c| graph.send_connectors[c].connector.name.clone())
                         .collect(),
+                    connectors: node.send_connectors.clone(),
                 }
             })
             .collect();
@@ -295,6 +301,11 @@ impl SourcesReport {
                 dn: node.connector.dn.to_string(),
                 source_servers: server_names(&node.sources),
                 target_servers: server_names(&node.targets),
+                unresolved_servers: node
+                    .unresolved
+                    .iter()
+                    .map(|u| u.reference.clone())
+                    .collect(),
             })
             .collect();
         let findings: Vec<FindingView> = analysis
@@ -307,9 +318,12 @@ impl SourcesReport {
                 connector: f
                     .connector
                     .map(|i| graph.send_connectors[i].connector.name.clone()),
-                count: (f.code == crate::findings::Code::ServerIsSourceForSendConnector)
-                    .then(|| f.server.map(|i| graph.servers[i].send_connectors.len()))
-                    .flatten(),
+                count: matches!(
+                    f.code,
+                    Code::ServerIsSourceForSendConnector | Code::EdgeServerIsSource
+                )
+                .then(|| f.server.map(|i| graph.servers[i].send_connectors.len()))
+                .flatten(),
                 message: f.message.clone(),
                 remedy: f.remedy.clone(),
             })
@@ -360,8 +374,12 @@ impl SourcesReport {
         }
     }
 
-    fn connector(&self, name: &str) -> Option<&ConnectorView> {
-        self.send_connectors.iter().find(|c| c.name == name)
+    /// The Send connectors `server` is a source of.
+    fn connectors_of<'r>(
+        &'r self,
+        server: &'r ServerView,
+    ) -> impl Iterator<Item = &'r ConnectorView> + 'r {
+        server.connectors.iter().map(|&i| &self.send_connectors[i])
     }
 
     fn source_servers(&self) -> impl Iterator<Item = &ServerView> {
@@ -449,29 +467,32 @@ pub fn write_table(out: &mut impl Write, report: &SourcesReport) -> io::Result<(
         } else {
             server.roles.join(", ")
         };
-        writeln!(out, "{}  {}", server.name, product_version(server))?;
+        writeln!(
+            out,
+            "{}  {}",
+            visible(&server.name),
+            product_version(server)
+        )?;
         writeln!(
             out,
             "  roles: {roles}   site: {}",
             or_dash(server.site.as_deref())
         )?;
-        let width = server
-            .send_connectors
-            .iter()
-            .map(|n| n.width())
+        let width = report
+            .connectors_of(server)
+            .map(|c| visible(&c.name).width())
             .max()
             .unwrap_or(0);
-        for name in &server.send_connectors {
-            if let Some(connector) = report.connector(name) {
-                let pad = width - name.width();
-                writeln!(
-                    out,
-                    "  - {name}{:pad$}  {:8}  {}",
-                    "",
-                    enabled_word(connector.enabled),
-                    connector.address_spaces.join(" ")
-                )?;
-            }
+        for connector in report.connectors_of(server) {
+            let name = visible(&connector.name);
+            let pad = width - name.width();
+            writeln!(
+                out,
+                "  - {name}{:pad$}  {:8}  {}",
+                "",
+                enabled_word(connector.enabled),
+                visible(&connector.address_spaces.join(" "))
+            )?;
         }
         writeln!(out)?;
     }
@@ -486,7 +507,7 @@ pub fn write_table(out: &mut impl Write, report: &SourcesReport) -> io::Result<(
             writeln!(
                 out,
                 "  - {}  {}",
-                connector.name,
+                visible(&connector.name),
                 enabled_word(connector.enabled)
             )?;
         }
@@ -500,9 +521,9 @@ pub fn write_table(out: &mut impl Write, report: &SourcesReport) -> io::Result<(
                 "  {:7}  {}: {}",
                 finding.severity.to_uppercase(),
                 finding.code,
-                finding.message
+                visible(&finding.message)
             )?;
-            writeln!(out, "           remedy: {}", finding.remedy)?;
+            writeln!(out, "           remedy: {}", visible(&finding.remedy))?;
         }
         writeln!(out)?;
     }
@@ -515,10 +536,29 @@ pub fn write_json(out: &mut impl Write, report: &SourcesReport) -> io::Result<()
     writeln!(out)
 }
 
+/// Control characters (a raw LF from a mangled name, an escape sequence)
+/// shown as escapes, so that names cannot disturb the terminal.
+fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
 /// Quotes a CSV field when needed; cells that a spreadsheet would run as a
 /// formula are prefixed with `'`.
 fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
         text.to_owned()
@@ -537,10 +577,7 @@ pub fn write_csv(out: &mut impl Write, report: &SourcesReport) -> io::Result<()>
         "server,in_export,product,version,roles,site,edge,connector,enabled,address_spaces,smart_hosts,source_count"
     )?;
     for server in report.source_servers() {
-        for name in &server.send_connectors {
-            let Some(connector) = report.connector(name) else {
-                continue;
-            };
+        for connector in report.connectors_of(server) {
             let fields = [
                 server.name.clone(),
                 server.in_export.to_string(),
@@ -562,8 +599,12 @@ pub fn write_csv(out: &mut impl Write, report: &SourcesReport) -> io::Result<()>
     Ok(())
 }
 
+/// Escapes what Markdown would read as table or code syntax.
 fn md(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    visible(text)
+        .replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('`', "\\`")
 }
 
 /// Renders Markdown tables for a written report.
@@ -575,10 +616,7 @@ pub fn write_markdown(out: &mut impl Write, report: &SourcesReport) -> io::Resul
     )?;
     writeln!(out, "|---|---|---|---|---|---|---|")?;
     for server in report.source_servers() {
-        for name in &server.send_connectors {
-            let Some(connector) = report.connector(name) else {
-                continue;
-            };
+        for connector in report.connectors_of(server) {
             writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} | {} |",
@@ -598,7 +636,7 @@ pub fn write_markdown(out: &mut impl Write, report: &SourcesReport) -> io::Resul
     for f in &report.findings {
         writeln!(
             out,
-            "| {} | {} | {} | `{}` |",
+            "| {} | {} | {} | {} |",
             f.severity,
             f.code,
             md(&f.message),

@@ -3,8 +3,11 @@
 
 mod cli;
 mod corpus;
+mod corpus_xml;
 mod dn_canon;
 mod fixtures;
+mod hostile_xml;
 mod props;
+mod regressions;
 mod sources;
 mod support;

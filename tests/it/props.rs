@@ -129,7 +129,7 @@ fn modification() -> impl Strategy<Value = Modification> {
 fn record() -> impl Strategy<Value = Record> {
     let dn = "\\PC{0,30}";
     prop_oneof![
-        (dn, attrs(0)).prop_map(|(dn, attrs)| Record {
+        (dn, attrs(1)).prop_map(|(dn, attrs)| Record {
             dn,
             offset: 0,
             controls: Vec::new(),

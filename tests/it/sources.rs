@@ -175,19 +175,33 @@ fn blocker_counts_are_what_setup_would_print() {
     let (_dir, path, answer) = generated(Style::Ldifde, 4);
     let (report, _) = sources_json(&[&path], &[]);
     for (server, connectors) in &answer.sources {
-        let finding = report
+        let code = if answer.edge.contains(server) {
+            "EdgeServerIsSource"
+        } else {
+            "ServerIsSourceForSendConnector"
+        };
+        let blockers: Vec<&Finding> = report
             .findings
             .iter()
-            .find(|f| {
-                f.code == "ServerIsSourceForSendConnector" && f.server.as_deref() == Some(server)
-            })
-            .unwrap_or_else(|| panic!("no blocker for {server}"));
-        assert_eq!(finding.severity, "blocker");
-        let sentence = format!(
-            "source transport server for {} connectors in the organization",
-            connectors.len()
-        );
-        assert!(finding.message.contains(&sentence), "{}", finding.message);
+            .filter(|f| f.severity == "blocker" && f.server.as_deref() == Some(server))
+            .collect();
+        assert_eq!(blockers.len(), 1, "{server}: {blockers:?}");
+        assert_eq!(blockers[0].code, code, "{server}");
+        if code == "ServerIsSourceForSendConnector" {
+            let sentence = format!(
+                "source transport server for {} connectors in the organization",
+                connectors.len()
+            );
+            assert!(
+                blockers[0].message.contains(&sentence),
+                "{}",
+                blockers[0].message
+            );
+        } else {
+            assert!(blockers[0]
+                .message
+                .contains("The Edge subscription needs to be removed"));
+        }
     }
 }
 

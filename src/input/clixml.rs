@@ -1,0 +1,491 @@
+//! The CLIXML reader: PowerShell `Export-Clixml` files, as records.
+//!
+//! The PowerShell object graph (`Obj`, `TN`/`TNRef`, `ToString`, `Props`,
+//! `MS`, `LST`/`IE`/`STK`/`QUE`, `DCT`/`En`, primitives, `Ref` back-references,
+//! `_xHHHH_` string escapes) is decoded first; each top-level object then
+//! becomes one record:
+//!
+//! - raw directory objects keep their LDAP attribute names: `[ADSI]`
+//!   `DirectoryEntry` (`PropertyValueCollection` values), `DirectorySearcher`
+//!   `SearchResult` (lower-case keys of `Properties`), and AD module objects
+//!   (`ADPropertyValueCollection` values);
+//! - every other object (Exchange cmdlet output such as `Get-SendConnector`)
+//!   keeps its property names; an `ADObjectId` value becomes its
+//!   DistinguishedName, any other object its `ToString`.
+//!
+//! Values ADSI could not serialize (`System.__ComObject`: large integers,
+//! security descriptors) are not in the file; they are counted in a warning.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+
+use super::xml::{self, Element};
+use super::Parsed;
+use crate::diag::Diagnostic;
+use crate::record::{Attr, Body, Record, Value};
+
+/// A decoded PowerShell value.
+#[derive(Clone, Debug)]
+enum PsValue {
+    Null,
+    Text(String),
+    Bytes(Vec<u8>),
+    List(Vec<PsValue>),
+    Dict(Vec<(PsValue, PsValue)>),
+    Object(Rc<PsObject>),
+}
+
+/// A decoded `Obj`.
+#[derive(Debug, Default)]
+struct PsObject {
+    types: Rc<Vec<String>>,
+    to_string: Option<String>,
+    /// Adapted (`Props`) then extended (`MS`) properties, in order.
+    props: Vec<(String, PsValue)>,
+    /// The object's own content: a collection, or an enum's number.
+    content: Option<Box<PsValue>>,
+}
+
+impl PsObject {
+    fn is(&self, type_fragment: &str) -> bool {
+        self.types.iter().any(|t| t.contains(type_fragment))
+    }
+
+    fn most_specific_type(&self) -> &str {
+        let first = self.types.first().map(String::as_str).unwrap_or("");
+        first.strip_prefix("Deserialized.").unwrap_or(first)
+    }
+
+    fn prop(&self, name: &str) -> Option<&PsValue> {
+        self.props
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    }
+}
+
+/// Reads CLIXML from decoded text.
+pub fn parse(text: &[u8]) -> Parsed {
+    let (root, diagnostics) = xml::parse(text);
+    let mut parsed = Parsed {
+        diagnostics,
+        ..Parsed::default()
+    };
+    let Some(root) = root else {
+        parsed.diagnostics.push(Diagnostic::error(
+            0,
+            "expected a CLIXML document, found no root element",
+        ));
+        return parsed;
+    };
+    if root.name != "Objs" {
+        parsed.diagnostics.push(Diagnostic::error(
+            root.offset,
+            format!("expected the CLIXML root <Objs>, found <{}>", root.name),
+        ));
+        return parsed;
+    }
+    let mut decoder = Decoder::default();
+    let mut lost_values = 0;
+    for top in &root.children {
+        if !top.complete {
+            parsed.skipped += 1;
+            continue;
+        }
+        let value = decoder.value(top);
+        match value {
+            PsValue::Object(object) => {
+                let (record, lost) = record_of(&object, top.offset);
+                lost_values += lost;
+                if record.dn.is_empty() {
+                    parsed.diagnostics.push(Diagnostic::warning(
+                        top.offset,
+                        format!(
+                            "object of type {} has no DistinguishedName: kept with an empty DN",
+                            object.most_specific_type()
+                        ),
+                    ));
+                }
+                parsed.records.push(record);
+            }
+            PsValue::Null => {}
+            _ => parsed.diagnostics.push(Diagnostic::warning(
+                top.offset,
+                format!("top-level <{}> is not an object: ignored", top.name),
+            )),
+        }
+    }
+    parsed.diagnostics.extend(decoder.diagnostics);
+    if lost_values > 0 {
+        parsed.diagnostics.push(Diagnostic::warning(
+            root.offset,
+            format!(
+                "{lost_values} value(s) were serialized as System.__ComObject (large integers, security \
+                 descriptors): their content is not in the export"
+            ),
+        ));
+    }
+    parsed.diagnostics.sort_by_key(|d| d.offset);
+    parsed
+}
+
+/// Decodes elements into values, remembering `RefId`s for `Ref` and `TNRef`.
+#[derive(Default)]
+struct Decoder {
+    objects: HashMap<String, Rc<PsObject>>,
+    type_names: HashMap<String, Rc<Vec<String>>>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Decoder {
+    fn value(&mut self, element: &Element) -> PsValue {
+        match element.name.as_str() {
+            "Nil" => PsValue::Null,
+            "S" | "ToString" | "URI" | "XD" | "SBK" | "Version" => {
+                PsValue::Text(decode_escapes(&element.text))
+            }
+            "B" | "I32" | "I64" | "I16" | "By" | "SB" | "U16" | "U32" | "U64" | "Db" | "Sg"
+            | "D" | "DT" | "TS" | "G" | "C" => PsValue::Text(element.text.trim().to_owned()),
+            "BA" => {
+                match BASE64.decode(element.text.trim()) {
+                    Ok(bytes) => PsValue::Bytes(bytes),
+                    Err(error) => {
+                        self.diagnostics.push(Diagnostic::error(
+                        element.offset,
+                        format!("expected base64 in <BA>, found invalid data ({error}): value left out"),
+                    ));
+                        PsValue::Null
+                    }
+                }
+            }
+            "SS" => PsValue::Null,
+            "LST" | "IE" | "STK" | "QUE" => PsValue::List(
+                element
+                    .children
+                    .iter()
+                    .map(|child| self.value(child))
+                    .collect(),
+            ),
+            "DCT" => PsValue::Dict(
+                element
+                    .children_named("En")
+                    .map(|entry| {
+                        let key = entry.children.iter().find(|c| c.attr("N") == Some("Key"));
+                        let value = entry.children.iter().find(|c| c.attr("N") == Some("Value"));
+                        (
+                            key.map(|k| self.value(k)).unwrap_or(PsValue::Null),
+                            value.map(|v| self.value(v)).unwrap_or(PsValue::Null),
+                        )
+                    })
+                    .collect(),
+            ),
+            "Ref" => match element.attr("RefId").and_then(|id| self.objects.get(id)) {
+                Some(object) => PsValue::Object(Rc::clone(object)),
+                None => {
+                    self.diagnostics.push(Diagnostic::error(
+                        element.offset,
+                        format!(
+                            "expected a reference to an earlier object, found Ref to unknown RefId '{}'",
+                            element.attr("RefId").unwrap_or("")
+                        ),
+                    ));
+                    PsValue::Null
+                }
+            },
+            "Obj" => PsValue::Object(self.object(element)),
+            _ => PsValue::Null,
+        }
+    }
+
+    fn object(&mut self, element: &Element) -> Rc<PsObject> {
+        let mut object = PsObject::default();
+        for child in &element.children {
+            match child.name.as_str() {
+                "TN" => {
+                    let types = Rc::new(
+                        child
+                            .children_named("T")
+                            .map(|t| decode_escapes(&t.text))
+                            .collect(),
+                    );
+                    if let Some(id) = child.attr("RefId") {
+                        self.type_names.insert(id.to_owned(), Rc::clone(&types));
+                    }
+                    object.types = types;
+                }
+                "TNRef" => {
+                    if let Some(types) = child.attr("RefId").and_then(|id| self.type_names.get(id))
+                    {
+                        object.types = Rc::clone(types);
+                    }
+                }
+                "ToString" => object.to_string = Some(decode_escapes(&child.text)),
+                "Props" | "MS" => self.properties(child, &mut object.props),
+                _ => {
+                    let content = self.value(child);
+                    if !matches!(content, PsValue::Null) {
+                        object.content = Some(Box::new(content));
+                    }
+                }
+            }
+        }
+        let object = Rc::new(object);
+        if let Some(id) = element.attr("RefId") {
+            self.objects.insert(id.to_owned(), Rc::clone(&object));
+        }
+        object
+    }
+
+    fn properties(&mut self, container: &Element, props: &mut Vec<(String, PsValue)>) {
+        for property in &container.children {
+            if property.name == "MS" {
+                // A nested property set: its members are properties too.
+                self.properties(property, props);
+                continue;
+            }
+            let name = decode_escapes(property.attr("N").unwrap_or(""));
+            let value = self.value(property);
+            props.push((name, value));
+        }
+    }
+}
+
+/// Undoes PowerShell's `_xHHHH_` escapes (UTF-16 code units, surrogate pairs allowed).
+fn decode_escapes(text: &str) -> String {
+    if !text.contains("_x") {
+        return text.to_owned();
+    }
+    let mut units: Vec<u16> = Vec::with_capacity(text.len());
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'_' && bytes.get(i + 1) == Some(&b'x') && bytes.get(i + 6) == Some(&b'_') {
+            if let Some(unit) = text
+                .get(i + 2..i + 6)
+                .and_then(|hex| u16::from_str_radix(hex, 16).ok())
+            {
+                units.push(unit);
+                i += 7;
+                continue;
+            }
+        }
+        let c = text[i..].chars().next().unwrap_or('\u{FFFD}');
+        let mut buffer = [0u16; 2];
+        units.extend_from_slice(c.encode_utf16(&mut buffer));
+        i += c.len_utf8();
+    }
+    String::from_utf16_lossy(&units)
+}
+
+/// Properties that describe the serialization, not the object.
+const NOISE: &[&str] = &[
+    "SerializationData",
+    "PSComputerName",
+    "RunspaceId",
+    "PSShowComputerName",
+    "PropertyNames",
+    "AddedProperties",
+    "ModifiedProperties",
+    "RemovedProperties",
+    "PropertyCount",
+];
+
+/// Builds the record of a top-level object; also returns how many values were lost.
+fn record_of(object: &PsObject, offset: usize) -> (Record, usize) {
+    let mut values = Flattener::default();
+    let mut attrs = Vec::new();
+    let dn = if object.is("System.DirectoryServices.SearchResult") {
+        for (key, value) in dict_entries(object.prop("Properties")) {
+            values.push_all(&mut attrs, &key, &value);
+        }
+        attr_text(&attrs, "distinguishedname")
+            .or_else(|| text_of(object.prop("Path")).map(|p| strip_ldap_path(&p)))
+            .unwrap_or_default()
+    } else {
+        let raw_directory = object.is("System.DirectoryServices.DirectoryEntry")
+            || object.is("Microsoft.ActiveDirectory.Management.");
+        for (name, value) in &object.props {
+            if NOISE.iter().any(|noise| noise.eq_ignore_ascii_case(name)) {
+                continue;
+            }
+            if raw_directory && name.eq_ignore_ascii_case("Path") {
+                continue;
+            }
+            values.push_all(&mut attrs, name, value);
+        }
+        attr_text(&attrs, "distinguishedName")
+            .or_else(|| object.prop("Identity").and_then(object_id_dn))
+            .unwrap_or_default()
+    };
+    let record = Record {
+        dn,
+        offset,
+        controls: Vec::new(),
+        body: Body::Entry {
+            attrs,
+            changetype_add: false,
+        },
+    };
+    (record, values.lost)
+}
+
+fn dict_entries(value: Option<&PsValue>) -> Vec<(String, PsValue)> {
+    let dict = match value {
+        Some(PsValue::Object(object)) => object.content.as_deref(),
+        Some(other) => Some(other),
+        None => None,
+    };
+    match dict {
+        Some(PsValue::Dict(entries)) => entries
+            .iter()
+            .filter_map(|(key, value)| text_of(Some(key)).map(|key| (key, value.clone())))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn attr_text(attrs: &[Attr], name: &str) -> Option<String> {
+    attrs
+        .iter()
+        .find(|a| a.name.eq_ignore_ascii_case(name))
+        .and_then(|a| a.value.as_text())
+        .map(str::to_owned)
+}
+
+/// `LDAP://server/CN=…` or `LDAP://CN=…` → `CN=…`.
+fn strip_ldap_path(path: &str) -> String {
+    let rest = path
+        .strip_prefix("LDAP://")
+        .or_else(|| path.strip_prefix("GC://"))
+        .unwrap_or(path);
+    match rest.split_once('/') {
+        Some((server, dn)) if !server.contains('=') => dn.to_owned(),
+        _ => rest.to_owned(),
+    }
+}
+
+fn text_of(value: Option<&PsValue>) -> Option<String> {
+    match value? {
+        PsValue::Text(text) => Some(text.clone()),
+        PsValue::Object(object) => object.to_string.clone(),
+        _ => None,
+    }
+}
+
+/// The DistinguishedName of an `ADObjectId`.
+fn object_id_dn(value: &PsValue) -> Option<String> {
+    match value {
+        PsValue::Object(object) if object.is("ADObjectId") => {
+            text_of(object.prop("DistinguishedName")).filter(|dn| !dn.is_empty())
+        }
+        _ => None,
+    }
+}
+
+#[derive(Default)]
+struct Flattener {
+    lost: usize,
+}
+
+impl Flattener {
+    /// Appends one attribute pair per value of `value`.
+    fn push_all(&mut self, attrs: &mut Vec<Attr>, name: &str, value: &PsValue) {
+        let mut out = Vec::new();
+        self.values(value, &mut out);
+        attrs.extend(out.into_iter().map(|value| Attr {
+            name: name.to_owned(),
+            value,
+        }));
+    }
+
+    /// A property's values: collections are spread, objects become one scalar.
+    fn values(&mut self, value: &PsValue, out: &mut Vec<Value>) {
+        match value {
+            PsValue::List(items) => items.iter().for_each(|item| self.scalar(item, out)),
+            PsValue::Dict(entries) => entries.iter().for_each(|(_, v)| self.scalar(v, out)),
+            PsValue::Object(object) => match object.content.as_deref() {
+                Some(collection @ (PsValue::List(_) | PsValue::Dict(_))) => {
+                    self.values(collection, out)
+                }
+                _ => self.scalar(value, out),
+            },
+            other => self.scalar(other, out),
+        }
+    }
+
+    fn scalar(&mut self, value: &PsValue, out: &mut Vec<Value>) {
+        match value {
+            PsValue::Null => {}
+            PsValue::Text(text) => out.push(Value::Bytes(text.clone().into_bytes())),
+            PsValue::Bytes(bytes) => out.push(Value::Bytes(bytes.clone())),
+            PsValue::List(items) => items.iter().for_each(|item| self.scalar(item, out)),
+            PsValue::Dict(_) => {}
+            PsValue::Object(object) => {
+                if object.is("System.__ComObject") {
+                    self.lost += 1;
+                } else if let Some(dn) = object_id_dn(value) {
+                    out.push(Value::Bytes(dn.into_bytes()));
+                } else if let Some(text) = &object.to_string {
+                    out.push(Value::Bytes(text.clone().into_bytes()));
+                } else if let Some(content) = object.content.as_deref() {
+                    self.scalar(content, out);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CMDLET: &str = r#"<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">
+  <Obj RefId="0"><TN RefId="0"><T>Microsoft.Exchange.Data.Directory.SystemConfiguration.SmtpSendConnectorConfig</T><T>System.Object</T></TN>
+    <ToString>Internet</ToString>
+    <Props>
+      <S N="Name">Internet_x005F_x0020_ok</S>
+      <B N="Enabled">true</B>
+      <Obj N="SourceTransportServers" RefId="1"><TN RefId="1"><T>Microsoft.Exchange.Data.Directory.ADMultiValuedProperty`1</T></TN>
+        <LST><Obj RefId="2"><TN RefId="2"><T>Microsoft.Exchange.Data.Directory.ADObjectId</T><T>System.Object</T></TN>
+          <ToString>EX01</ToString><Props><S N="DistinguishedName">CN=EX01,CN=Servers,DC=x</S></Props></Obj></LST></Obj>
+      <Obj N="AddressSpaces" RefId="3"><TNRef RefId="1" /><LST><Obj RefId="4"><TN RefId="3"><T>Microsoft.Exchange.Data.AddressSpace</T></TN><ToString>SMTP:*;1</ToString></Obj></LST></Obj>
+      <Obj N="Again" RefId="5"><TNRef RefId="1" /><LST><Ref RefId="2" /></LST></Obj>
+      <S N="DistinguishedName">CN=Internet,CN=Connections,DC=x</S>
+    </Props>
+    <MS><S N="PSComputerName">ex01</S></MS>
+  </Obj>
+</Objs>"#;
+
+    #[test]
+    fn cmdlet_objects_keep_property_names_and_resolve_references() {
+        let parsed = parse(CMDLET.as_bytes());
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let record = &parsed.records[0];
+        assert_eq!(record.dn, "CN=Internet,CN=Connections,DC=x");
+        assert_eq!(record.first_text("Name"), Some("Internet_x0020_ok"));
+        assert_eq!(
+            record.first_text("SourceTransportServers"),
+            Some("CN=EX01,CN=Servers,DC=x")
+        );
+        assert_eq!(record.first_text("Again"), Some("CN=EX01,CN=Servers,DC=x"));
+        assert_eq!(record.first_text("AddressSpaces"), Some("SMTP:*;1"));
+        assert!(record.first_text("PSComputerName").is_none());
+    }
+
+    #[test]
+    fn escapes_decode() {
+        assert_eq!(decode_escapes("Order_x000A_Details"), "Order\nDetails");
+        assert_eq!(decode_escapes("a_x005F_x0020_b"), "a_x0020_b");
+        assert_eq!(decode_escapes("_xD83D__xDE00_"), "😀");
+        assert_eq!(decode_escapes("plain_x"), "plain_x");
+    }
+
+    #[test]
+    fn ldap_paths_lose_scheme_and_server() {
+        assert_eq!(strip_ldap_path("LDAP://dc01/CN=a,DC=x"), "CN=a,DC=x");
+        assert_eq!(strip_ldap_path("LDAP://CN=a,DC=x"), "CN=a,DC=x");
+    }
+}
