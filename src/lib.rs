@@ -1,5 +1,5 @@
 //! exconn reads offline exports of an Exchange organization's Active Directory
-//! configuration partition (LDIF today) and reports which servers are source
+//! configuration partition (LDIF, DSML, CLIXML) and reports which servers are source
 //! transport servers of Send connectors.
 //!
 //! Data flows one way: `input` (bytes → records + diagnostics) → `model`

@@ -9,5 +9,6 @@ mod fixtures;
 mod hostile_xml;
 mod props;
 mod regressions;
+mod representations;
 mod sources;
 mod support;
