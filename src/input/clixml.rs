@@ -401,28 +401,29 @@ impl Flattener {
         }));
     }
 
-    /// A property's values: collections are spread, objects become one scalar.
+    /// A property's values: a collection (or an object holding one) is
+    /// spread into its items; anything else is one scalar.
     fn values(&mut self, value: &PsValue, out: &mut Vec<Value>) {
-        match value {
+        let collection = match value {
+            PsValue::Object(object) => object.content.as_deref().unwrap_or(value),
+            other => other,
+        };
+        match collection {
             PsValue::List(items) => items.iter().for_each(|item| self.scalar(item, out)),
             PsValue::Dict(entries) => entries.iter().for_each(|(_, v)| self.scalar(v, out)),
-            PsValue::Object(object) => match object.content.as_deref() {
-                Some(collection @ (PsValue::List(_) | PsValue::Dict(_))) => {
-                    self.values(collection, out)
-                }
-                _ => self.scalar(value, out),
-            },
-            other => self.scalar(other, out),
+            _ => self.scalar(value, out),
         }
     }
 
+    /// One item as one value: text, bytes, an ADObjectId's DN, an object's
+    /// ToString or its primitive content. Nested collections are not spread
+    /// (a property is one level of values), which also keeps a chain of
+    /// `Ref`s from multiplying into an exponential number of values.
     fn scalar(&mut self, value: &PsValue, out: &mut Vec<Value>) {
         match value {
-            PsValue::Null => {}
+            PsValue::Null | PsValue::List(_) | PsValue::Dict(_) => {}
             PsValue::Text(text) => out.push(Value::Bytes(text.clone().into_bytes())),
             PsValue::Bytes(bytes) => out.push(Value::Bytes(bytes.clone())),
-            PsValue::List(items) => items.iter().for_each(|item| self.scalar(item, out)),
-            PsValue::Dict(_) => {}
             PsValue::Object(object) => {
                 if object.is("System.__ComObject") {
                     self.lost += 1;
@@ -430,8 +431,8 @@ impl Flattener {
                     out.push(Value::Bytes(dn.into_bytes()));
                 } else if let Some(text) = &object.to_string {
                     out.push(Value::Bytes(text.clone().into_bytes()));
-                } else if let Some(content) = object.content.as_deref() {
-                    self.scalar(content, out);
+                } else if let Some(PsValue::Text(text)) = object.content.as_deref() {
+                    out.push(Value::Bytes(text.clone().into_bytes()));
                 }
             }
         }
