@@ -140,7 +140,7 @@ impl Reader {
         }
         for r in refs {
             let url = r.text.trim();
-            if !url.is_empty() && !(url.starts_with("ldap://") || url.starts_with("ldaps://")) {
+            if !(url.is_empty() || url.starts_with("ldap://") || url.starts_with("ldaps://")) {
                 self.warning(r, format!("expected an LDAP URL in <ref>, found '{url}'"));
             }
         }
