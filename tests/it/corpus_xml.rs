@@ -804,11 +804,8 @@ fn css_exchange_clixml_sources() {
                     );
                 }
             }
-            if !input
-                .get("encoding")
-                .and_then(Value::as_str)
-                .is_some_and(|e| !e.is_empty())
-            {
+            let encoding = input.get("encoding").and_then(Value::as_str).unwrap_or("");
+            if encoding.is_empty() {
                 report.fail(case, format!("input {file}: no encoding"));
             }
         }
@@ -874,6 +871,9 @@ fn show_pairs(pairs: &[(String, Vec<u8>)]) -> String {
             .join(", ")
     )
 }
+
+/// A dumped record: DN and its (name, value bytes) pairs.
+type DumpedRecord = (String, Vec<(String, Vec<u8>)>);
 
 /// Whether an `ok` case carries a search that ended with a non-zero result code.
 fn failed_search_deviation(case: &Value) -> bool {
@@ -1092,9 +1092,8 @@ fn perl_ldap_dsml_v1() {
                 continue;
             }
         };
-        let dns = |rs: &[(String, Vec<(String, Vec<u8>)>)]| -> Vec<String> {
-            rs.iter().map(|(dn, _)| dn.clone()).collect()
-        };
+        let dns =
+            |rs: &[DumpedRecord]| -> Vec<String> { rs.iter().map(|(dn, _)| dn.clone()).collect() };
         if dns(&got) != dns(&want) {
             report.fail(
                 name,
