@@ -8,11 +8,13 @@ use std::io::{self, BufWriter, Write};
 use crate::cli::{
     CheckArgs, Cli, Command, DumpArgs, DumpFormat, InputArgs, SourcesArgs, SourcesFormat,
 };
+use crate::diag::{Position, Severity};
 use crate::exit::Status;
 use crate::findings::{self, Finding};
 use crate::graph::Graph;
-use crate::input::{self, Loaded, Located};
+use crate::input::{self, InputInfo, LoadError, Located, Projection, ReadOptions};
 use crate::model::{self, Objects};
+use crate::record::Record;
 use crate::report::dump;
 use crate::report::sources::{self, Analysis, SourcesReport};
 
@@ -39,48 +41,25 @@ pub fn run(cli: &Cli) -> Status {
     }
 }
 
-/// The inputs of a run, and whether any could not be read.
-struct Inputs {
-    loaded: Vec<Loaded>,
-    /// (path, reason) of each input that could not be read.
-    unreadable: Vec<(String, String)>,
-}
+/// Inputs that could not be read at all: (path, reason).
+type Unreadable = Vec<(String, String)>;
 
-impl Inputs {
-    fn diagnostic_count(&self) -> usize {
-        self.loaded.iter().map(|l| l.diagnostics.len()).sum()
-    }
-
-    /// The status for a run whose work succeeded, given `--strict` and the
-    /// number of diagnostics reported.
-    fn status(&self, strict: bool, diagnostics: usize) -> Status {
-        if !self.unreadable.is_empty() || (strict && diagnostics > 0) {
-            Status::Error
-        } else {
-            Status::Success
-        }
-    }
-}
-
-fn load_inputs(args: &InputArgs) -> Result<Inputs, Status> {
+/// Standard input can be read once.
+fn stdin_once(args: &InputArgs) -> Result<(), Status> {
     if args.files.iter().filter(|f| *f == "-").count() > 1 {
         eprintln!("exconn: standard input ('-') can be given only once");
         return Err(Status::Error);
     }
-    let mut inputs = Inputs {
-        loaded: Vec::with_capacity(args.files.len()),
-        unreadable: Vec::new(),
-    };
-    for file in &args.files {
-        match input::load(file, args.input_format.map(Into::into)) {
-            Ok(loaded) => inputs.loaded.push(loaded),
-            Err(error) => {
-                eprintln!("exconn: {error}");
-                inputs.unreadable.push((file.clone(), error.to_string()));
-            }
-        }
+    Ok(())
+}
+
+/// Status 2 for unreadable inputs, or for any diagnostic under `--strict`.
+fn status(unreadable: &Unreadable, strict: bool, diagnostics: usize) -> Status {
+    if !unreadable.is_empty() || (strict && diagnostics > 0) {
+        Status::Error
+    } else {
+        Status::Success
     }
-    Ok(inputs)
 }
 
 fn print_diagnostics(diagnostics: &[Located]) {
@@ -91,73 +70,122 @@ fn print_diagnostics(diagnostics: &[Located]) {
     }
 }
 
+fn read_options(args: &InputArgs, projection: Projection) -> ReadOptions {
+    ReadOptions {
+        format: args.input_format.map(Into::into),
+        projection,
+        ..ReadOptions::default()
+    }
+}
+
+/// Reports an input that could not be read, or passes a sink's error on.
+fn unreadable_or_sink_error(
+    file: &str,
+    error: LoadError,
+    unreadable: &mut Unreadable,
+) -> io::Result<()> {
+    match error {
+        LoadError::Sink(error) => Err(error),
+        error => {
+            eprintln!("exconn: {error}");
+            unreadable.push((file.to_owned(), error.to_string()));
+            Ok(())
+        }
+    }
+}
+
 fn run_dump(args: &DumpArgs) -> io::Result<Status> {
-    let inputs = match load_inputs(&args.input) {
-        Ok(inputs) => inputs,
-        Err(status) => return Ok(status),
-    };
+    if let Err(status) = stdin_once(&args.input) {
+        return Ok(status);
+    }
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     if args.format == DumpFormat::Ldif {
         dump::write_ldif_header(&mut out)?;
     }
-    for loaded in &inputs.loaded {
-        for record in &loaded.records {
-            match args.format {
-                DumpFormat::Jsonl => dump::write_jsonl(&mut out, record)?,
-                DumpFormat::Ldif => dump::write_ldif(&mut out, record)?,
+    let options = read_options(&args.input, Projection::All);
+    let mut unreadable = Unreadable::new();
+    let mut diagnostics = 0;
+    for file in &args.input.files {
+        let write = |records: Vec<Record>| -> io::Result<()> {
+            for record in &records {
+                match args.format {
+                    DumpFormat::Jsonl => dump::write_jsonl(&mut out, record)?,
+                    DumpFormat::Ldif => dump::write_ldif(&mut out, record)?,
+                }
             }
+            Ok(())
+        };
+        match input::read(file, &options, |records| (records, Vec::new()), write) {
+            Ok(info) => {
+                out.flush()?;
+                print_diagnostics(&info.diagnostics);
+                diagnostics += info.diagnostics.len();
+            }
+            Err(error) => unreadable_or_sink_error(file, error, &mut unreadable)?,
         }
-        out.flush()?;
-        print_diagnostics(&loaded.located_diagnostics());
     }
     out.flush()?;
-    Ok(inputs.status(args.input.strict, inputs.diagnostic_count()))
+    Ok(status(&unreadable, args.input.strict, diagnostics))
 }
 
 /// The analysis of a run's inputs: model, graph, findings, located diagnostics.
 struct Analyzed {
-    inputs: Inputs,
+    inputs: Vec<InputInfo>,
     objects: Vec<Objects>,
+    unreadable: Unreadable,
     graph: Graph,
     findings: Vec<Finding>,
     diagnostics: Vec<Located>,
 }
 
 impl Analyzed {
-    fn new(inputs: Inputs) -> Analyzed {
-        let objects: Vec<Objects> = inputs
-            .loaded
-            .iter()
-            .map(|l| model::build(&l.records))
-            .collect();
-        let graph = Graph::build(&objects);
+    /// Reads every input, keeping only what the model needs.
+    fn new(args: &InputArgs) -> io::Result<Analyzed> {
+        let projection = Projection::Only {
+            attribute: model::is_read_attribute,
+            class: model::is_modelled_class,
+        };
+        let options = read_options(args, projection);
+        let mut inputs = Vec::new();
+        let mut all_objects = Vec::new();
+        let mut unreadable = Unreadable::new();
+        for file in &args.files {
+            let mut objects = Objects::default();
+            let result = input::read(file, &options, model::build, |window| {
+                objects.append(window);
+                Ok(())
+            });
+            match result {
+                Ok(mut info) => {
+                    info.diagnostics.extend(input_warnings(&info, &objects));
+                    inputs.push(info);
+                    all_objects.push(objects);
+                }
+                Err(error) => unreadable_or_sink_error(file, error, &mut unreadable)?,
+            }
+        }
+        let graph = Graph::build(&all_objects);
         let findings = findings::analyze(&graph);
         let diagnostics = inputs
-            .loaded
             .iter()
-            .zip(&objects)
-            .flat_map(|(loaded, objects)| {
-                let mut all = loaded.diagnostics.clone();
-                all.extend(objects.diagnostics.iter().cloned());
-                all.sort_by_key(|d| d.offset);
-                loaded.locate(&all)
-            })
+            .flat_map(|i| i.diagnostics.iter().cloned())
             .collect();
-        Analyzed {
+        Ok(Analyzed {
             inputs,
-            objects,
+            objects: all_objects,
+            unreadable,
             graph,
             findings,
             diagnostics,
-        }
+        })
     }
 
     fn report(&self) -> SourcesReport {
         SourcesReport::new(&Analysis {
-            loaded: &self.inputs.loaded,
+            inputs: &self.inputs,
             objects: &self.objects,
-            unreadable: &self.inputs.unreadable,
+            unreadable: &self.unreadable,
             graph: &self.graph,
             findings: &self.findings,
             diagnostics: &self.diagnostics,
@@ -166,16 +194,40 @@ impl Analyzed {
 
     /// `--strict`: any diagnostic, model ones included, is an error.
     fn status(&self, strict: bool) -> Status {
-        self.inputs.status(strict, self.diagnostics.len())
+        status(&self.unreadable, strict, self.diagnostics.len())
     }
 }
 
-fn run_sources(args: &SourcesArgs) -> io::Result<Status> {
-    let inputs = match load_inputs(&args.input) {
-        Ok(inputs) => inputs,
-        Err(status) => return Ok(status),
+/// What the analysis must say about an input as a whole.
+fn input_warnings(info: &InputInfo, objects: &Objects) -> Vec<Located> {
+    let warning = |message: String| Located {
+        file: info.name.clone(),
+        position: Position { line: 1, column: 1 },
+        severity: Severity::Warning,
+        message,
     };
-    let analyzed = Analyzed::new(inputs);
+    let mut warnings = Vec::new();
+    if info.entries == 0 {
+        warnings.push(warning(
+            "no records were read from this input: is it an export of the configuration partition?"
+                .to_owned(),
+        ));
+    }
+    if objects.change_records > 0 {
+        warnings.push(warning(format!(
+            "{} change record(s) (modify, delete, rename) are not applied: the analysis reads entries, \
+             so what they would change is not in the report",
+            objects.change_records
+        )));
+    }
+    warnings
+}
+
+fn run_sources(args: &SourcesArgs) -> io::Result<Status> {
+    if let Err(status) = stdin_once(&args.input) {
+        return Ok(status);
+    }
+    let analyzed = Analyzed::new(&args.input)?;
     print_diagnostics(&analyzed.diagnostics);
     let report = analyzed.report();
     let stdout = io::stdout();
@@ -191,11 +243,10 @@ fn run_sources(args: &SourcesArgs) -> io::Result<Status> {
 }
 
 fn run_check(args: &CheckArgs) -> io::Result<Status> {
-    let inputs = match load_inputs(&args.input) {
-        Ok(inputs) => inputs,
-        Err(status) => return Ok(status),
-    };
-    let analyzed = Analyzed::new(inputs);
+    if let Err(status) = stdin_once(&args.input) {
+        return Ok(status);
+    }
+    let analyzed = Analyzed::new(&args.input)?;
     print_diagnostics(&analyzed.diagnostics);
     let graph = &analyzed.graph;
     let Some(server) = graph.find_server(&args.server) else {
@@ -222,7 +273,7 @@ fn run_check(args: &CheckArgs) -> io::Result<Status> {
             node.name,
             graph.send_connectors.len()
         )?;
-        let skipped: usize = analyzed.inputs.loaded.iter().map(|l| l.skipped).sum();
+        let skipped: usize = analyzed.inputs.iter().map(|i| i.skipped).sum();
         if skipped > 0 {
             writeln!(
                 out,

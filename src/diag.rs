@@ -111,6 +111,11 @@ impl LineIndex {
         LineIndex { line_starts }
     }
 
+    /// How many line ends the text has.
+    pub fn line_ends(&self) -> usize {
+        self.line_starts.len() - 1
+    }
+
     /// The position of `offset` in the text the index was built from.
     pub fn position(&self, text: &[u8], offset: usize) -> Position {
         let offset = offset.min(text.len());

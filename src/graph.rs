@@ -407,7 +407,7 @@ mod tests {
     fn graph(texts: &[&str]) -> Graph {
         let objects: Vec<Objects> = texts
             .iter()
-            .map(|t| model::build(&ldif::parse(t.as_bytes()).records))
+            .map(|t| model::build(ldif::parse(t.as_bytes()).records).0)
             .collect();
         Graph::build(&objects)
     }

@@ -20,29 +20,105 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine;
 use rayon::prelude::*;
 
-use super::Parsed;
+use super::{Parsed, Projection};
 use crate::diag::{line_end, Diagnostic};
 use crate::dn::Dn;
 use crate::record::{Attr, Body, Control, ModOp, Modification, Record, RenameKeyword, Value};
 
-/// Reads LDIF from decoded (UTF-8 or ASCII-compatible) bytes.
+/// Reads LDIF from decoded (UTF-8 or ASCII-compatible) bytes, keeping everything.
 pub fn parse(text: &[u8]) -> Parsed {
-    let chunks = split_records(text);
-    let outcomes: Vec<ChunkOutcome> = chunks
-        .par_iter()
-        .map(|range| parse_chunk(text, range.clone()))
-        .collect();
-    assemble(outcomes)
+    parse_window(text, true, Projection::All)
 }
 
-/// Splits the input at empty lines into the byte ranges of the records.
-pub fn split_records(text: &[u8]) -> Vec<Range<usize>> {
+/// Reads a window of whole records. `at_file_start` says whether the window
+/// starts the file (only then may it open with `version:`). Offsets in the
+/// result are relative to the window. The window is cut into parts at record
+/// boundaries; each part is split into records and parsed on its own thread.
+pub fn parse_window(text: &[u8], at_file_start: bool, projection: Projection) -> Parsed {
+    let parts = split_parts(text, rayon::current_num_threads() * 4);
+    let results: Vec<(Vec<ChunkOutcome>, usize)> = parts
+        .into_par_iter()
+        .map(|part| {
+            let (records, line_ends) = split_records(text, part);
+            let outcomes = records
+                .into_iter()
+                .map(|range| parse_chunk(text, range, projection))
+                .collect();
+            (outcomes, line_ends)
+        })
+        .collect();
+    let line_ends = results.iter().map(|(_, lines)| lines).sum();
+    let outcomes = results
+        .into_iter()
+        .flat_map(|(outcomes, _)| outcomes)
+        .collect();
+    let mut parsed = assemble(outcomes, at_file_start);
+    parsed.line_ends = line_ends;
+    parsed
+}
+
+/// Cuts `text` into about `count` parts, each made of whole records.
+fn split_parts(text: &[u8], count: usize) -> Vec<Range<usize>> {
+    let target = (text.len() / count.max(1)).max(64 << 10);
+    let mut parts = Vec::new();
+    let mut start = 0;
+    while start < text.len() {
+        let end = match text.len() - start > target {
+            true => first_record_boundary(&text[start + target..])
+                .map_or(text.len(), |cut| start + target + cut),
+            false => text.len(),
+        };
+        parts.push(start..end);
+        start = end;
+    }
+    parts
+}
+
+/// Where the first empty line of `text` ends (see [`last_record_boundary`]).
+pub fn first_record_boundary(text: &[u8]) -> Option<usize> {
+    match memchr::memchr_iter(b'\n', text).find(|&at| ends_empty_line(text, at)) {
+        Some(at) => Some(at + 1),
+        None if memchr::memchr(b'\n', text).is_none() => {
+            memchr::memmem::find(text, b"\r\r").map(|at| at + 2)
+        }
+        None => None,
+    }
+}
+
+/// Where the last record of `text` that is followed by an empty line ends:
+/// the window can be cut there without cutting a record (or a folded line).
+pub fn last_record_boundary(text: &[u8]) -> Option<usize> {
+    match memchr::memrchr_iter(b'\n', text).find(|&at| ends_empty_line(text, at)) {
+        Some(at) => Some(at + 1),
+        // A file with bare CR line ends only.
+        None if memchr::memchr(b'\n', text).is_none() => {
+            memchr::memmem::rfind(text, b"\r\r").map(|at| at + 2)
+        }
+        None => None,
+    }
+}
+
+/// Whether the LF at `at` ends an empty line: the line end before it (LF,
+/// CRLF or CR CR LF) comes right before.
+fn ends_empty_line(text: &[u8], at: usize) -> bool {
+    let before = &text[..at];
+    before.ends_with(b"\n") || before.ends_with(b"\n\r") || before.ends_with(b"\n\r\r")
+}
+
+/// Splits `range` of the input at empty lines into the byte ranges of the
+/// records, and counts its line ends.
+pub fn split_records(text: &[u8], range: Range<usize>) -> (Vec<Range<usize>>, usize) {
     let mut ranges = Vec::new();
+    let mut line_ends = 0;
     let mut start = None;
-    let mut last_end = 0;
-    let mut pos = 0;
-    while pos < text.len() {
+    let mut last_end = range.start;
+    let mut pos = range.start;
+    while pos < range.end {
         let (content_end, next) = line_end(text, pos);
+        let content_end = content_end.min(range.end);
+        if next > content_end && next <= range.end {
+            line_ends += 1;
+        }
         if content_end == pos {
             if let Some(record_start) = start.take() {
                 ranges.push(record_start..last_end);
@@ -56,7 +132,7 @@ pub fn split_records(text: &[u8]) -> Vec<Range<usize>> {
     if let Some(record_start) = start {
         ranges.push(record_start..last_end);
     }
-    ranges
+    (ranges, line_ends)
 }
 
 /// One unfolded line: its offset in the input and its bytes.
@@ -65,17 +141,52 @@ struct Line<'a> {
     text: Cow<'a, [u8]>,
 }
 
-/// Unfolds the physical lines of one record and drops comments.
-fn logical_lines(text: &[u8], range: Range<usize>) -> Result<Vec<Line<'_>>, Diagnostic> {
+/// Names of the lines that give a record its structure: never projected away.
+const STRUCTURE: &[&[u8]] = &[
+    b"dn",
+    b"changetype",
+    b"control",
+    b"version",
+    b"search",
+    b"result",
+    b"ref",
+    b"add",
+    b"delete",
+    b"replace",
+    b"increment",
+    b"newrdn",
+    b"deleteoldrdn",
+    b"newsuperior",
+];
+
+/// Whether a logical line starting with `first` (its first physical line) is kept.
+fn is_kept(first: &[u8], projection: Projection) -> bool {
+    let Projection::Only { .. } = projection else {
+        return true;
+    };
+    let Some(colon) = memchr::memchr(b':', first) else {
+        return true; // '-' separators, and malformed lines that must be diagnosed
+    };
+    let name = first[..colon].trim_ascii_end();
+    STRUCTURE.iter().any(|s| s.eq_ignore_ascii_case(name)) || projection.keeps(name)
+}
+
+/// Unfolds the physical lines of one record and drops comments (and, under
+/// a projection, the attributes not asked for, without copying them).
+fn logical_lines(
+    text: &[u8],
+    range: Range<usize>,
+    projection: Projection,
+) -> Result<Vec<Line<'_>>, Diagnostic> {
     let mut lines: Vec<Line> = Vec::new();
-    let mut in_comment = false;
+    let mut skipping = false; // inside a comment or an attribute projected away
     let mut pos = range.start;
     while pos < range.end {
         let (content_end, next) = line_end(text, pos);
         let physical = &text[pos..content_end];
         if let Some(continuation) = physical.strip_prefix(b" ") {
-            if in_comment {
-                // A folded comment stays a comment.
+            if skipping {
+                // A folded comment stays a comment; a skipped value stays skipped.
             } else if let Some(last) = lines.last_mut() {
                 last.text.to_mut().extend_from_slice(continuation);
             } else {
@@ -84,10 +195,10 @@ fn logical_lines(text: &[u8], range: Range<usize>) -> Result<Vec<Line<'_>>, Diag
                     "expected 'dn:' at the start of a record, found a continuation line (a line starting with a space)",
                 ));
             }
-        } else if physical.first() == Some(&b'#') {
-            in_comment = true;
+        } else if physical.first() == Some(&b'#') || !is_kept(physical, projection) {
+            skipping = true;
         } else {
-            in_comment = false;
+            skipping = false;
             lines.push(Line {
                 offset: pos,
                 text: Cow::Borrowed(physical),
@@ -261,6 +372,8 @@ fn decode_base64(data: &[u8]) -> Result<Vec<u8>, String> {
 #[derive(Default)]
 struct ChunkOutcome {
     record: Option<Record>,
+    /// A record was read (kept, or an entry the projection did not want).
+    read: bool,
     /// The chunk began with `version:` (offset, parsed value).
     version: Option<(usize, Option<u32>)>,
     /// The chunk held data lines (not only comments).
@@ -269,9 +382,9 @@ struct ChunkOutcome {
     diagnostics: Vec<Diagnostic>,
 }
 
-fn parse_chunk(text: &[u8], range: Range<usize>) -> ChunkOutcome {
+fn parse_chunk(text: &[u8], range: Range<usize>, projection: Projection) -> ChunkOutcome {
     let mut outcome = ChunkOutcome::default();
-    let mut lines = match logical_lines(text, range) {
+    let mut lines = match logical_lines(text, range, projection) {
         Ok(lines) => lines,
         Err(diagnostic) => {
             outcome.has_content = true;
@@ -291,8 +404,13 @@ fn parse_chunk(text: &[u8], range: Range<usize>) -> ChunkOutcome {
             return outcome;
         }
     }
-    match parse_record(&lines, &mut outcome.diagnostics) {
-        Ok(record) => outcome.record = record,
+    match parse_record(&lines, projection, &mut outcome.diagnostics) {
+        Ok(Read::Record(record)) => {
+            outcome.read = true;
+            outcome.record = Some(record);
+        }
+        Ok(Read::NotWanted) => outcome.read = true,
+        Ok(Read::Pseudo) => {}
         Err(diagnostic) => {
             outcome.skipped = true;
             outcome.diagnostics.push(diagnostic);
@@ -318,9 +436,9 @@ fn version_line(line: &Line<'_>) -> Option<Option<u32>> {
 }
 
 /// Puts the chunks together: version rules, counts, order.
-fn assemble(outcomes: Vec<ChunkOutcome>) -> Parsed {
+fn assemble(outcomes: Vec<ChunkOutcome>, at_file_start: bool) -> Parsed {
     let mut parsed = Parsed::default();
-    let mut seen_content = false;
+    let mut seen_content = !at_file_start;
     for outcome in outcomes {
         parsed.diagnostics.extend(outcome.diagnostics);
         if let Some((offset, value)) = outcome.version {
@@ -351,17 +469,47 @@ fn assemble(outcomes: Vec<ChunkOutcome>) -> Parsed {
         if outcome.skipped {
             parsed.skipped += 1;
         }
+        parsed.read += usize::from(outcome.read);
         parsed.records.extend(outcome.record);
     }
     parsed
 }
 
-/// Parses one record's logical lines. `Ok(None)` for pseudo-records that are
-/// skipped on purpose (ldapsearch's `search:`/`result:`/`ref:` blocks).
+/// What one record's lines turned out to be.
+enum Read {
+    /// A record.
+    Record(Record),
+    /// An entry none of whose object classes the projection wants.
+    NotWanted,
+    /// An `ldapsearch` `search:`/`result:`/`ref:` block, skipped on purpose.
+    Pseudo,
+}
+
+/// Whether one of the entry's `objectClass` values passes `class`.
+fn has_class(lines: &[Line<'_>], class: fn(&[u8]) -> bool) -> bool {
+    lines.iter().any(|line| {
+        let Ok(attr) = line.attr() else { return true };
+        if !attr.name.eq_ignore_ascii_case("objectClass") {
+            return false;
+        }
+        match attr.value {
+            ValueSpec::Plain(value) => class(value),
+            // A value that does not decode is kept, so that it is diagnosed.
+            ValueSpec::Base64(data) => decode_base64(data).map_or(true, |value| class(&value)),
+            ValueSpec::Url(_) => false,
+        }
+    })
+}
+
+/// Parses one record's logical lines.
 fn parse_record(
     lines: &[Line<'_>],
+    projection: Projection,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Result<Option<Record>, Diagnostic> {
+) -> Result<Read, Diagnostic> {
+    // Under a projection the DN is checked by whoever asked for the record,
+    // and a record may legitimately keep no attribute at all.
+    let complete = matches!(projection, Projection::All);
     let first = &lines[0];
     let dn_line = first.attr()?;
     if !dn_line.name.eq_ignore_ascii_case("dn") {
@@ -369,7 +517,7 @@ fn parse_record(
             .iter()
             .any(|k| dn_line.name.eq_ignore_ascii_case(k))
         {
-            return Ok(None);
+            return Ok(Read::Pseudo);
         }
         return Err(first.error(
             0,
@@ -380,11 +528,13 @@ fn parse_record(
         ));
     }
     let dn = first.text_value(&dn_line.value, "a DN")?;
-    if let Err(error) = Dn::parse(&dn) {
-        diagnostics.push(Diagnostic::warning(
-            first.offset,
-            format!("DN '{dn}' is not a valid RFC 4514 name: {}", error.reason),
-        ));
+    if complete {
+        if let Err(error) = Dn::parse(&dn) {
+            diagnostics.push(Diagnostic::warning(
+                first.offset,
+                format!("DN '{dn}' is not a valid RFC 4514 name: {}", error.reason),
+            ));
+        }
     }
 
     let mut rest = &lines[1..];
@@ -411,6 +561,14 @@ fn parse_record(
         None => None,
     };
 
+    if let Projection::Only { class, .. } = projection {
+        let entry = changetype
+            .as_ref()
+            .is_none_or(|(_, kind)| kind.trim().eq_ignore_ascii_case("add"));
+        if entry && !has_class(rest, class) {
+            return Ok(Read::NotWanted);
+        }
+    }
     let body = match changetype {
         None => {
             if !controls.is_empty() {
@@ -419,7 +577,7 @@ fn parse_record(
                     "expected 'changetype:' after 'control:' (controls belong to change records)",
                 ));
             }
-            if rest.is_empty() {
+            if rest.is_empty() && complete {
                 return Err(first.error(
                     0,
                     "expected at least one attribute after the DN (RFC 2849 content record), found none",
@@ -430,9 +588,9 @@ fn parse_record(
                 changetype_add: false,
             }
         }
-        Some((line, kind)) => parse_change(line, kind.trim(), rest, diagnostics)?,
+        Some((line, kind)) => parse_change(line, kind.trim(), rest, diagnostics, complete)?,
     };
-    Ok(Some(Record {
+    Ok(Read::Record(Record {
         dn,
         offset: first.offset,
         controls,
@@ -540,10 +698,11 @@ fn parse_change(
     kind: &str,
     rest: &[Line<'_>],
     diagnostics: &mut Vec<Diagnostic>,
+    complete: bool,
 ) -> Result<Body, Diagnostic> {
     match kind.to_ascii_lowercase().as_str() {
         "add" | "ntdsschemaadd" => {
-            if rest.is_empty() {
+            if rest.is_empty() && complete {
                 return Err(line.error(
                     0,
                     "expected at least one attribute after 'changetype: add', found none",

@@ -1,16 +1,26 @@
-//! Reading an input: a file (opened read-only) or stdin, into decoded bytes.
+//! Reading an input: a file (opened read-only) or stdin, as a stream of UTF-8.
 //!
-//! This module owns everything between a path and UTF-8 text: the SHA-256 of
-//! the bytes as they are on disk, byte-order-mark detection, and the one-time
-//! transcoding of UTF-16 (`ldifde -u` writes UTF-16LE with a BOM).
+//! This module owns everything between a path and UTF-8 text, without ever
+//! holding the whole input: a reader thread reads raw blocks and hands each
+//! one to a hashing thread (SHA-256 and size of the bytes as they are on
+//! disk) and to the consumer; gzip and ZIP are detected by their magic bytes
+//! and decompressed on the way; a byte-order mark is detected and UTF-16 is
+//! transcoded to UTF-8 as it streams through.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
+use std::thread::JoinHandle;
 
 use sha2::{Digest, Sha256};
 
-use crate::diag::Diagnostic;
+/// Size of the raw blocks read from the input.
+const BLOCK: usize = 4 << 20;
+/// Blocks in flight between the reader and its consumers.
+const IN_FLIGHT: usize = 4;
 
 /// The character encoding an input arrived in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,21 +47,23 @@ impl Encoding {
     }
 }
 
-/// An input read into memory and decoded to UTF-8.
-#[derive(Debug)]
-pub struct Source {
-    /// The path as given, or `-` for stdin.
-    pub name: String,
-    /// The encoding found.
-    pub encoding: Encoding,
-    /// Size of the raw input in bytes.
-    pub raw_len: u64,
-    /// SHA-256 of the raw input, lowercase hex.
-    pub sha256: String,
-    /// The decoded text (UTF-8, BOM removed).
-    pub text: Vec<u8>,
-    /// Problems met while decoding (invalid UTF-16).
-    pub diagnostics: Vec<Diagnostic>,
+/// A compression wrapper found by its magic bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    /// gzip (`1F 8B`).
+    Gzip,
+    /// The first entry of a ZIP archive (`PK 03 04`).
+    Zip,
+}
+
+impl Compression {
+    /// The name shown in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Compression::Gzip => "gzip",
+            Compression::Zip => "zip",
+        }
+    }
 }
 
 /// Why an input could not be read at all.
@@ -70,84 +82,327 @@ pub enum ReadError {
     },
 }
 
+/// What is known of the raw bytes once the input has been read to its end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawSummary {
+    /// Bytes read from the file or stdin.
+    pub bytes: u64,
+    /// SHA-256 of those bytes, lowercase hex.
+    pub sha256: String,
+}
+
+/// An open input, yielding UTF-8.
+pub struct Source {
+    /// The path as given, or `-` for stdin.
+    pub name: String,
+    /// The encoding found.
+    pub encoding: Encoding,
+    /// The compression found, if any.
+    pub compression: Option<Compression>,
+    /// The size of the file, when known (for progress).
+    pub size: Option<u64>,
+    /// Raw bytes read so far (for progress).
+    pub progress: Arc<AtomicU64>,
+    /// Whether UTF-16 decoding met unpaired surrogates or an odd byte count.
+    pub transcoding_errors: Arc<std::sync::atomic::AtomicBool>,
+    text: Box<dyn BufRead + Send>,
+    hasher: Option<JoinHandle<RawSummary>>,
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Source")
+            .field("name", &self.name)
+            .field("encoding", &self.encoding)
+            .field("compression", &self.compression)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Source {
-    /// Reads `path` (`-` for stdin). The file is opened read-only.
-    pub fn read(path: &str) -> Result<Source, ReadError> {
+    /// Opens `path` (`-` for stdin) read-only and starts streaming it.
+    pub fn open(path: &str) -> Result<Source, ReadError> {
         let io_error = |source| ReadError::Io {
             path: path.to_owned(),
             source,
         };
-        let mut raw = Vec::new();
-        if path == "-" {
-            io::stdin().lock().read_to_end(&mut raw).map_err(io_error)?;
+        let (raw, size): (Box<dyn Read + Send>, Option<u64>) = if path == "-" {
+            (Box::new(io::stdin()), None)
         } else {
             if Path::new(path).is_dir() {
                 return Err(ReadError::Directory(path.to_owned()));
             }
-            File::open(path)
-                .and_then(|mut file| file.read_to_end(&mut raw))
-                .map_err(io_error)?;
-        }
-        Ok(Source::from_bytes(path, raw))
+            let file = File::open(path).map_err(io_error)?;
+            let size = file.metadata().ok().map(|m| m.len());
+            (Box::new(file), size)
+        };
+        Source::from_reader(path, raw, size).map_err(io_error)
     }
 
-    /// Decodes raw bytes that came from `name`.
-    pub fn from_bytes(name: &str, raw: Vec<u8>) -> Source {
-        let sha256 = hex(&Sha256::digest(&raw));
-        let raw_len = raw.len() as u64;
-        let (encoding, text, diagnostics) = decode(raw);
-        Source {
+    /// Streams already open raw bytes that came from `name`.
+    pub fn from_reader(
+        name: &str,
+        raw: Box<dyn Read + Send>,
+        size: Option<u64>,
+    ) -> io::Result<Source> {
+        let progress = Arc::new(AtomicU64::new(0));
+        let (blocks, hasher) = spawn_reader(raw, Arc::clone(&progress));
+        let mut buffered = BufReader::with_capacity(64 << 10, blocks);
+        let compression = match buffered.fill_buf()? {
+            [0x1F, 0x8B, ..] => Some(Compression::Gzip),
+            [b'P', b'K', 3, 4, ..] => Some(Compression::Zip),
+            _ => None,
+        };
+        let mut plain: Box<dyn BufRead + Send> = match compression {
+            None => Box::new(buffered),
+            Some(Compression::Gzip) => Box::new(BufReader::with_capacity(
+                BLOCK,
+                flate2::bufread::MultiGzDecoder::new(buffered),
+            )),
+            Some(Compression::Zip) => {
+                Box::new(BufReader::with_capacity(BLOCK, unzip_first_entry(buffered)))
+            }
+        };
+        let head = plain.fill_buf()?.to_vec();
+        let encoding = sniff(&head);
+        let transcoding_errors = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let text: Box<dyn BufRead + Send> = match encoding {
+            Encoding::Utf8 => plain,
+            Encoding::Utf8Bom => {
+                plain.consume(3);
+                plain
+            }
+            Encoding::Utf16Le | Encoding::Utf16Be => {
+                let codec = if encoding == Encoding::Utf16Le {
+                    encoding_rs::UTF_16LE
+                } else {
+                    encoding_rs::UTF_16BE
+                };
+                if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+                    plain.consume(2);
+                }
+                Box::new(BufReader::with_capacity(
+                    BLOCK,
+                    Transcoder {
+                        inner: plain,
+                        decoder: codec.new_decoder_without_bom_handling(),
+                        pending: Vec::new(),
+                        pos: 0,
+                        done: false,
+                        errors: Arc::clone(&transcoding_errors),
+                    },
+                ))
+            }
+        };
+        Ok(Source {
             name: name.to_owned(),
             encoding,
-            raw_len,
-            sha256,
+            compression,
+            size,
+            progress,
+            transcoding_errors,
             text,
-            diagnostics,
-        }
+            hasher: Some(hasher),
+        })
     }
-}
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Finds the encoding by BOM (or, for UTF-16 without a BOM, by the zero
-/// bytes of ASCII text) and returns UTF-8 text.
-fn decode(mut raw: Vec<u8>) -> (Encoding, Vec<u8>, Vec<Diagnostic>) {
-    let encoding = sniff(&raw);
-    match encoding {
-        Encoding::Utf8 => (encoding, raw, Vec::new()),
-        Encoding::Utf8Bom => {
-            raw.drain(..3);
-            (encoding, raw, Vec::new())
-        }
-        Encoding::Utf16Le | Encoding::Utf16Be => {
-            let (codec, bom_len) = match (
-                encoding,
-                raw.starts_with(&[0xFF, 0xFE]) || raw.starts_with(&[0xFE, 0xFF]),
-            ) {
-                (Encoding::Utf16Le, bom) => (encoding_rs::UTF_16LE, if bom { 2 } else { 0 }),
-                (_, bom) => (encoding_rs::UTF_16BE, if bom { 2 } else { 0 }),
-            };
-            let (text, had_errors) = codec.decode_without_bom_handling(&raw[bom_len..]);
-            let mut diagnostics = Vec::new();
-            if had_errors {
-                let at = text.find('\u{FFFD}').unwrap_or(0);
-                diagnostics.push(Diagnostic::warning(
-                    at,
-                    format!(
-                        "expected valid {} text, found an unpaired surrogate or odd byte count: replaced by U+FFFD",
-                        encoding.as_str()
-                    ),
-                ));
+    /// Appends decoded text to `window` until it holds at least `target`
+    /// bytes or the input ends. Returns false at the end of the input.
+    pub fn fill(&mut self, window: &mut Vec<u8>, target: usize) -> io::Result<bool> {
+        while window.len() < target {
+            let want = (target - window.len()) as u64;
+            if (&mut self.text).take(want).read_to_end(window)? == 0 {
+                return Ok(false);
             }
-            (encoding, text.into_owned().into_bytes(), diagnostics)
+        }
+        Ok(true)
+    }
+
+    /// Reads the rest of the decoded text.
+    pub fn read_to_end(&mut self, text: &mut Vec<u8>) -> io::Result<()> {
+        self.text.read_to_end(text).map(|_| ())
+    }
+
+    /// Reads what is left (so that the hash covers every byte) and returns
+    /// the size and SHA-256 of the raw input.
+    pub fn finish(mut self) -> io::Result<RawSummary> {
+        io::copy(&mut self.text, &mut io::sink())?;
+        drop(self.text);
+        let hasher = self.hasher.take().expect("finish is called once");
+        hasher
+            .join()
+            .map_err(|_| io::Error::other("the hashing thread stopped unexpectedly"))
+    }
+}
+
+/// A block of raw bytes, or the error that ended the reading.
+type Block = io::Result<Arc<Vec<u8>>>;
+
+/// Starts the reader and hashing threads; returns the blocks for the consumer.
+fn spawn_reader(
+    mut raw: Box<dyn Read + Send>,
+    progress: Arc<AtomicU64>,
+) -> (BlockReader, JoinHandle<RawSummary>) {
+    let (to_consumer, blocks) = sync_channel::<Block>(IN_FLIGHT);
+    let (to_hasher, for_hasher) = sync_channel::<Arc<Vec<u8>>>(IN_FLIGHT);
+    std::thread::spawn(move || loop {
+        let mut block = Vec::with_capacity(BLOCK);
+        match (&mut raw).take(BLOCK as u64).read_to_end(&mut block) {
+            Ok(0) => break,
+            Ok(n) => {
+                progress.fetch_add(n as u64, Ordering::Relaxed);
+                let block = Arc::new(block);
+                let _ = to_hasher.send(Arc::clone(&block));
+                if to_consumer.send(Ok(block)).is_err() {
+                    break;
+                }
+            }
+            Err(error) => {
+                let _ = to_consumer.send(Err(error));
+                break;
+            }
+        }
+    });
+    let hasher = std::thread::spawn(move || {
+        let mut sha = Sha256::new();
+        let mut bytes = 0u64;
+        for block in for_hasher {
+            sha.update(&block[..]);
+            bytes += block.len() as u64;
+        }
+        RawSummary {
+            bytes,
+            sha256: sha.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+        }
+    });
+    (
+        BlockReader {
+            blocks,
+            current: Arc::new(Vec::new()),
+            pos: 0,
+        },
+        hasher,
+    )
+}
+
+/// The consumer's side of the reader thread.
+struct BlockReader {
+    blocks: Receiver<Block>,
+    current: Arc<Vec<u8>>,
+    pos: usize,
+}
+
+impl Read for BlockReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.pos == self.current.len() {
+            match self.blocks.recv() {
+                Ok(block) => {
+                    self.current = block?;
+                    self.pos = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len() - self.pos);
+        buf[..n].copy_from_slice(&self.current[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// Decompresses the first entry of a ZIP stream on a thread of its own
+/// (the ZIP reader borrows its input, so it cannot be returned as a reader).
+fn unzip_first_entry(mut zipped: impl BufRead + Send + 'static) -> impl Read + Send {
+    let (sender, receiver) = sync_channel::<Block>(IN_FLIGHT);
+    std::thread::spawn(move || {
+        let result = (|| -> io::Result<()> {
+            let Some(mut entry) =
+                zip::read::read_zipfile_from_stream(&mut zipped).map_err(io::Error::other)?
+            else {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "the ZIP archive has no entry",
+                ));
+            };
+            pump(&mut entry, &sender)
+        })();
+        if let Err(error) = result {
+            let _ = sender.send(Err(error));
+        }
+    });
+    BlockReader {
+        blocks: receiver,
+        current: Arc::new(Vec::new()),
+        pos: 0,
+    }
+}
+
+fn pump(reader: &mut dyn Read, sender: &SyncSender<Block>) -> io::Result<()> {
+    loop {
+        let mut block = Vec::with_capacity(BLOCK);
+        if reader.take(BLOCK as u64).read_to_end(&mut block)? == 0 {
+            return Ok(());
+        }
+        if sender.send(Ok(Arc::new(block))).is_err() {
+            return Ok(());
         }
     }
 }
 
-fn sniff(raw: &[u8]) -> Encoding {
-    match raw {
+/// UTF-16 → UTF-8, block by block.
+struct Transcoder<R> {
+    inner: R,
+    decoder: encoding_rs::Decoder,
+    /// Decoded text not yet handed out.
+    pending: Vec<u8>,
+    pos: usize,
+    done: bool,
+    errors: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl<R: BufRead> Transcoder<R> {
+    /// Decodes the next piece of input into `pending`.
+    fn decode_more(&mut self) -> io::Result<()> {
+        self.pending.resize(64 << 10, 0);
+        self.pos = 0;
+        loop {
+            let input = self.inner.fill_buf()?;
+            let last = input.is_empty();
+            let (result, read, written, had_errors) =
+                self.decoder.decode_to_utf8(input, &mut self.pending, last);
+            self.inner.consume(read);
+            if had_errors {
+                self.errors.store(true, Ordering::Relaxed);
+            }
+            if last && result == encoding_rs::CoderResult::InputEmpty {
+                self.done = true;
+            }
+            if written > 0 || self.done {
+                self.pending.truncate(written);
+                return Ok(());
+            }
+        }
+    }
+}
+
+impl<R: BufRead> Read for Transcoder<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.pos == self.pending.len() {
+            if self.done {
+                return Ok(0);
+            }
+            self.decode_more()?;
+        }
+        let n = buf.len().min(self.pending.len() - self.pos);
+        buf[..n].copy_from_slice(&self.pending[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// Finds the encoding by BOM, or UTF-16 without one by the zero bytes of ASCII text.
+fn sniff(head: &[u8]) -> Encoding {
+    match head {
         [0xEF, 0xBB, 0xBF, ..] => Encoding::Utf8Bom,
         [0xFF, 0xFE, ..] => Encoding::Utf16Le,
         [0xFE, 0xFF, ..] => Encoding::Utf16Be,
@@ -161,6 +416,13 @@ fn sniff(raw: &[u8]) -> Encoding {
 mod tests {
     use super::*;
 
+    fn read(raw: Vec<u8>) -> (Source, Vec<u8>) {
+        let mut source = Source::from_reader("x", Box::new(io::Cursor::new(raw)), None).unwrap();
+        let mut text = Vec::new();
+        source.read_to_end(&mut text).unwrap();
+        (source, text)
+    }
+
     fn utf16le(text: &str, bom: bool) -> Vec<u8> {
         let mut raw = if bom { vec![0xFF, 0xFE] } else { Vec::new() };
         raw.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
@@ -170,33 +432,69 @@ mod tests {
     #[test]
     fn utf16le_with_and_without_bom_is_transcoded() {
         for bom in [true, false] {
-            let source = Source::from_bytes("x", utf16le("dn: cn=é\r\n", bom));
+            let (source, text) = read(utf16le("dn: cn=é\r\n", bom));
             assert_eq!(source.encoding, Encoding::Utf16Le);
-            assert_eq!(source.text, "dn: cn=é\r\n".as_bytes());
+            assert_eq!(text, "dn: cn=é\r\n".as_bytes());
         }
     }
 
     #[test]
-    fn utf8_bom_is_stripped() {
-        let source = Source::from_bytes("x", b"\xEF\xBB\xBFdn: cn=a\n".to_vec());
-        assert_eq!(source.encoding, Encoding::Utf8Bom);
-        assert_eq!(source.text, b"dn: cn=a\n");
+    fn large_utf16_input_streams_through() {
+        let line = "dn: cn=東京,dc=x\r\ncn: 東京\r\n\r\n".repeat(200_000);
+        let (_, text) = read(utf16le(&line, true));
+        assert_eq!(text, line.as_bytes());
     }
 
     #[test]
-    fn lone_surrogate_is_a_warning() {
+    fn utf8_bom_is_stripped() {
+        let (source, text) = read(b"\xEF\xBB\xBFdn: cn=a\n".to_vec());
+        assert_eq!(source.encoding, Encoding::Utf8Bom);
+        assert_eq!(text, b"dn: cn=a\n");
+    }
+
+    #[test]
+    fn lone_surrogate_is_flagged() {
         let mut raw = utf16le("dn: cn=a", true);
         raw.extend([0x00, 0xD8]);
-        let source = Source::from_bytes("x", raw);
-        assert_eq!(source.diagnostics.len(), 1);
+        let (source, _) = read(raw);
+        assert!(source.transcoding_errors.load(Ordering::Relaxed));
     }
 
     #[test]
-    fn sha256_is_of_the_raw_bytes() {
-        let source = Source::from_bytes("x", b"abc".to_vec());
+    fn sha256_and_size_are_of_the_raw_bytes() {
+        let (source, _) = read(b"abc".to_vec());
+        let summary = source.finish().unwrap();
+        assert_eq!(summary.bytes, 3);
         assert_eq!(
-            source.sha256,
+            summary.sha256,
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn gzip_is_decompressed_by_magic() {
+        use std::io::Write;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(b"dn: cn=a\ncn: a\n").unwrap();
+        let gz = encoder.finish().unwrap();
+        let (source, text) = read(gz.clone());
+        assert_eq!(source.compression, Some(Compression::Gzip));
+        assert_eq!(text, b"dn: cn=a\ncn: a\n");
+        let summary = source.finish().unwrap();
+        assert_eq!(summary.bytes, gz.len() as u64);
+    }
+
+    #[test]
+    fn the_first_zip_entry_is_read() {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(io::Cursor::new(Vec::new()));
+        zip.start_file("export.ldif", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(b"\xEF\xBB\xBFdn: cn=a\ncn: a\n").unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        let (source, text) = read(bytes);
+        assert_eq!(source.compression, Some(Compression::Zip));
+        assert_eq!(source.encoding, Encoding::Utf8Bom);
+        assert_eq!(text, b"dn: cn=a\ncn: a\n");
     }
 }

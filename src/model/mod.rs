@@ -16,6 +16,69 @@ use crate::dn::{Dn, Mangling};
 use crate::record::{Body, Record, Value};
 pub use version::{Product, Version};
 
+/// Whether the model reads an attribute of this name (LDAP name or cmdlet
+/// property, any case). Readers use it to skip everything else early.
+pub fn is_read_attribute(name: &[u8]) -> bool {
+    let mut lower = [0u8; 40];
+    let Some(buffer) = lower.get_mut(..name.len()) else {
+        return false;
+    };
+    for (to, from) in buffer.iter_mut().zip(name) {
+        *to = from.to_ascii_lowercase();
+    }
+    matches!(
+        &*buffer,
+        b"objectclass"
+            | b"cn"
+            | b"name"
+            | b"isdeleted"
+            | b"serialnumber"
+            | b"versionnumber"
+            | b"msexchcurrentserverroles"
+            | b"msexchserversite"
+            | b"networkaddress"
+            | b"msexchsmtpsendenabled"
+            | b"routinglist"
+            | b"msexchsmtpsmarthost"
+            | b"msexchsmtpsendport"
+            | b"msexchsmtpsendconnectorfqdn"
+            | b"msexchsourcebridgeheadserversdn"
+            | b"msexchtargetbridgeheadserversdn"
+            | b"msexchsmtpreceiveenabled"
+            | b"msexchsmtpreceivebindings"
+            | b"msexchsmtpreceiveremoteipranges"
+            | b"enabled"
+            | b"addressspaces"
+            | b"smarthosts"
+            | b"port"
+            | b"fqdn"
+            | b"sourcetransportservers"
+            | b"targettransportservers"
+            | b"admindisplayversion"
+            | b"serverrole"
+            | b"site"
+            | b"isedgeserver"
+            | b"bindings"
+            | b"remoteipranges"
+    )
+}
+
+/// Whether an object class is one the model builds objects from.
+pub fn is_modelled_class(class: &[u8]) -> bool {
+    let class = class.trim_ascii();
+    CLASSES
+        .iter()
+        .any(|(name, _)| class.eq_ignore_ascii_case(name.as_bytes()))
+}
+
+/// The object classes the model reads, and what they become.
+const CLASSES: [(&str, Kind); 4] = [
+    ("msExchExchangeServer", Kind::Server),
+    ("msExchRoutingSMTPConnector", Kind::Send),
+    ("msExchRoutingGroupConnector", Kind::RoutingGroup),
+    ("msExchSmtpReceiveConnector", Kind::Receive),
+];
+
 /// Server roles from `msExchCurrentServerRoles`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Roles(pub u32);
@@ -218,8 +281,6 @@ pub struct Objects {
     pub deleted: usize,
     /// Change records (modify, delete, rename) that describe no object.
     pub change_records: usize,
-    /// Records of interest that could not be used (bad DN).
-    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// What one record is, for the model.
@@ -234,43 +295,39 @@ enum Classified {
     Invalid(Diagnostic),
 }
 
-/// Builds the model objects of one input's records (in parallel).
-pub fn build(records: &[Record]) -> Objects {
+/// Builds the model objects of a batch of records (in parallel), with the
+/// diagnostics about records it could not use (offsets as in the records).
+pub fn build(records: Vec<Record>) -> (Objects, Vec<Diagnostic>) {
     let classified: Vec<Classified> = records.par_iter().map(classify).collect();
     let mut objects = Objects::default();
-    let mut first_change = None;
-    for (record, item) in records.iter().zip(classified) {
+    let mut diagnostics = Vec::new();
+    for item in classified {
         match item {
             Classified::Server(server) => objects.servers.push(server),
             Classified::Send(connector) => objects.send_connectors.push(connector),
             Classified::RoutingGroup(connector) => objects.routing_group_connectors.push(connector),
             Classified::Receive(connector) => objects.receive_connectors.push(connector),
             Classified::Deleted => objects.deleted += 1,
-            Classified::Change => {
-                objects.change_records += 1;
-                first_change.get_or_insert(record.offset);
-            }
+            Classified::Change => objects.change_records += 1,
             Classified::Other => {}
-            Classified::Invalid(diagnostic) => objects.diagnostics.push(diagnostic),
+            Classified::Invalid(diagnostic) => diagnostics.push(diagnostic),
         }
     }
-    if let Some(offset) = first_change {
-        objects.diagnostics.push(Diagnostic::warning(
-            offset,
-            format!(
-                "{} change record(s) (modify, delete, rename) are not applied: the analysis reads entries, \
-                 so what they would change is not in the report",
-                objects.change_records
-            ),
-        ));
+    (objects, diagnostics)
+}
+
+impl Objects {
+    /// Adds the objects of a later batch of the same input.
+    pub fn append(&mut self, mut later: Objects) {
+        self.servers.append(&mut later.servers);
+        self.send_connectors.append(&mut later.send_connectors);
+        self.routing_group_connectors
+            .append(&mut later.routing_group_connectors);
+        self.receive_connectors
+            .append(&mut later.receive_connectors);
+        self.deleted += later.deleted;
+        self.change_records += later.change_records;
     }
-    if records.is_empty() {
-        objects.diagnostics.push(Diagnostic::warning(
-            0,
-            "no records were read from this input: is it an export of the configuration partition?",
-        ));
-    }
-    objects
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -287,15 +344,10 @@ fn kind_of(record: &Record) -> Option<Kind> {
         .filter_map(|v| v.as_text())
         .find_map(|class| {
             let class = class.trim();
-            [
-                ("msExchExchangeServer", Kind::Server),
-                ("msExchRoutingSMTPConnector", Kind::Send),
-                ("msExchRoutingGroupConnector", Kind::RoutingGroup),
-                ("msExchSmtpReceiveConnector", Kind::Receive),
-            ]
-            .iter()
-            .find(|(name, _)| class.eq_ignore_ascii_case(name))
-            .map(|(_, kind)| *kind)
+            CLASSES
+                .iter()
+                .find(|(name, _)| class.eq_ignore_ascii_case(name))
+                .map(|(_, kind)| *kind)
         })
 }
 
@@ -475,7 +527,7 @@ mod tests {
     use crate::input::ldif;
 
     fn objects(text: &str) -> Objects {
-        build(&ldif::parse(text.as_bytes()).records)
+        build(ldif::parse(text.as_bytes()).records).0
     }
 
     #[test]

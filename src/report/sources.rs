@@ -12,7 +12,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::findings::{Code, Finding};
 use crate::graph::Graph;
-use crate::input::{Loaded, Located};
+use crate::input::{InputInfo, Located};
 use crate::model::Objects;
 
 /// The JSON schema version of the `sources` report.
@@ -27,6 +27,8 @@ pub struct InputView {
     pub format: &'static str,
     /// The encoding found.
     pub encoding: &'static str,
+    /// The compression found (`gzip`, `zip`), if any.
+    pub compression: Option<&'static str>,
     /// Size in bytes, as read.
     pub bytes: u64,
     /// Records read.
@@ -204,7 +206,7 @@ pub struct SourcesReport {
 /// What the report is built from.
 pub struct Analysis<'a> {
     /// The inputs read.
-    pub loaded: &'a [Loaded],
+    pub inputs: &'a [InputInfo],
     /// The model objects of each input.
     pub objects: &'a [Objects],
     /// Inputs that could not be read: (path, reason).
@@ -228,18 +230,19 @@ impl SourcesReport {
                 .collect()
         };
         let inputs: Vec<InputView> = analysis
-            .loaded
+            .inputs
             .iter()
             .zip(analysis.objects)
-            .map(|(loaded, objects)| InputView {
-                path: loaded.source.name.clone(),
-                format: loaded.format.as_str(),
-                encoding: loaded.source.encoding.as_str(),
-                bytes: loaded.source.raw_len,
-                entries: loaded.records.len(),
-                skipped: loaded.skipped,
+            .map(|(input, objects)| InputView {
+                path: input.name.clone(),
+                format: input.format.as_str(),
+                encoding: input.encoding.as_str(),
+                compression: input.compression.map(|c| c.as_str()),
+                bytes: input.bytes,
+                entries: input.entries,
+                skipped: input.skipped,
                 deleted: objects.deleted,
-                sha256: loaded.source.sha256.clone(),
+                sha256: input.sha256.clone(),
             })
             .collect();
         let servers: Vec<ServerView> = graph

@@ -12,3 +12,4 @@ mod regressions;
 mod representations;
 mod sources;
 mod support;
+mod windows;
