@@ -8,15 +8,18 @@ use std::io::{self, BufWriter, Write};
 use crate::cli::{
     CheckArgs, Cli, Command, DumpArgs, DumpFormat, InputArgs, SourcesArgs, SourcesFormat,
 };
-use crate::diag::{Position, Severity};
+use std::sync::Arc;
+
+use crate::diag::{Diagnostic, Position, Severity};
 use crate::exit::Status;
 use crate::findings::{self, Finding};
 use crate::graph::Graph;
-use crate::input::{self, InputInfo, LoadError, Located, Projection, ReadOptions};
+use crate::input::{self, InputInfo, LoadError, Located, Projection, ReadOptions, Source};
 use crate::model::{self, Objects};
 use crate::record::Record;
 use crate::report::dump;
 use crate::report::sources::{self, Analysis, SourcesReport};
+use crate::term::Progress;
 
 /// Runs the command line and returns how the run ended.
 pub fn run(cli: &Cli) -> Status {
@@ -27,9 +30,9 @@ pub fn run(cli: &Cli) -> Status {
             .build_global();
     }
     let outcome = match &cli.command {
-        Command::Dump(args) => run_dump(args),
-        Command::Sources(args) => run_sources(args),
-        Command::Check(args) => run_check(args),
+        Command::Dump(args) => run_dump(args, cli.quiet),
+        Command::Sources(args) => run_sources(args, cli.quiet),
+        Command::Check(args) => run_check(args, cli.quiet),
     };
     match outcome {
         Ok(status) => status,
@@ -78,6 +81,19 @@ fn read_options(args: &InputArgs, projection: Projection) -> ReadOptions {
     }
 }
 
+/// Reads one input, with a progress bar when a person is watching.
+fn read_input<T>(
+    file: &str,
+    options: &ReadOptions,
+    quiet: bool,
+    map: impl FnMut(Vec<Record>) -> (T, Vec<Diagnostic>),
+    sink: impl FnMut(T) -> io::Result<()>,
+) -> Result<InputInfo, LoadError> {
+    let source = Source::open(file)?;
+    let _progress = Progress::new(file, Arc::clone(&source.progress), source.size, quiet);
+    input::read_source(source, options, map, sink)
+}
+
 /// Reports an input that could not be read, or passes a sink's error on.
 fn unreadable_or_sink_error(
     file: &str,
@@ -94,7 +110,7 @@ fn unreadable_or_sink_error(
     }
 }
 
-fn run_dump(args: &DumpArgs) -> io::Result<Status> {
+fn run_dump(args: &DumpArgs, quiet: bool) -> io::Result<Status> {
     if let Err(status) = stdin_once(&args.input) {
         return Ok(status);
     }
@@ -116,7 +132,13 @@ fn run_dump(args: &DumpArgs) -> io::Result<Status> {
             }
             Ok(())
         };
-        match input::read(file, &options, |records| (records, Vec::new()), write) {
+        match read_input(
+            file,
+            &options,
+            quiet,
+            |records| (records, Vec::new()),
+            write,
+        ) {
             Ok(info) => {
                 out.flush()?;
                 print_diagnostics(&info.diagnostics);
@@ -141,7 +163,7 @@ struct Analyzed {
 
 impl Analyzed {
     /// Reads every input, keeping only what the model needs.
-    fn new(args: &InputArgs) -> io::Result<Analyzed> {
+    fn new(args: &InputArgs, quiet: bool) -> io::Result<Analyzed> {
         let projection = Projection::Only {
             attribute: model::is_read_attribute,
             class: model::is_modelled_class,
@@ -152,7 +174,7 @@ impl Analyzed {
         let mut unreadable = Unreadable::new();
         for file in &args.files {
             let mut objects = Objects::default();
-            let result = input::read(file, &options, model::build, |window| {
+            let result = read_input(file, &options, quiet, model::build, |window| {
                 objects.append(window);
                 Ok(())
             });
@@ -223,11 +245,11 @@ fn input_warnings(info: &InputInfo, objects: &Objects) -> Vec<Located> {
     warnings
 }
 
-fn run_sources(args: &SourcesArgs) -> io::Result<Status> {
+fn run_sources(args: &SourcesArgs, quiet: bool) -> io::Result<Status> {
     if let Err(status) = stdin_once(&args.input) {
         return Ok(status);
     }
-    let analyzed = Analyzed::new(&args.input)?;
+    let analyzed = Analyzed::new(&args.input, quiet)?;
     print_diagnostics(&analyzed.diagnostics);
     let report = analyzed.report();
     let stdout = io::stdout();
@@ -242,11 +264,11 @@ fn run_sources(args: &SourcesArgs) -> io::Result<Status> {
     Ok(analyzed.status(args.input.strict))
 }
 
-fn run_check(args: &CheckArgs) -> io::Result<Status> {
+fn run_check(args: &CheckArgs, quiet: bool) -> io::Result<Status> {
     if let Err(status) = stdin_once(&args.input) {
         return Ok(status);
     }
-    let analyzed = Analyzed::new(&args.input)?;
+    let analyzed = Analyzed::new(&args.input, quiet)?;
     print_diagnostics(&analyzed.diagnostics);
     let graph = &analyzed.graph;
     let Some(server) = graph.find_server(&args.server) else {

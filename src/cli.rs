@@ -10,6 +10,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "N")]
     pub threads: Option<usize>,
 
+    /// No progress bar (it is shown only on a terminal, for inputs of 64 MiB or more).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,

@@ -23,3 +23,4 @@ pub mod powershell;
 pub mod record;
 pub mod report;
 pub mod synth;
+pub mod term;
