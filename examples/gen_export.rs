@@ -1,28 +1,44 @@
 //! Writes a synthetic export with a known answer.
 //!
 //! ```text
-//! cargo run --release --example gen_export -- [--style unwrapped|ldifde|ldapsearch]
-//!     [--servers N] [--connectors N] [--size BYTES[K|M|G]] [--seed N] [--answer FILE] OUT
+//! cargo run --release --example gen_export -- [--style unwrapped|unwrapped-crlf|ldifde|ldapsearch]
+//!     [--format ldif|dsml|clixml] [--utf16] [--servers N] [--connectors N]
+//!     [--size BYTES[K|M|G]] [--seed N] [--answer FILE] OUT
 //! ```
 //! The answer (server → Send connectors) is written as JSON to `--answer`.
+//! DSML and CLIXML are converted from the LDIF, batch by batch.
 
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 
 use clap::{Parser, ValueEnum};
-use exconn::synth::{generate, Spec, Style};
+use exconn::input::{self, ReadOptions};
+use exconn::synth::{generate, Spec, Style, Utf16Writer, XmlFormat, XmlWriter};
 
 #[derive(Clone, Copy, ValueEnum)]
 enum StyleArg {
     Unwrapped,
+    UnwrappedCrlf,
     Ldifde,
     Ldapsearch,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FormatArg {
+    Ldif,
+    Dsml,
+    Clixml,
 }
 
 #[derive(Parser)]
 struct Args {
     #[arg(long, value_enum, default_value = "unwrapped")]
     style: StyleArg,
+    #[arg(long, value_enum, default_value = "ldif")]
+    format: FormatArg,
+    /// Write UTF-16LE with a byte-order mark.
+    #[arg(long)]
+    utf16: bool,
     #[arg(long, default_value_t = 12)]
     servers: usize,
     #[arg(long, default_value_t = 40)]
@@ -56,6 +72,15 @@ fn parse_size(text: &str) -> u64 {
         }
 }
 
+fn output(path: &str, utf16: bool) -> std::io::Result<Box<dyn Write>> {
+    let file = BufWriter::with_capacity(1 << 20, File::create(path)?);
+    Ok(if utf16 {
+        Box::new(Utf16Writer::new(file))
+    } else {
+        Box::new(file)
+    })
+}
+
 fn main() -> std::io::Result<()> {
     let args = Args::parse();
     let spec = Spec {
@@ -65,14 +90,40 @@ fn main() -> std::io::Result<()> {
         seed: args.seed,
         style: match args.style {
             StyleArg::Unwrapped => Style::Unwrapped,
+            StyleArg::UnwrappedCrlf => Style::UnwrappedCrlf,
             StyleArg::Ldifde => Style::Ldifde,
             StyleArg::Ldapsearch => Style::Ldapsearch,
         },
     };
-    let answer = generate(
-        &spec,
-        BufWriter::with_capacity(1 << 20, File::create(&args.out)?),
-    )?;
+    let answer = if args.format == FormatArg::Ldif {
+        let mut out = output(&args.out, args.utf16)?;
+        let answer = generate(&spec, &mut out)?;
+        out.flush()?;
+        answer
+    } else {
+        // Generate the LDIF first (smaller, since XML is verbose), then convert it.
+        let ldif_path = format!("{}.tmp.ldif", args.out);
+        let answer = generate(
+            &spec,
+            BufWriter::with_capacity(1 << 20, File::create(&ldif_path)?),
+        )?;
+        let format = if args.format == FormatArg::Dsml {
+            XmlFormat::Dsml
+        } else {
+            XmlFormat::Clixml
+        };
+        let mut writer = XmlWriter::new(output(&args.out, args.utf16)?, format)?;
+        input::read(
+            &ldif_path,
+            &ReadOptions::default(),
+            |records| (records, Vec::new()),
+            |records| writer.records(&records),
+        )
+        .map_err(std::io::Error::other)?;
+        writer.finish()?;
+        std::fs::remove_file(&ldif_path)?;
+        answer
+    };
     if let Some(path) = args.answer {
         let json = serde_json::json!({
             "sources": answer.sources,

@@ -19,6 +19,9 @@ use base64::Engine;
 pub enum Style {
     /// LF, no folding (`ldapsearch -o ldif-wrap=no`, scripts).
     Unwrapped,
+    /// CRLF and `changetype: add` as `ldifde` writes them, but no folding
+    /// (what scripts that post-process `ldifde` output produce).
+    UnwrappedCrlf,
     /// CRLF, `changetype: add`, lines folded at 80 columns with long values
     /// moved to the continuation line, as `ldifde` writes.
     Ldifde,
@@ -170,7 +173,7 @@ struct Writer<W> {
 
 impl<W: Write> Writer<W> {
     fn eol(&self) -> &'static [u8] {
-        if self.style == Style::Ldifde {
+        if matches!(self.style, Style::Ldifde | Style::UnwrappedCrlf) {
             b"\r\n"
         } else {
             b"\n"
@@ -179,7 +182,7 @@ impl<W: Write> Writer<W> {
 
     fn width(&self) -> usize {
         match self.style {
-            Style::Unwrapped => usize::MAX,
+            Style::Unwrapped | Style::UnwrappedCrlf => usize::MAX,
             Style::Ldifde => 80,
             Style::Ldapsearch => 78,
         }
@@ -229,7 +232,7 @@ impl<W: Write> Writer<W> {
 
     fn start(&mut self, dn: &str, classes: &[&str]) -> io::Result<()> {
         self.line("dn", dn)?;
-        if self.style == Style::Ldifde {
+        if matches!(self.style, Style::Ldifde | Style::UnwrappedCrlf) {
             self.line("changetype", "add")?;
         }
         for class in classes {
@@ -458,9 +461,261 @@ fn write_filler<W: Write>(w: &mut Writer<W>, rng: &mut Rng, index: usize) -> io:
     w.end()
 }
 
+/// The XML formats the generator can write the same export in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum XmlFormat {
+    /// DSML v2 `batchResponse`.
+    Dsml,
+    /// CLIXML of `Get-ADObject` (AD module objects).
+    Clixml,
+}
+
+/// Writes records as DSML v2 or CLIXML, batch by batch, so that an export
+/// of any size can be converted in bounded memory.
+pub struct XmlWriter<W: Write> {
+    out: W,
+    format: XmlFormat,
+    ref_id: u64,
+}
+
+impl<W: Write> XmlWriter<W> {
+    /// Starts the document.
+    pub fn new(mut out: W, format: XmlFormat) -> io::Result<Self> {
+        match format {
+            XmlFormat::Dsml => out.write_all(
+                b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n<batchResponse xmlns=\"urn:oasis:names:tc:DSML:2:0:core\" \
+                  xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\r\n<searchResponse>\r\n",
+            )?,
+            XmlFormat::Clixml => {
+                out.write_all(b"<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\">\r\n")?
+            }
+        }
+        Ok(XmlWriter {
+            out,
+            format,
+            ref_id: 0,
+        })
+    }
+
+    /// Writes one batch of entries (change records are left out).
+    pub fn records(&mut self, records: &[crate::record::Record]) -> io::Result<()> {
+        for record in records {
+            match self.format {
+                XmlFormat::Dsml => self.dsml_entry(record)?,
+                XmlFormat::Clixml => self.clixml_object(record)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn dsml_entry(&mut self, record: &crate::record::Record) -> io::Result<()> {
+        writeln!(
+            self.out,
+            "<searchResultEntry dn=\"{}\">\r",
+            escape_xml(&record.dn)
+        )?;
+        for (name, values) in grouped(record.attrs()) {
+            writeln!(self.out, "<attr name=\"{}\">\r", escape_xml(name))?;
+            for value in values {
+                match std::str::from_utf8(value) {
+                    Ok(text) if !text.chars().any(|c| c.is_control() && c != '\t') => {
+                        writeln!(self.out, "<value>{}</value>\r", escape_xml(text))?
+                    }
+                    _ => writeln!(
+                        self.out,
+                        "<value xsi:type=\"xsd:base64Binary\">{}</value>\r",
+                        BASE64.encode(value)
+                    )?,
+                }
+            }
+            writeln!(self.out, "</attr>\r")?;
+        }
+        writeln!(self.out, "</searchResultEntry>\r")
+    }
+
+    fn next_ref(&mut self) -> u64 {
+        self.ref_id += 1;
+        self.ref_id
+    }
+
+    fn clixml_object(&mut self, record: &crate::record::Record) -> io::Result<()> {
+        let id = self.next_ref();
+        let type_names = if id == 1 {
+            "<TN RefId=\"0\"><T>Microsoft.ActiveDirectory.Management.ADObject</T><T>Microsoft.ActiveDirectory.Management.ADEntity</T><T>System.Object</T></TN>".to_owned()
+        } else {
+            "<TNRef RefId=\"0\" />".to_owned()
+        };
+        writeln!(
+            self.out,
+            "<Obj RefId=\"{id}\">{type_names}<ToString>{}</ToString><Props>\r",
+            escape_xml(&record.dn)
+        )?;
+        writeln!(
+            self.out,
+            "<S N=\"DistinguishedName\">{}</S>\r",
+            escape_xml(&record.dn)
+        )?;
+        for (name, values) in grouped(record.attrs()) {
+            let items: Vec<String> = values
+                .iter()
+                .map(|value| match std::str::from_utf8(value) {
+                    Ok(text) if !text.chars().any(|c| c.is_control() && c != '\t') => {
+                        format!("<S>{}</S>", escape_xml(text))
+                    }
+                    _ => format!("<BA>{}</BA>", BASE64.encode(value)),
+                })
+                .collect();
+            let list_id = self.next_ref();
+            let collection = if list_id == 2 {
+                "<TN RefId=\"1\"><T>Microsoft.ActiveDirectory.Management.ADPropertyValueCollection</T><T>System.Collections.CollectionBase</T><T>System.Object</T></TN>"
+            } else {
+                "<TNRef RefId=\"1\" />"
+            };
+            writeln!(
+                self.out,
+                "<Obj N=\"{}\" RefId=\"{list_id}\">{collection}<LST>{}</LST></Obj>\r",
+                escape_xml(name),
+                items.concat()
+            )?;
+        }
+        writeln!(self.out, "</Props></Obj>\r")
+    }
+
+    /// Ends the document.
+    pub fn finish(mut self) -> io::Result<W> {
+        match self.format {
+            XmlFormat::Dsml => self.out.write_all(
+                b"<searchResultDone><resultCode code=\"0\" descr=\"success\"/></searchResultDone>\r\n</searchResponse>\r\n</batchResponse>\r\n",
+            )?,
+            XmlFormat::Clixml => self.out.write_all(b"</Objs>\r\n")?,
+        }
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+/// Attribute values grouped by name, in first-seen order.
+fn grouped(attrs: &[crate::record::Attr]) -> Vec<(&str, Vec<&[u8]>)> {
+    let mut groups: Vec<(&str, Vec<&[u8]>)> = Vec::new();
+    for attr in attrs {
+        let crate::record::Value::Bytes(bytes) = &attr.value else {
+            continue;
+        };
+        match groups.iter_mut().find(|(name, _)| *name == attr.name) {
+            Some((_, values)) => values.push(bytes),
+            None => groups.push((&attr.name, vec![bytes])),
+        }
+    }
+    groups
+}
+
+fn escape_xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Writes UTF-8 text as UTF-16LE with a byte-order mark (what `ldifde -u`
+/// and Windows PowerShell's `Export-Clixml` write).
+pub struct Utf16Writer<W: Write> {
+    out: W,
+    started: bool,
+    pending: Vec<u8>,
+}
+
+impl<W: Write> Utf16Writer<W> {
+    /// Wraps `out`.
+    pub fn new(out: W) -> Self {
+        Utf16Writer {
+            out,
+            started: false,
+            pending: Vec::new(),
+        }
+    }
+}
+
+impl<W: Write> Utf16Writer<W> {
+    /// The wrapped writer.
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+}
+
+impl<W: Write> Write for Utf16Writer<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if !self.started {
+            self.out.write_all(&[0xFF, 0xFE])?;
+            self.started = true;
+        }
+        self.pending.extend_from_slice(buf);
+        let valid = match std::str::from_utf8(&self.pending) {
+            Ok(text) => text.len(),
+            Err(error) => error.valid_up_to(),
+        };
+        let text = std::str::from_utf8(&self.pending[..valid]).unwrap_or_default();
+        let encoded: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        self.out.write_all(&encoded)?;
+        self.pending.drain(..valid);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn xml_conversions_read_back_to_the_same_model() {
+        let mut ldif = Vec::new();
+        generate(&Spec::default(), &mut ldif).unwrap();
+        let records = crate::input::ldif::parse(&ldif).records;
+        let expected = format!(
+            "{:?}",
+            crate::model::build(records.clone()).0.send_connectors.len()
+        );
+        for format in [XmlFormat::Dsml, XmlFormat::Clixml] {
+            let mut writer = XmlWriter::new(Vec::new(), format).unwrap();
+            writer.records(&records).unwrap();
+            let xml = writer.finish().unwrap();
+            let parsed = match format {
+                XmlFormat::Dsml => crate::input::dsml::parse(&xml),
+                XmlFormat::Clixml => crate::input::clixml::parse(&xml),
+            };
+            assert!(
+                parsed.diagnostics.is_empty(),
+                "{format:?}: {:?}",
+                parsed.diagnostics
+            );
+            assert_eq!(parsed.records.len(), records.len());
+            let got = format!(
+                "{:?}",
+                crate::model::build(parsed.records).0.send_connectors.len()
+            );
+            assert_eq!(got, expected, "{format:?}");
+        }
+    }
+
+    #[test]
+    fn utf16_writer_keeps_characters_split_across_writes() {
+        let mut writer = Utf16Writer::new(Vec::new());
+        let text = "é東".as_bytes();
+        writer.write_all(&text[..1]).unwrap();
+        writer.write_all(&text[1..]).unwrap();
+        let bytes = writer.out;
+        assert_eq!(bytes, [0xFF, 0xFE, 0xE9, 0x00, 0x71, 0x67]);
+    }
 
     #[test]
     fn the_same_spec_gives_the_same_bytes() {

@@ -126,6 +126,7 @@ fn generated_exports_give_the_known_answer_in_every_style() {
     for (style, seed) in [
         (Style::Unwrapped, 1),
         (Style::Ldifde, 2),
+        (Style::UnwrappedCrlf, 8),
         (Style::Ldapsearch, 3),
     ] {
         let (_dir, path, answer) = generated(style, seed);

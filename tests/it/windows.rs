@@ -56,7 +56,11 @@ fn with_broken_records(style: Style) -> Vec<u8> {
     )
     .unwrap();
     let text = String::from_utf8(bytes).unwrap();
-    let eol = if style == Style::Ldifde { "\r\n" } else { "\n" };
+    let eol = if matches!(style, Style::Ldifde | Style::UnwrappedCrlf) {
+        "\r\n"
+    } else {
+        "\n"
+    };
     let separator = format!("{eol}{eol}");
     let mut records: Vec<&str> = text.split(separator.as_str()).collect();
     let broken = format!("dn: cn=broken{eol}cn:: ###");
@@ -68,7 +72,12 @@ fn with_broken_records(style: Style) -> Vec<u8> {
 
 #[test]
 fn every_window_size_reads_the_same() {
-    for style in [Style::Unwrapped, Style::Ldifde, Style::Ldapsearch] {
+    for style in [
+        Style::Unwrapped,
+        Style::UnwrappedCrlf,
+        Style::Ldifde,
+        Style::Ldapsearch,
+    ] {
         let bytes = with_broken_records(style);
         let (whole, whole_info) = read_with_window(&bytes, usize::MAX / 4, Projection::All);
         assert_eq!(
