@@ -80,16 +80,18 @@ check_answer() { # answer.json, sources json on stdin -> "ok" or what differs
 import json, sys
 answer = json.load(open(sys.argv[1]))["sources"]
 report = json.load(sys.stdin)
-got = {s["name"]: sorted(s["send_connectors"]) for s in report["servers"] if s["send_connectors"]}
-want = {k: sorted(v) for k, v in answer.items()}
+got = {s["name"].upper(): sorted(s["send_connectors"]) for s in report["servers"] if s["send_connectors"]}
+want = {k.upper(): sorted(v) for k, v in answer.items()}
 print("same answer" if got == want else "DIFFERENT: %d servers differ" % sum(got.get(k) != want.get(k) for k in set(got) | set(want)))
 ' "$1"
 }
 peer_errors() { # answer.json, peer json on stdin
   python3 -c '
 import json, sys
-answer = {k: set(v) for k, v in json.load(open(sys.argv[1]))["sources"].items()}
-peer = {k: set(v) for k, v in json.load(sys.stdin).items()}
+answer = {k.upper(): set(v) for k, v in json.load(open(sys.argv[1]))["sources"].items()}
+peer = {}
+for k, v in json.load(sys.stdin).items():
+    peer.setdefault(k.upper(), set()).update(v)
 pairs = {(s, c) for s, cs in answer.items() for c in cs}
 found = {(s, c) for s, cs in peer.items() for c in cs}
 wrong = sum(answer.get(k, set()) != peer.get(k, set()) for k in answer)

@@ -131,16 +131,14 @@ impl Dn {
     /// The position (from the leaf) of the nearest RDN that is exactly
     /// `attr_type=value` (compared as in [`DnKey`]), skipping the leaf itself.
     fn position_of_container(&self, attr_type: &str, value: &str) -> Option<usize> {
-        let wanted = single_ava_key(attr_type, value);
-        (1..self.rdns.len()).find(|&i| self.rdns[i].key_string() == wanted)
+        (1..self.rdns.len()).find(|&i| self.rdns[i].is(attr_type, value))
     }
 
     /// Positions (from the leaf, the leaf excluded) of the RDNs that are
     /// exactly `attr_type=value`, nearest first.
     pub fn positions_of(&self, attr_type: &str, value: &str) -> Vec<usize> {
-        let wanted = single_ava_key(attr_type, value);
         (1..self.rdns.len())
-            .filter(|&i| self.rdns[i].key_string() == wanted)
+            .filter(|&i| self.rdns[i].is(attr_type, value))
             .collect()
     }
 
@@ -148,7 +146,7 @@ impl Dn {
     pub fn rdn_is(&self, position: usize, attr_type: &str, value: &str) -> bool {
         self.rdns
             .get(position)
-            .is_some_and(|rdn| rdn.key_string() == single_ava_key(attr_type, value))
+            .is_some_and(|rdn| rdn.is(attr_type, value))
     }
 
     /// The DN of the object directly under the nearest container named
@@ -208,6 +206,18 @@ impl Rdn {
         })
     }
 
+    /// Whether this is the single-valued RDN `attr_type=value`, compared as
+    /// in [`DnKey`] (without building the key).
+    pub fn is(&self, attr_type: &str, value: &str) -> bool {
+        let [ava] = self.avas.as_slice() else {
+            return false;
+        };
+        let AvaValue::Text(text) = &ava.value else {
+            return false;
+        };
+        same_type(&ava.attr_type, attr_type) && folded(text).eq(folded(value))
+    }
+
     fn key_string(&self) -> String {
         let mut parts: Vec<String> = self.avas.iter().map(Ava::key_string).collect();
         parts.sort();
@@ -227,12 +237,10 @@ impl Ava {
     }
 }
 
-fn single_ava_key(attr_type: &str, value: &str) -> String {
-    Ava {
-        attr_type: attr_type.to_owned(),
-        value: AvaValue::Text(value.to_owned()),
-    }
-    .key_string()
+/// Whether two attribute types name the same attribute.
+fn same_type(a: &str, b: &str) -> bool {
+    let oid = |t: &str| t.starts_with(|c: char| c.is_ascii_digit());
+    a.eq_ignore_ascii_case(b) || ((oid(a) || oid(b)) && canonical_type(a) == canonical_type(b))
 }
 
 /// Lowercases the type and maps well-known OIDs to their short names.
@@ -253,23 +261,22 @@ fn canonical_type(attr_type: &str) -> String {
     short.to_owned()
 }
 
+/// The characters of a value as the key compares them: lowercased, runs of
+/// spaces collapsed.
+fn folded(text: &str) -> impl Iterator<Item = char> + '_ {
+    let mut previous_space = false;
+    text.chars()
+        .filter(move |&c| {
+            let repeated = c == ' ' && previous_space;
+            previous_space = c == ' ';
+            !repeated
+        })
+        .flat_map(char::to_lowercase)
+}
+
 /// Case-folds a value per character and collapses runs of spaces.
 fn fold_value(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut previous_space = false;
-    for c in text.chars() {
-        if c == ' ' {
-            if previous_space {
-                continue;
-            }
-            previous_space = true;
-            out.push(' ');
-        } else {
-            previous_space = false;
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
+    folded(text).collect()
 }
 
 impl fmt::Display for Dn {

@@ -95,11 +95,15 @@ pub const EDGE_SETUP_MESSAGE: &str = "The Edge subscription needs to be removed 
 /// connector has the same name.
 pub fn connector_identity(graph: &Graph, connector: usize) -> String {
     let name = &graph.send_connectors[connector].connector.name;
-    let ambiguous = graph
-        .send_connectors
-        .iter()
-        .enumerate()
-        .any(|(other, node)| other != connector && node.connector.name.eq_ignore_ascii_case(name));
+    // Connectors are sorted by name: a namesake would be a neighbour.
+    let namesake = |other: Option<usize>| {
+        other
+            .and_then(|other| graph.send_connectors.get(other))
+            .is_some_and(|node| {
+                crate::graph::server_key(&node.connector.name) == crate::graph::server_key(name)
+            })
+    };
+    let ambiguous = namesake(connector.checked_sub(1)) || namesake(Some(connector + 1));
     if ambiguous {
         quote(&graph.send_connectors[connector].connector.dn.to_string())
     } else {
