@@ -8,7 +8,7 @@ use std::io::Cursor;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use exconn::graph::Graph;
-use exconn::input::{self, clixml, dsml, ldif, Projection, ReadOptions, Source};
+use exconn::input::{self, ldif, Projection, ReadOptions, Source};
 use exconn::model;
 use exconn::synth::{self, Spec, Style, Utf16Writer, XmlFormat, XmlWriter};
 
@@ -87,11 +87,8 @@ fn readers(c: &mut Criterion) {
     for (name, format) in [("dsml-v2", XmlFormat::Dsml), ("clixml", XmlFormat::Clixml)] {
         let text = xml(format);
         group.throughput(Throughput::Bytes(text.len() as u64));
-        group.bench_function(format!("{name}/parse"), |b| {
-            b.iter(|| match format {
-                XmlFormat::Dsml => dsml::parse(black_box(&text)).records.len(),
-                XmlFormat::Clixml => clixml::parse(black_box(&text)).records.len(),
-            })
+        group.bench_function(format!("{name}/pipeline"), |b| {
+            b.iter(|| pipeline(black_box(&text)))
         });
     }
     group.finish();

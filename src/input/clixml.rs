@@ -16,7 +16,7 @@
 //! Values ADSI could not serialize (`System.__ComObject`: large integers,
 //! security descriptors) are not in the file; they are counted in a warning.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -67,39 +67,102 @@ impl PsObject {
     }
 }
 
-/// Reads CLIXML from decoded text.
+/// How far back (in bytes of decoded text) a `Ref` may point: objects
+/// serialized longer ago are forgotten unless something referred to them
+/// while they were held, so memory follows the model, not the file.
+pub const REF_REACH: u64 = 32 << 20;
+/// The most objects kept for good because something referred to them.
+const MAX_SHARED: usize = 100_000;
+
+/// Which elements are records: every child of the root `Objs`.
+pub fn is_record(open: &[Vec<u8>], _name: &[u8]) -> bool {
+    open.len() == 1 && open[0] == b"Objs"
+}
+
+/// Reads a whole CLIXML document from decoded text.
 pub fn parse(text: &[u8]) -> Parsed {
     let (root, diagnostics) = xml::parse(text);
+    let mut stream = Stream::default();
     let mut parsed = Parsed {
         diagnostics,
         ..Parsed::default()
     };
-    let Some(root) = root else {
-        parsed.diagnostics.push(Diagnostic::error(
-            0,
-            "expected a CLIXML document, found no root element",
-        ));
-        return parsed;
-    };
-    if root.name != "Objs" {
-        parsed.diagnostics.push(Diagnostic::error(
-            root.offset,
-            format!("expected the CLIXML root <Objs>, found <{}>", root.name),
-        ));
-        return parsed;
+    if let Some(root) = root.as_ref().filter(|root| root.name == "Objs") {
+        for top in &root.children {
+            stream.top_level(top, top.offset as u64, &mut parsed);
+        }
     }
-    let mut decoder = Decoder::default();
-    let mut lost_values = 0;
-    for top in &root.children {
+    stream.finish_into(root.as_ref(), &mut parsed);
+    parsed.diagnostics.sort_by_key(|d| d.offset);
+    parsed
+}
+
+/// Decodes the top-level objects of one document in order, as they come:
+/// references to earlier objects and type names span top-level objects, so
+/// this part is sequential (the XML of each object is parsed beforehand, in
+/// parallel).
+pub struct Stream {
+    decoder: Decoder,
+    lost_values: usize,
+    /// How far back a `Ref` may point ([`REF_REACH`]).
+    reach: u64,
+}
+
+impl Default for Stream {
+    fn default() -> Self {
+        Stream {
+            decoder: Decoder::default(),
+            lost_values: 0,
+            reach: REF_REACH,
+        }
+    }
+}
+
+impl Stream {
+    /// Decodes one top-level element parsed on its own (offsets relative to
+    /// its text), which starts at `at` in the input; its record and
+    /// diagnostics go to `parsed` with offsets shifted by `shift`.
+    pub fn record(
+        &mut self,
+        tree: (Option<Element>, Vec<Diagnostic>),
+        at: u64,
+        shift: usize,
+        parsed: &mut Parsed,
+    ) {
+        let (element, diagnostics) = tree;
+        let mut own = Parsed {
+            diagnostics,
+            ..Parsed::default()
+        };
+        if let Some(element) = element {
+            self.top_level(&element, at, &mut own);
+        }
+        for mut record in own.records {
+            record.offset += shift;
+            parsed.records.push(record);
+        }
+        parsed
+            .diagnostics
+            .extend(own.diagnostics.into_iter().map(|mut d| {
+                d.offset += shift;
+                d
+            }));
+        parsed.skipped += own.skipped;
+    }
+
+    fn top_level(&mut self, top: &Element, at: u64, parsed: &mut Parsed) {
         if !top.complete {
             parsed.skipped += 1;
-            continue;
+            return;
         }
-        let value = decoder.value(top);
+        self.decoder.forget_before(at.saturating_sub(self.reach));
+        self.decoder.at = at;
+        let value = self.decoder.value(top);
+        parsed.diagnostics.append(&mut self.decoder.diagnostics);
         match value {
             PsValue::Object(object) => {
                 let (record, lost) = record_of(&object, top.offset);
-                lost_values += lost;
+                self.lost_values += lost;
                 if record.dn.is_empty() {
                     parsed.diagnostics.push(Diagnostic::warning(
                         top.offset,
@@ -118,26 +181,139 @@ pub fn parse(text: &[u8]) -> Parsed {
             )),
         }
     }
-    parsed.diagnostics.extend(decoder.diagnostics);
-    if lost_values > 0 {
-        parsed.diagnostics.push(Diagnostic::warning(
-            root.offset,
-            format!(
-                "{lost_values} value(s) were serialized as System.__ComObject (large integers, security \
-                 descriptors): their content is not in the export"
-            ),
-        ));
+
+    /// Reads what is left once the records are out: the document around
+    /// them (`<Objs>`, and any top-level element not read as a record).
+    pub fn finish(mut self, skeleton: &[u8]) -> Parsed {
+        let (root, diagnostics) = xml::parse(skeleton);
+        let mut parsed = Parsed {
+            diagnostics,
+            ..Parsed::default()
+        };
+        if let Some(root) = root.as_ref().filter(|root| root.name == "Objs") {
+            for top in &root.children {
+                self.top_level(top, top.offset as u64, &mut parsed);
+            }
+        }
+        self.finish_into(root.as_ref(), &mut parsed);
+        parsed.diagnostics.sort_by_key(|d| d.offset);
+        parsed
     }
-    parsed.diagnostics.sort_by_key(|d| d.offset);
-    parsed
+
+    fn finish_into(&mut self, root: Option<&Element>, parsed: &mut Parsed) {
+        match root {
+            None => parsed.diagnostics.push(Diagnostic::error(
+                0,
+                "expected a CLIXML document, found no root element",
+            )),
+            Some(root) if root.name != "Objs" => parsed.diagnostics.push(Diagnostic::error(
+                root.offset,
+                format!("expected the CLIXML root <Objs>, found <{}>", root.name),
+            )),
+            Some(_) => {}
+        }
+        let at = root.map_or(0, |root| root.offset);
+        if self.lost_values > 0 {
+            parsed.diagnostics.push(Diagnostic::warning(
+                at,
+                format!(
+                    "{} value(s) were serialized as System.__ComObject (large integers, security \
+                     descriptors): their content is not in the export",
+                    self.lost_values
+                ),
+            ));
+        }
+        if self.decoder.dangling > 0 {
+            parsed.diagnostics.push(Diagnostic::error(
+                at,
+                format!(
+                    "{} reference(s) pointed to objects serialized more than {} MiB earlier, which are \
+                     not kept: those values were left out",
+                    self.decoder.dangling,
+                    self.reach >> 20
+                ),
+            ));
+        }
+    }
+}
+
+/// An object held for `Ref`s to it.
+struct Held {
+    object: Rc<PsObject>,
+    /// Where its top-level object starts in the input.
+    at: u64,
+    /// Something referred to it: kept for good (shared objects).
+    shared: bool,
 }
 
 /// Decodes elements into values, remembering `RefId`s for `Ref` and `TNRef`.
 #[derive(Default)]
 struct Decoder {
-    objects: HashMap<String, Rc<PsObject>>,
+    objects: HashMap<String, Held>,
+    /// RefIds in the order they were held, for forgetting the oldest.
+    order: VecDeque<(u64, String)>,
+    shared: usize,
+    /// Where the top-level object being decoded starts in the input.
+    at: u64,
+    /// Objects forgotten before being referred to.
+    forgotten: HashSet<String>,
+    /// References to forgotten objects.
+    dangling: usize,
     type_names: HashMap<String, Rc<Vec<String>>>,
     diagnostics: Vec<Diagnostic>,
+}
+
+impl Decoder {
+    /// Forgets the objects held from before `limit` that nothing referred to.
+    fn forget_before(&mut self, limit: u64) {
+        while self.order.front().is_some_and(|(at, _)| *at < limit) {
+            let Some((at, id)) = self.order.pop_front() else {
+                break;
+            };
+            if self
+                .objects
+                .get(&id)
+                .is_some_and(|held| held.at == at && !held.shared)
+            {
+                self.objects.remove(&id);
+                if self.forgotten.len() < MAX_SHARED {
+                    self.forgotten.insert(id);
+                }
+            }
+        }
+    }
+
+    fn resolve(&mut self, element: &Element) -> PsValue {
+        let id = element.attr("RefId").unwrap_or("");
+        if let Some(held) = self.objects.get_mut(id) {
+            if !held.shared && self.shared < MAX_SHARED {
+                held.shared = true;
+                self.shared += 1;
+            }
+            return PsValue::Object(Rc::clone(&held.object));
+        }
+        if self.forgotten.contains(id) {
+            self.dangling += 1;
+            return PsValue::Null;
+        }
+        self.diagnostics.push(Diagnostic::error(
+            element.offset,
+            format!("expected a reference to an earlier object, found Ref to unknown RefId '{id}'"),
+        ));
+        PsValue::Null
+    }
+
+    fn hold(&mut self, id: &str, object: &Rc<PsObject>) {
+        self.order.push_back((self.at, id.to_owned()));
+        self.objects.insert(
+            id.to_owned(),
+            Held {
+                object: Rc::clone(object),
+                at: self.at,
+                shared: false,
+            },
+        );
+    }
 }
 
 impl Decoder {
@@ -182,19 +358,7 @@ impl Decoder {
                     })
                     .collect(),
             ),
-            "Ref" => match element.attr("RefId").and_then(|id| self.objects.get(id)) {
-                Some(object) => PsValue::Object(Rc::clone(object)),
-                None => {
-                    self.diagnostics.push(Diagnostic::error(
-                        element.offset,
-                        format!(
-                            "expected a reference to an earlier object, found Ref to unknown RefId '{}'",
-                            element.attr("RefId").unwrap_or("")
-                        ),
-                    ));
-                    PsValue::Null
-                }
-            },
+            "Ref" => self.resolve(element),
             "Obj" => PsValue::Object(self.object(element)),
             _ => PsValue::Null,
         }
@@ -234,7 +398,7 @@ impl Decoder {
         }
         let object = Rc::new(object);
         if let Some(id) = element.attr("RefId") {
-            self.objects.insert(id.to_owned(), Rc::clone(&object));
+            self.hold(id, &object);
         }
         object
     }
@@ -474,6 +638,44 @@ mod tests {
         assert_eq!(record.first_text("Again"), Some("CN=EX01,CN=Servers,DC=x"));
         assert_eq!(record.first_text("AddressSpaces"), Some("SMTP:*;1"));
         assert!(record.first_text("PSComputerName").is_none());
+    }
+
+    /// A top-level ADSI-like object with a DN and one property, as its own text.
+    fn object(id: usize, props: &str) -> String {
+        format!(
+            "<Obj RefId=\"{id}\"><TN RefId=\"t{id}\"><T>X</T></TN><Props>\
+             <S N=\"distinguishedName\">CN=o{id},DC=x</S>{props}</Props></Obj>"
+        )
+    }
+
+    fn decode_at(stream: &mut Stream, text: &str, at: u64, parsed: &mut Parsed) {
+        stream.record(xml::parse(text.as_bytes()), at, 0, parsed);
+    }
+
+    #[test]
+    fn references_reach_back_a_bounded_distance_unless_shared() {
+        let mut stream = Stream {
+            reach: 1000,
+            ..Stream::default()
+        };
+        let mut parsed = Parsed::default();
+        let inner = "<Obj N=\"Owner\" RefId=\"100\"><ToString>CN=owner,DC=x</ToString></Obj>";
+        decode_at(&mut stream, &object(1, inner), 0, &mut parsed);
+        // Referred to while held: kept for good.
+        let shared = "<Ref N=\"Owner\" RefId=\"100\" />";
+        decode_at(&mut stream, &object(2, shared), 500, &mut parsed);
+        decode_at(&mut stream, &object(3, shared), 5000, &mut parsed);
+        // Object 2 was never referred to and is now too far back.
+        let gone = "<Ref N=\"Peer\" RefId=\"2\" />";
+        decode_at(&mut stream, &object(4, gone), 6000, &mut parsed);
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        assert_eq!(parsed.records[2].first_text("Owner"), Some("CN=owner,DC=x"));
+        assert_eq!(parsed.records[3].first_text("Peer"), None);
+        let end = stream.finish(b"<Objs></Objs>");
+        assert_eq!(end.diagnostics.len(), 1, "{:?}", end.diagnostics);
+        assert!(end.diagnostics[0]
+            .message
+            .starts_with("1 reference(s) pointed to objects serialized more than"));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 
 use super::xml::{self, Element};
-use super::Parsed;
+use super::{Parsed, Projection};
 use crate::diag::Diagnostic;
 use crate::dn::Dn;
 use crate::record::{Attr, Body, Record, Value};
@@ -37,6 +37,58 @@ pub fn parse(text: &[u8]) -> Parsed {
     }
     reader.parsed.diagnostics.sort_by_key(|d| d.offset);
     reader.parsed
+}
+
+/// Reads one record element on its own: a DSML v2 `searchResultEntry` or
+/// a DSML v1 `entry`, as [`is_record`] picks them, keeping what
+/// `projection` wants. Offsets are relative to `text`.
+pub fn entry(text: &[u8], projection: Projection) -> Parsed {
+    let (element, diagnostics) = xml::parse(text);
+    let mut reader = Reader {
+        parsed: Parsed {
+            diagnostics,
+            ..Parsed::default()
+        },
+    };
+    if let Some(element) = element {
+        match element.name.as_str() {
+            "searchResultEntry" => reader.entry_v2(&element),
+            _ => reader.entry_v1(&element),
+        }
+    }
+    if let Projection::Only { class, .. } = projection {
+        project(&mut reader.parsed, projection, class);
+    }
+    reader.parsed
+}
+
+/// Drops the attributes `projection` does not keep, and the entries none of
+/// whose classes pass `class` (still counted as read).
+fn project(parsed: &mut Parsed, projection: Projection, class: fn(&[u8]) -> bool) {
+    let before = parsed.records.len();
+    parsed.records.retain(|record| match &record.body {
+        Body::Entry { attrs, .. } => attrs.iter().any(|attr| {
+            attr.base_name().eq_ignore_ascii_case("objectClass")
+                && matches!(&attr.value, Value::Bytes(value) if class(value))
+        }),
+        _ => true,
+    });
+    parsed.read += before;
+    for record in &mut parsed.records {
+        if let Body::Entry { attrs, .. } = &mut record.body {
+            attrs.retain(|attr| projection.keeps(attr.name.as_bytes()));
+        }
+    }
+}
+
+/// Which elements are records: every `searchResultEntry`, and DSML v1
+/// `entry` elements in `directory-entries`.
+pub fn is_record(open: &[Vec<u8>], name: &[u8]) -> bool {
+    name == b"searchResultEntry"
+        || (name == b"entry"
+            && open
+                .last()
+                .is_some_and(|parent| parent == b"directory-entries"))
 }
 
 struct Reader {

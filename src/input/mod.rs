@@ -13,6 +13,7 @@ pub mod dsml;
 pub mod ldif;
 pub mod source;
 pub mod xml;
+pub mod xml_split;
 
 use std::io;
 
@@ -20,6 +21,7 @@ use crate::diag::{Diagnostic, LineIndex, Position, Severity};
 use crate::record::Record;
 pub use detect::Format;
 pub use source::{Compression, Encoding, ReadError, Source};
+use xml_split::{Piece, Splitter};
 
 /// Which attributes a reader keeps. The analysis needs a few dozen of the
 /// thousands an export holds; the others are skipped without being decoded
@@ -71,6 +73,24 @@ pub struct Parsed {
     pub version: Option<u32>,
     /// Line ends in the text read (for the line numbers of later windows).
     pub line_ends: usize,
+}
+
+impl Parsed {
+    /// Appends `part`, whose offsets are relative to `shift` in this text.
+    fn absorb(&mut self, part: Parsed, shift: usize) {
+        self.read += part.read.max(part.records.len());
+        self.skipped += part.skipped;
+        self.records
+            .extend(part.records.into_iter().map(|mut record| {
+                record.offset += shift;
+                record
+            }));
+        self.diagnostics
+            .extend(part.diagnostics.into_iter().map(|mut diagnostic| {
+                diagnostic.offset += shift;
+                diagnostic
+            }));
+    }
 }
 
 /// What is known about one input once it has been read.
@@ -200,6 +220,7 @@ pub fn read_source<T>(
     let mut windows = Windows {
         info: &mut info,
         line: 1,
+        column: 0,
     };
     match format {
         Format::Ldif => read_ldif_windows(
@@ -215,19 +236,20 @@ pub fn read_source<T>(
             WindowError::Read(error) => io_error(&source, error),
             WindowError::Sink(error) => LoadError::Sink(error),
         })?,
-        Format::Dsml | Format::Clixml => {
-            source
-                .read_to_end(&mut window)
-                .map_err(|e| io_error(&source, e))?;
-            let mut parsed = match format {
-                Format::Dsml => dsml::parse(&window),
-                _ => clixml::parse(&window),
-            };
-            parsed.line_ends = LineIndex::new(&window).line_ends();
-            windows
-                .take(&window, parsed, &mut map, &mut sink)
-                .map_err(LoadError::Sink)?;
-        }
+        Format::Dsml | Format::Clixml => read_xml_windows(
+            &mut source,
+            options,
+            format,
+            window,
+            more,
+            &mut windows,
+            &mut map,
+            &mut sink,
+        )
+        .map_err(|e| match e {
+            WindowError::Read(error) => io_error(&source, error),
+            WindowError::Sink(error) => LoadError::Sink(error),
+        })?,
     }
     if source
         .transcoding_errors
@@ -264,6 +286,9 @@ struct Windows<'w> {
     info: &'w mut InputInfo,
     /// Line number of the first line of the next window.
     line: usize,
+    /// Characters before the next window on its first line (XML windows
+    /// may start mid-line; LDIF windows never do).
+    column: usize,
 }
 
 impl Windows<'_> {
@@ -287,23 +312,46 @@ impl Windows<'_> {
         Ok(())
     }
 
-    fn locate(&mut self, text: &[u8], mut diagnostics: Vec<Diagnostic>) {
+    fn locate(&mut self, text: &[u8], diagnostics: Vec<Diagnostic>) {
         if diagnostics.is_empty() {
             return;
         }
-        diagnostics.sort_by_key(|d| d.offset);
         let index = LineIndex::new(text);
-        for diagnostic in diagnostics {
-            let position = index.position(text, diagnostic.offset);
-            self.info.diagnostics.push(Located {
+        let start = (self.line, self.column);
+        self.locate_with(diagnostics, |offset| {
+            window_position(start, &index, text, offset)
+        });
+    }
+
+    /// Locates diagnostics with `position`, in offset order.
+    fn locate_with(
+        &mut self,
+        mut diagnostics: Vec<Diagnostic>,
+        position: impl Fn(usize) -> Position,
+    ) {
+        diagnostics.sort_by_key(|d| d.offset);
+        let located: Vec<Located> = diagnostics
+            .into_iter()
+            .map(|diagnostic| Located {
                 file: self.info.name.clone(),
-                position: Position {
-                    line: position.line + self.line - 1,
-                    column: position.column,
-                },
+                position: position(diagnostic.offset),
                 severity: diagnostic.severity,
                 message: diagnostic.message,
-            });
+            })
+            .collect();
+        self.info.diagnostics.extend(located);
+    }
+
+    /// The position in the input of `offset` in the next window's `text`.
+    fn position(&self, index: &LineIndex, text: &[u8], offset: usize) -> Position {
+        window_position((self.line, self.column), index, text, offset)
+    }
+
+    /// Moves the column past `text`, which the line count already covers.
+    fn advance_column(&mut self, text: &[u8]) {
+        match memchr::memrchr2(b'\n', b'\r', text) {
+            Some(end) => self.column = bytecount::num_chars(&text[end + 1..]),
+            None => self.column += bytecount::num_chars(text),
         }
     }
 
@@ -393,6 +441,260 @@ fn read_ldif_windows<T>(
         window.drain(..cut);
         if !more && window.is_empty() {
             return Ok(());
+        }
+    }
+}
+
+/// The input position of `offset` in a window's `text` whose first byte is
+/// at line `start.0`, after `start.1` characters.
+fn window_position(
+    start: (usize, usize),
+    index: &LineIndex,
+    text: &[u8],
+    offset: usize,
+) -> Position {
+    let within = index.position(text, offset);
+    Position {
+        line: within.line + start.0 - 1,
+        column: if within.line == 1 {
+            within.column + start.1
+        } else {
+            within.column
+        },
+    }
+}
+
+/// Reads DSML or CLIXML in windows: records are cut out by the splitter
+/// and parsed in parallel; the skeleton around them is kept and read last.
+#[allow(clippy::too_many_arguments)]
+fn read_xml_windows<T>(
+    source: &mut Source,
+    options: &ReadOptions,
+    format: Format,
+    mut window: Vec<u8>,
+    mut more: bool,
+    out: &mut Windows<'_>,
+    map: &mut impl FnMut(Vec<Record>) -> (T, Vec<Diagnostic>),
+    sink: &mut impl FnMut(T) -> io::Result<()>,
+) -> Result<(), WindowError> {
+    let rule = match format {
+        Format::Dsml => dsml::is_record,
+        _ => clixml::is_record,
+    };
+    let mut splitter = Splitter::new(rule, options.max_record);
+    let mut objects = clixml::Stream::default();
+    let mut skeleton = Skeleton::default();
+    let mut done: u64 = 0;
+    loop {
+        if more && window.len() < options.window {
+            more = source
+                .fill(&mut window, options.window)
+                .map_err(WindowError::Read)?;
+        }
+        let mut pieces = Vec::new();
+        let consumed = splitter.scan(&window, !more, &mut pieces).consumed;
+        if consumed == 0 && more {
+            // One record fills the window: read more of it.
+            let target = window.len() + options.window;
+            more = source
+                .fill(&mut window, target)
+                .map_err(WindowError::Read)?;
+            continue;
+        }
+        let text = &window[..consumed];
+        let mut parsed = match format {
+            Format::Dsml => dsml_records(text, &pieces, options.projection),
+            _ => clixml_records(text, &pieces, done, &mut objects),
+        };
+        outside_records(text, &pieces, out, &mut skeleton, &mut parsed, options);
+        parsed.line_ends = count_line_ends(text);
+        out.take(text, parsed, map, sink)
+            .map_err(WindowError::Sink)?;
+        out.advance_column(text);
+        done += consumed as u64;
+        window.drain(..consumed);
+        if !more && window.is_empty() {
+            break;
+        }
+    }
+    skeleton.marks.push((
+        skeleton.text.len(),
+        Position {
+            line: out.line,
+            column: out.column + 1,
+        },
+    ));
+    let parsed = match format {
+        Format::Dsml => dsml::parse(&skeleton.text),
+        _ => objects.finish(&skeleton.text),
+    };
+    out.info.entries += parsed.read.max(parsed.records.len());
+    out.info.skipped += parsed.skipped;
+    let (mapped, mut diagnostics) = map(parsed.records);
+    diagnostics.extend(parsed.diagnostics);
+    out.locate_with(diagnostics, |offset| skeleton.position(offset));
+    sink(mapped).map_err(WindowError::Sink)
+}
+
+/// Parses a window's DSML records in parallel.
+fn dsml_records(text: &[u8], pieces: &[Piece], projection: Projection) -> Parsed {
+    use rayon::prelude::*;
+    let ranges = record_ranges(pieces);
+    let parts: Vec<Parsed> = ranges
+        .par_iter()
+        .with_min_len(16)
+        .map(|range| dsml::entry(&text[range.clone()], projection))
+        .collect();
+    let mut parsed = Parsed::default();
+    for (part, range) in parts.into_iter().zip(&ranges) {
+        parsed.absorb(part, range.start);
+    }
+    parsed
+}
+
+/// Parses a window's CLIXML records in parallel, a few MiB at a time, and
+/// decodes them in order (references span records).
+fn clixml_records(
+    text: &[u8],
+    pieces: &[Piece],
+    window_start: u64,
+    objects: &mut clixml::Stream,
+) -> Parsed {
+    use rayon::prelude::*;
+    const BATCH: usize = 4 << 20;
+    let ranges = record_ranges(pieces);
+    let mut parsed = Parsed::default();
+    let mut rest = ranges.as_slice();
+    while !rest.is_empty() {
+        let first = rest[0].start;
+        let count = rest
+            .iter()
+            .position(|range| range.end - first > BATCH)
+            .unwrap_or(rest.len())
+            .max(1);
+        let (batch, after) = rest.split_at(count);
+        let trees: Vec<_> = batch
+            .par_iter()
+            .map(|range| xml::parse(&text[range.clone()]))
+            .collect();
+        for (tree, range) in trees.into_iter().zip(batch) {
+            objects.record(
+                tree,
+                window_start + range.start as u64,
+                range.start,
+                &mut parsed,
+            );
+        }
+        rest = after;
+    }
+    parsed
+}
+
+fn record_ranges(pieces: &[Piece]) -> Vec<std::ops::Range<usize>> {
+    pieces
+        .iter()
+        .filter_map(|piece| match piece {
+            Piece::Record(range) => Some(range.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Keeps a window's skeleton pieces, and reports its oversized records.
+fn outside_records(
+    text: &[u8],
+    pieces: &[Piece],
+    out: &Windows<'_>,
+    skeleton: &mut Skeleton,
+    parsed: &mut Parsed,
+    options: &ReadOptions,
+) {
+    if !pieces
+        .iter()
+        .any(|piece| !matches!(piece, Piece::Record(_)))
+    {
+        return;
+    }
+    let index = LineIndex::new(text);
+    for piece in pieces {
+        match piece {
+            Piece::Skeleton(range) => {
+                let at = out.position(&index, text, range.start);
+                if let Err(limit) = skeleton.push(&text[range.clone()], at) {
+                    parsed.diagnostics.push(Diagnostic::error(
+                        range.start,
+                        format!(
+                            "expected the document around the records to fit in {} MiB, found more: \
+                             the rest of it is not read",
+                            limit >> 20
+                        ),
+                    ));
+                }
+            }
+            Piece::Oversized(at) => {
+                parsed.skipped += 1;
+                parsed.diagnostics.push(Diagnostic::error(
+                    *at,
+                    format!(
+                        "expected a record element of at most {} KiB, found a longer one: skipped",
+                        options.max_record >> 10
+                    ),
+                ));
+            }
+            Piece::Record(_) => {}
+        }
+    }
+}
+
+/// The text of an XML document outside its records, with where each piece
+/// of it came from in the input.
+#[derive(Default)]
+struct Skeleton {
+    text: Vec<u8>,
+    /// Offset in `text` and input position of each piece's start.
+    marks: Vec<(usize, Position)>,
+    /// Pieces were dropped once the skeleton reached its limit.
+    full: bool,
+}
+
+impl Skeleton {
+    /// The most text kept outside records.
+    const LIMIT: usize = 16 << 20;
+
+    /// Appends a piece that starts at `at`; fails (once) with the limit
+    /// when it is reached.
+    fn push(&mut self, piece: &[u8], at: Position) -> Result<(), usize> {
+        if self.full {
+            return Ok(());
+        }
+        if self.text.len() + piece.len() > Self::LIMIT {
+            self.full = true;
+            return Err(Self::LIMIT);
+        }
+        self.marks.push((self.text.len(), at));
+        self.text.extend_from_slice(piece);
+        Ok(())
+    }
+
+    /// The input position of `offset` in the skeleton's text.
+    fn position(&self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        let i = self.marks.partition_point(|(at, _)| *at <= offset);
+        let Some(&(at, start)) = i.checked_sub(1).and_then(|i| self.marks.get(i)) else {
+            return Position { line: 1, column: 1 };
+        };
+        let piece = &self.text[at..offset];
+        let within = LineIndex::new(piece).position(piece, piece.len());
+        if within.line == 1 {
+            Position {
+                line: start.line,
+                column: start.column + within.column - 1,
+            }
+        } else {
+            Position {
+                line: start.line + within.line - 1,
+                column: within.column,
+            }
         }
     }
 }

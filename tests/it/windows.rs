@@ -174,3 +174,142 @@ fn an_oversized_record_is_skipped_with_a_diagnostic_and_reading_goes_on() {
     assert!(info.diagnostics[0].message.contains("KiB without one"));
     assert_eq!(info.diagnostics[0].position.line, 4);
 }
+
+/// The sample export as DSML or CLIXML, with two broken records (a third
+/// and two thirds of the way in) and, for DSML, no `searchResultDone`.
+fn xml_with_problems(format: synth::XmlFormat) -> Vec<u8> {
+    let mut ldif = Vec::new();
+    synth::generate(
+        &Spec {
+            servers: 20,
+            connectors: 60,
+            target_bytes: 200_000,
+            seed: 9,
+            style: Style::Unwrapped,
+        },
+        &mut ldif,
+    )
+    .unwrap();
+    let records = exconn::input::ldif::parse(&ldif).records;
+    let mut writer = synth::XmlWriter::new(Vec::new(), format).unwrap();
+    writer.records(&records).unwrap();
+    let text = String::from_utf8(writer.finish().unwrap()).unwrap();
+    let (start, broken) = match format {
+        synth::XmlFormat::Dsml => (
+            "<searchResultEntry ",
+            "<searchResultEntry dn=\"cn=broken\"><attr name=\"cn\">\
+             <value xsi:type=\"xsd:base64Binary\">###</value></attr></searchResultEntry>",
+        ),
+        synth::XmlFormat::Clixml => ("<Obj RefId=", "<Ref RefId=\"999999\" />"),
+    };
+    let starts: Vec<usize> = text.match_indices(start).map(|(at, _)| at).collect();
+    let third = starts.len() / 3;
+    let mut text = text;
+    for at in [starts[2 * third], starts[third]] {
+        text.insert_str(at, &format!("{broken}\r\n"));
+    }
+    let text = match text.find("<searchResultDone>") {
+        Some(done) => {
+            let end = text.find("</searchResultDone>").unwrap() + "</searchResultDone>".len();
+            format!("{}{}", &text[..done], &text[end..])
+        }
+        None => text,
+    };
+    text.into_bytes()
+}
+
+#[test]
+fn every_window_size_reads_xml_the_same() {
+    for format in [synth::XmlFormat::Dsml, synth::XmlFormat::Clixml] {
+        let lines = xml_with_problems(format);
+        // The same document on one line: windows then start mid-line.
+        let one_line: Vec<u8> = lines
+            .iter()
+            .copied()
+            .filter(|&b| b != b'\r' && b != b'\n')
+            .collect();
+        for bytes in [lines, one_line] {
+            let (whole, whole_info) = read_with_window(&bytes, usize::MAX / 4, Projection::All);
+            let expected = if format == synth::XmlFormat::Dsml {
+                3
+            } else {
+                2
+            };
+            assert_eq!(
+                whole_info.diagnostics.len(),
+                expected,
+                "{format:?}: {:?}",
+                whole_info.diagnostics
+            );
+            assert!(whole.len() > 100, "{format:?}: {} records", whole.len());
+            for window in [512, 4096, 65_536] {
+                let (parts, info) = read_with_window(&bytes, window, Projection::All);
+                assert_eq!(parts, whole, "{format:?}, window {window}");
+                assert_eq!(
+                    info.diagnostics, whole_info.diagnostics,
+                    "{format:?}, window {window}"
+                );
+                assert_eq!(
+                    (info.entries, info.skipped),
+                    (whole_info.entries, whole_info.skipped),
+                    "{format:?}, window {window}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn xml_diagnostics_point_at_the_true_line_and_column() {
+    let mut text = String::from("<batchResponse>\n<searchResponse>\n");
+    for i in 0..500 {
+        text.push_str(&format!(
+            "<searchResultEntry dn=\"cn=u{i}\"><attr name=\"cn\"><value>u{i}</value></attr></searchResultEntry>\n"
+        ));
+    }
+    text.push_str(
+        "  <searchResultEntry><attr name=\"cn\"><value>x</value></attr></searchResultEntry>\n",
+    );
+    text.push_str("</searchResponse>\n</batchResponse>\n");
+    let (records, info) = read_with_window(text.as_bytes(), 1000, Projection::All);
+    assert_eq!(records.len(), 500);
+    let lines: Vec<String> = info
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}: {}", d.position, d.message))
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[0].starts_with("503:3: expected a dn attribute"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].starts_with("2:1: expected a searchResultDone"),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn an_oversized_xml_record_is_skipped_with_a_diagnostic_and_reading_goes_on() {
+    let entry = |dn: &str, value: &str| {
+        format!("<searchResultEntry dn=\"{dn}\"><attr name=\"cn\"><value>{value}</value></attr></searchResultEntry>\n")
+    };
+    let text = format!(
+        "<batchResponse><searchResponse>\n{}{}{}<searchResultDone><resultCode code=\"0\"/></searchResultDone>\n</searchResponse></batchResponse>\n",
+        entry("cn=a", "a"),
+        entry("cn=huge", &"x".repeat(300_000)),
+        entry("cn=b", "b"),
+    );
+    let options = ReadOptions {
+        window: 16 << 10,
+        max_record: 100_000,
+        ..ReadOptions::default()
+    };
+    let (records, info) = read_with(text.as_bytes(), options);
+    let dns: Vec<&str> = records.iter().map(|r| r.dn.as_str()).collect();
+    assert_eq!(dns, ["cn=a", "cn=b"]);
+    assert_eq!((info.entries, info.skipped), (2, 1));
+    assert_eq!(info.diagnostics.len(), 1, "{:?}", info.diagnostics);
+    assert!(info.diagnostics[0].message.contains("at most 97 KiB"));
+    assert_eq!(info.diagnostics[0].position.line, 3);
+}
