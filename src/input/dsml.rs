@@ -43,7 +43,12 @@ pub fn parse(text: &[u8]) -> Parsed {
 /// a DSML v1 `entry`, as [`is_record`] picks them, keeping what
 /// `projection` wants. Offsets are relative to `text`.
 pub fn entry(text: &[u8], projection: Projection) -> Parsed {
-    let (element, diagnostics) = xml::parse(text);
+    let (element, diagnostics) = xml::parse_skipping(text, |element| {
+        element.name == "attr"
+            && element
+                .attr("name")
+                .is_some_and(|name| !projection.keeps(name.as_bytes()))
+    });
     let mut reader = Reader {
         parsed: Parsed {
             diagnostics,

@@ -92,6 +92,16 @@ fn element(start: &BytesStart<'_>, offset: usize, diagnostics: &mut Vec<Diagnost
 
 /// Parses decoded text into its root element (None when there is none).
 pub fn parse(text: &[u8]) -> (Option<Element>, Vec<Diagnostic>) {
+    parse_skipping(text, |_| false)
+}
+
+/// [`parse`], leaving out the elements (below the root) for which `skip`
+/// is true once their start tag is read: their content is passed over
+/// without being decoded or copied.
+pub fn parse_skipping(
+    text: &[u8],
+    skip: impl Fn(&Element) -> bool,
+) -> (Option<Element>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let text = match std::str::from_utf8(text) {
         Ok(text) => text,
@@ -129,10 +139,24 @@ pub fn parse(text: &[u8]) -> (Option<Element>, Vec<Diagnostic>) {
                     ));
                     break;
                 }
-                stack.push(element(&start, before, &mut diagnostics));
+                let open = element(&start, before, &mut diagnostics);
+                if !stack.is_empty() && skip(&open) {
+                    if let Err(error) = reader.read_to_end(start.name()) {
+                        diagnostics.push(Diagnostic::error(
+                            reader.error_position() as usize,
+                            format!("XML syntax error: {error}; reading stopped here"),
+                        ));
+                        break;
+                    }
+                    continue;
+                }
+                stack.push(open);
             }
             Event::Empty(start) => {
                 let mut empty = element(&start, before, &mut diagnostics);
+                if !stack.is_empty() && skip(&empty) {
+                    continue;
+                }
                 empty.complete = true;
                 attach(&mut stack, &mut root, empty, &mut diagnostics);
             }
@@ -246,6 +270,18 @@ mod tests {
         let (root, diagnostics) = parse(text);
         assert_eq!(root.unwrap().text, "");
         assert_eq!(diagnostics.len(), 2);
+    }
+
+    #[test]
+    fn skipped_elements_are_left_out_whole() {
+        let (root, diagnostics) = parse_skipping(
+            b"<r><a n='x'><b>1</b><a n='y'/></a><a n='y'><b>2</b></a><a n='x'/></r>",
+            |e| e.attr("n") == Some("x"),
+        );
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let root = root.unwrap();
+        assert_eq!(root.children.len(), 1);
+        assert_eq!(root.children[0].children[0].text, "2");
     }
 
     #[test]
