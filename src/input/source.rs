@@ -18,7 +18,7 @@ use std::thread::JoinHandle;
 use sha2::{Digest, Sha256};
 
 /// Size of the raw blocks read from the input.
-const BLOCK: usize = 4 << 20;
+const BLOCK: usize = 2 << 20;
 /// Blocks in flight between the reader and its consumers.
 const IN_FLIGHT: usize = 4;
 
@@ -105,6 +105,9 @@ pub struct Source {
     pub progress: Arc<AtomicU64>,
     /// Whether UTF-16 decoding met unpaired surrogates or an odd byte count.
     pub transcoding_errors: Arc<std::sync::atomic::AtomicBool>,
+    /// The byte-order mark the content contradicted (skipped; the content's
+    /// own encoding was used).
+    pub mark_contradicted: Option<&'static str>,
     text: Box<dyn BufRead + Send>,
     hasher: Option<JoinHandle<RawSummary>>,
 }
@@ -133,7 +136,12 @@ impl Source {
                 return Err(ReadError::Directory(path.to_owned()));
             }
             let file = File::open(path).map_err(io_error)?;
-            let size = file.metadata().ok().map(|m| m.len());
+            // Only a regular file has a size worth comparing (a FIFO says 0).
+            let size = file
+                .metadata()
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| m.len());
             (Box::new(file), size)
         };
         Source::from_reader(path, raw, size).map_err(io_error)
@@ -164,23 +172,23 @@ impl Source {
             }
         };
         let head = plain.fill_buf()?.to_vec();
-        let encoding = sniff(&head);
+        let (encoding, mark) = sniff(&head);
+        let mark_contradicted = match (mark, encoding) {
+            (3, Encoding::Utf8Bom) | (2, Encoding::Utf16Le | Encoding::Utf16Be) | (0, _) => None,
+            (3, _) => Some("a UTF-8 byte-order mark"),
+            _ => Some("a UTF-16 byte-order mark"),
+        };
+        plain.consume(mark);
         let transcoding_errors = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let text: Box<dyn BufRead + Send> = match encoding {
             Encoding::Utf8 => plain,
-            Encoding::Utf8Bom => {
-                plain.consume(3);
-                plain
-            }
+            Encoding::Utf8Bom => plain,
             Encoding::Utf16Le | Encoding::Utf16Be => {
                 let codec = if encoding == Encoding::Utf16Le {
                     encoding_rs::UTF_16LE
                 } else {
                     encoding_rs::UTF_16BE
                 };
-                if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
-                    plain.consume(2);
-                }
                 Box::new(BufReader::with_capacity(
                     BLOCK,
                     Transcoder {
@@ -201,6 +209,7 @@ impl Source {
             size,
             progress,
             transcoding_errors,
+            mark_contradicted,
             text,
             hasher: Some(hasher),
         })
@@ -401,15 +410,42 @@ impl<R: BufRead> Read for Transcoder<R> {
 }
 
 /// Finds the encoding by BOM, or UTF-16 without one by the zero bytes of ASCII text.
-fn sniff(head: &[u8]) -> Encoding {
+/// The encoding of the text, from its byte-order mark or, without one, from
+/// where its first characters have zero bytes; and how many bytes of mark to
+/// skip. A mark the content contradicts (a UTF-16 mark before 8-bit text,
+/// a UTF-8 mark before UTF-16) is skipped and the content's own encoding
+/// used: exports start with ASCII keywords, which tell.
+fn sniff(head: &[u8]) -> (Encoding, usize) {
     match head {
-        [0xEF, 0xBB, 0xBF, ..] => Encoding::Utf8Bom,
-        [0xFF, 0xFE, ..] => Encoding::Utf16Le,
-        [0xFE, 0xFF, ..] => Encoding::Utf16Be,
-        [a, 0, b, 0, ..] if *a != 0 && *b != 0 && a.is_ascii() && b.is_ascii() => Encoding::Utf16Le,
-        [0, a, 0, b, ..] if *a != 0 && *b != 0 && a.is_ascii() && b.is_ascii() => Encoding::Utf16Be,
-        _ => Encoding::Utf8,
+        [0xEF, 0xBB, 0xBF, rest @ ..] => match ascii_as_utf16(rest) {
+            Some(encoding) => (encoding, 3),
+            None => (Encoding::Utf8Bom, 3),
+        },
+        [0xFF, 0xFE, rest @ ..] | [0xFE, 0xFF, rest @ ..] if eight_bit(rest) => (Encoding::Utf8, 2),
+        [0xFF, 0xFE, ..] => (Encoding::Utf16Le, 2),
+        [0xFE, 0xFF, ..] => (Encoding::Utf16Be, 2),
+        _ => (ascii_as_utf16(head).unwrap_or(Encoding::Utf8), 0),
     }
+}
+
+/// UTF-16 when the text starts with two ASCII characters in UTF-16.
+fn ascii_as_utf16(head: &[u8]) -> Option<Encoding> {
+    match head {
+        [a, 0, b, 0, ..] if *a != 0 && *b != 0 && a.is_ascii() && b.is_ascii() => {
+            Some(Encoding::Utf16Le)
+        }
+        [0, a, 0, b, ..] if *a != 0 && *b != 0 && a.is_ascii() && b.is_ascii() => {
+            Some(Encoding::Utf16Be)
+        }
+        _ => None,
+    }
+}
+
+/// 8-bit text: no zero byte in its first (up to) 256 bytes, of which there
+/// are at least 8. UTF-16 exports start with ASCII, half of whose bytes are 0.
+fn eight_bit(head: &[u8]) -> bool {
+    let head = &head[..head.len().min(256)];
+    head.len() >= 8 && !head.contains(&0)
 }
 
 #[cfg(test)]
