@@ -77,6 +77,9 @@ fn read_options(args: &InputArgs, projection: Projection) -> ReadOptions {
     ReadOptions {
         format: args.input_format.map(Into::into),
         projection,
+        max_record: args.max_record_size,
+        max_values: args.max_values,
+        max_depth: args.max_depth,
         ..ReadOptions::default()
     }
 }

@@ -47,6 +47,37 @@ pub struct InputArgs {
     /// Read every input as this format instead of detecting it.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub input_format: Option<InputFormat>,
+
+    /// The longest record accepted: LDIF without an empty line, or one XML
+    /// record element (bytes; K, M and G suffixes accepted). Longer ones are
+    /// skipped with an error.
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size)]
+    pub max_record_size: usize,
+
+    /// The most values one entry keeps; the rest are left out with an error.
+    #[arg(long, value_name = "N", default_value_t = crate::input::MAX_VALUES)]
+    pub max_values: usize,
+
+    /// The deepest XML element nesting read; deeper content is left out with an error.
+    #[arg(long, value_name = "N", default_value_t = crate::input::xml::MAX_DEPTH)]
+    pub max_depth: usize,
+}
+
+/// A size in bytes, with an optional K, M or G suffix (powers of 1024).
+fn parse_size(text: &str) -> Result<usize, String> {
+    let text = text.trim();
+    let (digits, shift) = match text.char_indices().last() {
+        Some((at, 'k' | 'K')) => (&text[..at], 10),
+        Some((at, 'm' | 'M')) => (&text[..at], 20),
+        Some((at, 'g' | 'G')) => (&text[..at], 30),
+        _ => (text, 0),
+    };
+    digits
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("expected a size such as 65536, 64K, 256M or 1G, found '{text}'"))
 }
 
 /// Input formats, for `--input-format`.

@@ -184,8 +184,8 @@ impl Stream {
 
     /// Reads what is left once the records are out: the document around
     /// them (`<Objs>`, and any top-level element not read as a record).
-    pub fn finish(mut self, skeleton: &[u8]) -> Parsed {
-        let (root, diagnostics) = xml::parse(skeleton);
+    pub fn finish(mut self, skeleton: &[u8], max_depth: usize) -> Parsed {
+        let (root, diagnostics) = xml::parse_skipping(skeleton, max_depth, |_| false);
         let mut parsed = Parsed {
             diagnostics,
             ..Parsed::default()
@@ -671,7 +671,7 @@ mod tests {
         assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
         assert_eq!(parsed.records[2].first_text("Owner"), Some("CN=owner,DC=x"));
         assert_eq!(parsed.records[3].first_text("Peer"), None);
-        let end = stream.finish(b"<Objs></Objs>");
+        let end = stream.finish(b"<Objs></Objs>", xml::MAX_DEPTH);
         assert_eq!(end.diagnostics.len(), 1, "{:?}", end.diagnostics);
         assert!(end.diagnostics[0]
             .message

@@ -55,10 +55,27 @@ pub fn detect(text: &[u8]) -> Result<Format, String> {
             None => Err("expected an export, found XML without a root element in its first 64 KiB".to_owned()),
         };
     }
-    if memchr::memchr(0, &head[..head.len().min(4096)]).is_some() {
+    if !starts_like_ldif(&head[start..])
+        && memchr::memchr(0, &head[..head.len().min(4096)]).is_some()
+    {
         return Err("expected an export, found binary data (NUL bytes near the start)".to_owned());
     }
     Ok(Format::Ldif)
+}
+
+/// Whether the first line that is not a comment starts with `dn:` or
+/// `version:`: then NUL bytes further on are damage inside an LDIF export
+/// (the reader reports them), not a sign of a binary file.
+fn starts_like_ldif(text: &[u8]) -> bool {
+    let mut rest = text;
+    while rest.first() == Some(&b'#') {
+        let Some(end) = memchr::memchr(b'\n', rest) else {
+            return false;
+        };
+        rest = rest[end + 1..].trim_ascii_start();
+    }
+    let keyword = |k: &[u8]| rest.len() >= k.len() && rest[..k.len()].eq_ignore_ascii_case(k);
+    keyword(b"dn:") || keyword(b"version:")
 }
 
 /// The local name of the first element, skipping the declaration, comments,
@@ -118,5 +135,6 @@ mod tests {
             .contains("<html>"));
         assert!(detect(b"\x1f\x8b\x08\0").unwrap_err().contains("gzip"));
         assert!(detect(b"abc\0def").unwrap_err().contains("binary"));
+        assert_eq!(detect(b"# c\r\nDN: cn=a\n\n\0\0\0"), Ok(Format::Ldif));
     }
 }

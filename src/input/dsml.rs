@@ -21,7 +21,12 @@ use crate::record::{Attr, Body, Record, Value};
 
 /// Reads DSML (v1 or v2) from decoded text.
 pub fn parse(text: &[u8]) -> Parsed {
-    let (root, diagnostics) = xml::parse(text);
+    document(text, xml::MAX_DEPTH)
+}
+
+/// [`parse`] with elements nested at most `max_depth` deep.
+pub fn document(text: &[u8], max_depth: usize) -> Parsed {
+    let (root, diagnostics) = xml::parse_skipping(text, max_depth, |_| false);
     let mut reader = Reader {
         parsed: Parsed {
             diagnostics,
@@ -42,8 +47,8 @@ pub fn parse(text: &[u8]) -> Parsed {
 /// Reads one record element on its own: a DSML v2 `searchResultEntry` or
 /// a DSML v1 `entry`, as [`is_record`] picks them, keeping what
 /// `projection` wants. Offsets are relative to `text`.
-pub fn entry(text: &[u8], projection: Projection) -> Parsed {
-    let (element, diagnostics) = xml::parse_skipping(text, |element| {
+pub fn entry(text: &[u8], projection: Projection, max_depth: usize) -> Parsed {
+    let (element, diagnostics) = xml::parse_skipping(text, max_depth, |element| {
         element.name == "attr"
             && element
                 .attr("name")

@@ -368,6 +368,24 @@ fn decode_base64(data: &[u8]) -> Result<Vec<u8>, String> {
     })
 }
 
+/// A warning for base64 without its `=` padding: it decodes, but is what a
+/// value cut short looks like (RFC 2849 base64 is always padded).
+fn unpadded(line: &Line<'_>, spec: &ValueSpec<'_>, name: &str) -> Option<Diagnostic> {
+    let ValueSpec::Base64(data) = spec else {
+        return None;
+    };
+    let length = data.iter().filter(|b| !b.is_ascii_whitespace()).count();
+    (length % 4 != 0).then(|| {
+        Diagnostic::warning(
+            line.offset,
+            format!(
+                "base64 value of '{name}' lacks its '=' padding ({length} characters): \
+                 read as it is, but it may have been cut short"
+            ),
+        )
+    })
+}
+
 /// What parsing one record chunk gave.
 #[derive(Default)]
 struct ChunkOutcome {
@@ -528,6 +546,7 @@ fn parse_record(
         ));
     }
     let dn = first.text_value(&dn_line.value, "a DN")?;
+    diagnostics.extend(unpadded(first, &dn_line.value, "dn"));
     if complete {
         if let Err(error) = Dn::parse(&dn) {
             diagnostics.push(Diagnostic::warning(
@@ -678,6 +697,7 @@ fn read_attr(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Attr, Diagnostic> {
     let value = line.value(&attr.value)?;
+    diagnostics.extend(unpadded(line, &attr.value, attr.name));
     if let Value::Url(url) = &value {
         diagnostics.push(Diagnostic::warning(
             line.offset,

@@ -144,8 +144,13 @@ pub struct ReadOptions {
     pub projection: Projection,
     /// Size of the windows LDIF is parsed in.
     pub window: usize,
-    /// The longest run of bytes without an empty line accepted as a record.
+    /// The longest record accepted: a run of LDIF without an empty line, or
+    /// one XML record element.
     pub max_record: usize,
+    /// The most values one entry may have; the rest are left out.
+    pub max_values: usize,
+    /// The deepest XML element nesting accepted.
+    pub max_depth: usize,
 }
 
 impl Default for ReadOptions {
@@ -155,6 +160,8 @@ impl Default for ReadOptions {
             projection: Projection::All,
             window: WINDOW,
             max_record: MAX_RECORD,
+            max_values: MAX_VALUES,
+            max_depth: xml::MAX_DEPTH,
         }
     }
 }
@@ -164,6 +171,9 @@ impl Default for ReadOptions {
 pub const WINDOW: usize = 16 << 20;
 /// The default longest record (run of bytes without an empty line) accepted.
 pub const MAX_RECORD: usize = 256 << 20;
+/// The default most values per entry (configuration objects have a few
+/// hundred at most).
+pub const MAX_VALUES: usize = 100_000;
 /// How much decoded text format detection looks at.
 const DETECT: usize = 64 << 10;
 
@@ -221,6 +231,7 @@ pub fn read_source<T>(
         info: &mut info,
         line: 1,
         column: 0,
+        max_values: options.max_values,
     };
     match format {
         Format::Ldif => read_ldif_windows(
@@ -265,6 +276,19 @@ pub fn read_source<T>(
             ),
         });
     }
+    if let Some(mark) = source.mark_contradicted {
+        info.diagnostics.push(Located {
+            file: info.name.clone(),
+            position: Position { line: 1, column: 1 },
+            severity: Severity::Warning,
+            message: format!(
+                "the file starts with {mark} but its content is {}: read as {}",
+                info.encoding.as_str(),
+                info.encoding.as_str()
+            ),
+        });
+    }
+    let opened_size = source.size;
     let summary = source.finish().map_err(|e| {
         LoadError::Read(ReadError::Io {
             path: info.name.clone(),
@@ -273,7 +297,34 @@ pub fn read_source<T>(
     })?;
     info.bytes = summary.bytes;
     info.sha256 = summary.sha256;
+    if let Some(changed) = changed_while_read(&info.name, opened_size, summary.bytes) {
+        info.diagnostics.push(Located {
+            file: info.name.clone(),
+            position: Position { line: 1, column: 1 },
+            severity: Severity::Error,
+            message: changed,
+        });
+    }
     Ok(info)
+}
+
+/// Says so when a file's size when opened, the bytes read from it and its
+/// size now do not agree: it was truncated, extended or replaced while
+/// being read, and the analysis covers only what was read.
+fn changed_while_read(name: &str, opened: Option<u64>, read: u64) -> Option<String> {
+    let opened = opened?;
+    let now = std::fs::metadata(name)
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    if opened == read && now.is_none_or(|now| now == opened) {
+        return None;
+    }
+    let now = now.map_or_else(|| "gone".to_owned(), |now| format!("{now} bytes"));
+    Some(format!(
+        "the file changed while being read ({opened} bytes when opened, {read} bytes read, \
+         {now} now): the analysis covers only what was read"
+    ))
 }
 
 enum WindowError {
@@ -289,6 +340,8 @@ struct Windows<'w> {
     /// Characters before the next window on its first line (XML windows
     /// may start mid-line; LDIF windows never do).
     column: usize,
+    /// The most values an entry keeps.
+    max_values: usize,
 }
 
 impl Windows<'_> {
@@ -304,8 +357,11 @@ impl Windows<'_> {
         let line_ends = parsed.line_ends;
         self.info.entries += parsed.read.max(parsed.records.len());
         self.info.skipped += parsed.skipped;
-        let (mapped, mut diagnostics) = map(parsed.records);
+        let mut records = parsed.records;
+        let capped = cap_values(&mut records, self.max_values);
+        let (mapped, mut diagnostics) = map(records);
         diagnostics.extend(parsed.diagnostics);
+        diagnostics.extend(capped);
         self.locate(text, diagnostics);
         sink(mapped)?;
         self.line += line_ends;
@@ -445,6 +501,28 @@ fn read_ldif_windows<T>(
     }
 }
 
+/// Leaves out the values of entries beyond the first `max`, with an error
+/// for each entry cut.
+fn cap_values(records: &mut [Record], max: usize) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    for record in records {
+        if let crate::record::Body::Entry { attrs, .. } = &mut record.body {
+            if attrs.len() > max {
+                diagnostics.push(Diagnostic::error(
+                    record.offset,
+                    format!(
+                        "expected at most {max} values in an entry (--max-values), found {}: \
+                         the values after the first {max} are left out",
+                        attrs.len()
+                    ),
+                ));
+                attrs.truncate(max);
+            }
+        }
+    }
+    diagnostics
+}
+
 /// The input position of `offset` in a window's `text` whose first byte is
 /// at line `start.0`, after `start.1` characters.
 fn window_position(
@@ -503,8 +581,8 @@ fn read_xml_windows<T>(
         }
         let text = &window[..consumed];
         let mut parsed = match format {
-            Format::Dsml => dsml_records(text, &pieces, options.projection),
-            _ => clixml_records(text, &pieces, done, &mut objects),
+            Format::Dsml => dsml_records(text, &pieces, options),
+            _ => clixml_records(text, &pieces, done, options.max_depth, &mut objects),
         };
         outside_records(text, &pieces, out, &mut skeleton, &mut parsed, options);
         parsed.line_ends = count_line_ends(text);
@@ -525,25 +603,28 @@ fn read_xml_windows<T>(
         },
     ));
     let parsed = match format {
-        Format::Dsml => dsml::parse(&skeleton.text),
-        _ => objects.finish(&skeleton.text),
+        Format::Dsml => dsml::document(&skeleton.text, options.max_depth),
+        _ => objects.finish(&skeleton.text, options.max_depth),
     };
     out.info.entries += parsed.read.max(parsed.records.len());
     out.info.skipped += parsed.skipped;
-    let (mapped, mut diagnostics) = map(parsed.records);
+    let mut records = parsed.records;
+    let capped = cap_values(&mut records, out.max_values);
+    let (mapped, mut diagnostics) = map(records);
     diagnostics.extend(parsed.diagnostics);
+    diagnostics.extend(capped);
     out.locate_with(diagnostics, |offset| skeleton.position(offset));
     sink(mapped).map_err(WindowError::Sink)
 }
 
 /// Parses a window's DSML records in parallel.
-fn dsml_records(text: &[u8], pieces: &[Piece], projection: Projection) -> Parsed {
+fn dsml_records(text: &[u8], pieces: &[Piece], options: &ReadOptions) -> Parsed {
     use rayon::prelude::*;
     let ranges = record_ranges(pieces);
     let parts: Vec<Parsed> = ranges
         .par_iter()
         .with_min_len(16)
-        .map(|range| dsml::entry(&text[range.clone()], projection))
+        .map(|range| dsml::entry(&text[range.clone()], options.projection, options.max_depth))
         .collect();
     let mut parsed = Parsed::default();
     for (part, range) in parts.into_iter().zip(&ranges) {
@@ -558,6 +639,7 @@ fn clixml_records(
     text: &[u8],
     pieces: &[Piece],
     window_start: u64,
+    max_depth: usize,
     objects: &mut clixml::Stream,
 ) -> Parsed {
     use rayon::prelude::*;
@@ -575,7 +657,7 @@ fn clixml_records(
         let (batch, after) = rest.split_at(count);
         let trees: Vec<_> = batch
             .par_iter()
-            .map(|range| xml::parse(&text[range.clone()]))
+            .map(|range| xml::parse_skipping(&text[range.clone()], max_depth, |_| false))
             .collect();
         for (tree, range) in trees.into_iter().zip(batch) {
             objects.record(

@@ -13,7 +13,8 @@ use quick_xml::Reader;
 
 use crate::diag::Diagnostic;
 
-/// The deepest element nesting accepted (DSML and CLIXML need a few dozen).
+/// The deepest element nesting accepted by default (DSML and CLIXML need a
+/// few dozen).
 pub const MAX_DEPTH: usize = 256;
 
 /// One element with its attributes, text and children.
@@ -92,14 +93,15 @@ fn element(start: &BytesStart<'_>, offset: usize, diagnostics: &mut Vec<Diagnost
 
 /// Parses decoded text into its root element (None when there is none).
 pub fn parse(text: &[u8]) -> (Option<Element>, Vec<Diagnostic>) {
-    parse_skipping(text, |_| false)
+    parse_skipping(text, MAX_DEPTH, |_| false)
 }
 
-/// [`parse`], leaving out the elements (below the root) for which `skip`
-/// is true once their start tag is read: their content is passed over
-/// without being decoded or copied.
+/// [`parse`] with elements nested at most `max_depth` deep, leaving out the
+/// elements (below the root) for which `skip` is true once their start tag
+/// is read: their content is passed over without being decoded or copied.
 pub fn parse_skipping(
     text: &[u8],
+    max_depth: usize,
     skip: impl Fn(&Element) -> bool,
 ) -> (Option<Element>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
@@ -130,11 +132,11 @@ pub fn parse_skipping(
         };
         match event {
             Event::Start(start) => {
-                if stack.len() >= MAX_DEPTH {
+                if stack.len() >= max_depth {
                     diagnostics.push(Diagnostic::error(
                         before,
                         format!(
-                            "elements nested deeper than {MAX_DEPTH} levels; reading stopped here"
+                            "elements nested deeper than {max_depth} levels (--max-depth); reading stopped here"
                         ),
                     ));
                     break;
@@ -276,6 +278,7 @@ mod tests {
     fn skipped_elements_are_left_out_whole() {
         let (root, diagnostics) = parse_skipping(
             b"<r><a n='x'><b>1</b><a n='y'/></a><a n='y'><b>2</b></a><a n='x'/></r>",
+            MAX_DEPTH,
             |e| e.attr("n") == Some("x"),
         );
         assert!(diagnostics.is_empty(), "{diagnostics:?}");

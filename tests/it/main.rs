@@ -6,6 +6,8 @@ mod corpus;
 mod corpus_xml;
 mod dn_canon;
 mod fixtures;
+mod guarded;
+mod hostile_inputs;
 mod hostile_xml;
 mod props;
 mod regressions;

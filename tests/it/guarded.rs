@@ -1,0 +1,190 @@
+//! Running the built binary under a watchdog, for inputs that might make
+//! it hang, crash or flood: every run must end on its own with exit status
+//! 0 or 2 (never a panic's 101 or a signal), without `panicked` on stderr,
+//! within `DEADLINE`.
+
+use serde_json::Value;
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How long one run may take before the watchdog kills it.
+pub const DEADLINE: Duration = Duration::from_secs(20);
+
+/// Bytes of stdout kept for inspection; the rest is only counted.
+pub const KEEP_STDOUT: usize = 8 << 20;
+
+pub struct Outcome {
+    pub file: String,
+    pub code: Option<i32>,
+    pub timed_out: bool,
+    pub elapsed: Duration,
+    /// Total bytes written to stdout.
+    pub stdout_len: usize,
+    /// The first `KEEP_STDOUT` bytes of stdout.
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Drains a pipe, keeping the first `keep` bytes and counting all of them.
+fn drain(
+    mut pipe: impl Read + Send + 'static,
+    keep: usize,
+) -> thread::JoinHandle<(Vec<u8>, usize)> {
+    thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut total = 0;
+        let mut buf = [0u8; 64 * 1024];
+        loop {
+            match pipe.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    total += n;
+                    let room = keep.saturating_sub(kept.len());
+                    kept.extend_from_slice(&buf[..n.min(room)]);
+                }
+            }
+        }
+        (kept, total)
+    })
+}
+
+/// Runs `exconn ARGS FILE` with a watchdog thread that kills it after `DEADLINE`.
+pub fn run_guarded(args: &[&str], file: &Path) -> Outcome {
+    let start = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_exconn"))
+        .args(args)
+        .arg(file)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the exconn binary starts");
+    let stdout = drain(child.stdout.take().unwrap(), KEEP_STDOUT);
+    let stderr = drain(child.stderr.take().unwrap(), KEEP_STDOUT);
+    let watchdog = thread::spawn(move || {
+        let deadline = start + DEADLINE;
+        loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break (status, false),
+                Ok(None) if Instant::now() >= deadline => {
+                    let _ = child.kill();
+                    break (child.wait().expect("wait for the killed exconn"), true);
+                }
+                Ok(None) => thread::sleep(Duration::from_millis(10)),
+                Err(e) => panic!("cannot wait for exconn: {e}"),
+            }
+        }
+    });
+    let (status, timed_out) = watchdog.join().expect("watchdog thread");
+    let elapsed = start.elapsed();
+    let (out, stdout_len) = stdout.join().unwrap();
+    let (err, _) = stderr.join().unwrap();
+    Outcome {
+        file: file.to_string_lossy().into_owned(),
+        code: status.code(),
+        timed_out,
+        elapsed,
+        stdout_len,
+        stdout: String::from_utf8_lossy(&out).into_owned(),
+        stderr: String::from_utf8_lossy(&err).into_owned(),
+    }
+}
+
+pub fn dump(file: &Path) -> Outcome {
+    run_guarded(&["dump", "--format", "jsonl"], file)
+}
+
+pub fn dump_strict(file: &Path) -> Outcome {
+    run_guarded(&["dump", "--strict", "--format", "jsonl"], file)
+}
+
+impl Outcome {
+    pub fn summary(&self) -> String {
+        let mut lines: Vec<&str> = self.stderr.lines().take(8).collect();
+        if self.stderr.lines().count() > 8 {
+            lines.push("...");
+        }
+        format!(
+            "exit {}, {:.1?}, {} byte(s) on stdout, stderr: [{}]",
+            self.code.map_or("signal".to_string(), |c| c.to_string()),
+            self.elapsed,
+            self.stdout_len,
+            lines.join(" | ")
+        )
+    }
+
+    /// The run ended by itself in time, with status 0 or 2 and no panic.
+    pub fn assert_contained(&self, what: &str) {
+        assert!(
+            !self.timed_out,
+            "{what}: killed by the watchdog after {DEADLINE:?} ({})",
+            self.summary()
+        );
+        assert!(
+            matches!(self.code, Some(0) | Some(2)),
+            "{what}: expected exit 0 or 2, got {}",
+            self.summary()
+        );
+        assert!(
+            !self.stderr.contains("panicked"),
+            "{what}: panicked: {}",
+            self.summary()
+        );
+    }
+
+    /// Diagnostics `FILE:LINE:COL: error|warning: message`: `(severity, message)`.
+    pub fn diagnostics(&self) -> Vec<(String, String)> {
+        self.stderr
+            .lines()
+            .filter_map(|line| {
+                let rest = line.strip_prefix(&self.file)?.strip_prefix(':')?;
+                let mut parts = rest.splitn(3, ':');
+                let (l, c, tail) = (parts.next()?, parts.next()?, parts.next()?);
+                let number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+                if !number(l) || !number(c) {
+                    return None;
+                }
+                ["error", "warning"].iter().find_map(|sev| {
+                    tail.strip_prefix(&format!(" {sev}: "))
+                        .filter(|m| !m.trim().is_empty())
+                        .map(|m| ((*sev).to_owned(), m.to_owned()))
+                })
+            })
+            .collect()
+    }
+
+    pub fn assert_diagnosed(&self, what: &str) {
+        assert!(
+            !self.diagnostics().is_empty(),
+            "{what}: expected a diagnostic `{}:LINE:COL: error|warning: ...`, got {}",
+            self.file,
+            self.summary()
+        );
+    }
+
+    pub fn records(&self, what: &str) -> Vec<Value> {
+        assert!(
+            self.stdout_len <= KEEP_STDOUT,
+            "{what}: stdout too large to parse ({})",
+            self.summary()
+        );
+        self.stdout
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                serde_json::from_str(l)
+                    .unwrap_or_else(|e| panic!("{what}: stdout line is not JSON ({e}): {l}"))
+            })
+            .collect()
+    }
+
+    pub fn dns(&self, what: &str) -> Vec<String> {
+        self.records(what)
+            .iter()
+            .map(|r| r["dn"].as_str().unwrap_or("<no dn>").to_owned())
+            .collect()
+    }
+}

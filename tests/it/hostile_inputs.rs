@@ -1,0 +1,379 @@
+//! Hostile and broken inputs, generated on the fly: truncation, NUL bytes,
+//! invalid UTF-8, lone surrogates, lying BOMs, mixed line ends, a huge line,
+//! an entry with a million values, URLs to local files, and inputs that are
+//! not plain files. Every run is watched (`guarded`); besides ending cleanly,
+//! each must say what it could not read, `FILE:LINE:COL` or a one-line
+//! reason, and still report every source server of the valid records.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use serde_json::Value;
+
+use crate::guarded::{run_guarded, Outcome};
+
+const SERVERS: &str = "CN=Servers,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Org,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=x";
+
+/// Records of an export with four Send connectors, each sourced on its own
+/// server; the last one's source is base64 (for truncation in the middle
+/// of base64).
+fn records() -> Vec<String> {
+    let mut records = Vec::new();
+    for (i, server) in ["EX01", "EX02", "EX03", "EX04"].iter().enumerate() {
+        records.push(format!(
+            "dn: CN={server},{SERVERS}\nobjectClass: msExchExchangeServer\ncn: {server}\n\
+             serialNumber: Version 15.2 (Build 1544.4)\nmsExchCurrentServerRoles: 16385"
+        ));
+        let source = format!("CN=1,CN=SMTP,CN=Protocols,CN={server},{SERVERS}");
+        let source_line = if i == 3 {
+            format!(
+                "msExchSourceBridgeheadServersDN:: {}",
+                BASE64.encode(source.as_bytes())
+            )
+        } else {
+            format!("msExchSourceBridgeheadServersDN: {source}")
+        };
+        records.push(format!(
+            "dn: CN=Out{i},CN=Connections,CN=RG,CN=Routing Groups,CN=AG,CN=Administrative Groups,CN=Org,DC=x\n\
+             objectClass: msExchRoutingSMTPConnector\ncn: Out{i}\nroutingList: SMTP:*;1\n{source_line}"
+        ));
+    }
+    records
+}
+
+fn export() -> String {
+    records().join("\n\n") + "\n"
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn sources(file: &Path) -> Outcome {
+    run_guarded(&["sources", "--format", "json"], file)
+}
+
+/// Source server → its Send connectors, from a JSON report.
+fn source_map(outcome: &Outcome, what: &str) -> BTreeMap<String, Vec<String>> {
+    let report: Value = serde_json::from_str(&outcome.stdout)
+        .unwrap_or_else(|e| panic!("{what}: no JSON report ({e}): {}", outcome.summary()));
+    report["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| !s["send_connectors"].as_array().unwrap().is_empty())
+        .map(|s| {
+            let connectors = s["send_connectors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c.as_str().unwrap().to_owned())
+                .collect();
+            (s["name"].as_str().unwrap().to_owned(), connectors)
+        })
+        .collect()
+}
+
+fn expected(servers: &[&str]) -> BTreeMap<String, Vec<String>> {
+    servers
+        .iter()
+        .map(|s| {
+            let i = s[2..].parse::<usize>().unwrap() - 1;
+            ((*s).to_owned(), vec![format!("Out{i}")])
+        })
+        .collect()
+}
+
+#[test]
+fn truncation_anywhere_in_the_last_record_keeps_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = export();
+    let last = text.rfind("dn: CN=Out3").unwrap();
+    let base64_at = text.rfind(":: ").unwrap() + 3;
+    for cut in (last..text.len())
+        .step_by(7)
+        .chain([base64_at + 5, base64_at + 6])
+    {
+        let path = write(&dir, "cut.ldif", &text.as_bytes()[..cut]);
+        let run = sources(&path);
+        let what = format!("cut at {cut}");
+        run.assert_contained(&what);
+        let got = source_map(&run, &what);
+        for server in ["EX01", "EX02", "EX03"] {
+            assert!(got.contains_key(server), "{what}: {server} lost: {got:?}");
+        }
+        let base64_end = text.len() - 1;
+        if cut > base64_at && cut < base64_end && (cut - base64_at) % 4 != 0 {
+            run.assert_diagnosed(&format!("{what} (inside base64)"));
+        }
+    }
+}
+
+#[test]
+fn nul_bytes_and_invalid_utf8_are_diagnosed_and_the_rest_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cases: Vec<(&str, Vec<u8>)> = Vec::new();
+    let mut records: Vec<Vec<u8>> = records().into_iter().map(String::into_bytes).collect();
+    // A NUL in a value, a NUL in an attribute name, and a block of NULs between records.
+    let mut nul = records.clone();
+    nul[1].extend_from_slice(b"\ndescription: a\0b\nna\0me: x");
+    nul.insert(3, vec![0; 4096]);
+    cases.push(("nul", nul.join(&b"\n\n"[..])));
+    // Invalid UTF-8 in a DN and in a value of another record.
+    records.insert(2, b"dn: CN=\xff\xfe,DC=x\ncn: \xc3\x28".to_vec());
+    cases.push(("invalid-utf8", records.join(&b"\n\n"[..])));
+    for (name, bytes) in cases {
+        let path = write(&dir, &format!("{name}.ldif"), bytes);
+        let run = sources(&path);
+        run.assert_contained(name);
+        run.assert_diagnosed(name);
+        assert_eq!(
+            source_map(&run, name),
+            expected(&["EX01", "EX02", "EX03", "EX04"]),
+            "{name}"
+        );
+    }
+}
+
+fn utf16le(text: &str) -> Vec<u8> {
+    let mut bytes = vec![0xff, 0xfe];
+    for unit in text.encode_utf16() {
+        bytes.extend_from_slice(&unit.to_le_bytes());
+    }
+    bytes
+}
+
+#[test]
+fn lone_surrogates_are_replaced_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = utf16le(&(export() + "\ndn: CN=X,DC=x\ndescription: "));
+    bytes.extend_from_slice(&0xd800u16.to_le_bytes());
+    bytes.extend_from_slice(&utf16le("z\n")[2..]);
+    let path = write(&dir, "surrogate.ldif", bytes);
+    let run = sources(&path);
+    run.assert_contained("lone surrogate");
+    assert!(
+        run.stderr.contains("unpaired surrogate"),
+        "{}",
+        run.summary()
+    );
+    assert_eq!(
+        source_map(&run, "lone surrogate"),
+        expected(&["EX01", "EX02", "EX03", "EX04"])
+    );
+}
+
+#[test]
+fn a_bom_that_lies_is_overruled_by_the_content_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    // A UTF-16LE BOM before UTF-8 text, a UTF-8 BOM before UTF-16LE text.
+    let mut utf16_bom = vec![0xff, 0xfe];
+    utf16_bom.extend_from_slice(export().as_bytes());
+    let mut utf8_bom = vec![0xef, 0xbb, 0xbf];
+    utf8_bom.extend_from_slice(&utf16le(&export())[2..]);
+    for (name, bytes) in [("utf16-bom", utf16_bom), ("utf8-bom", utf8_bom)] {
+        let path = write(&dir, &format!("{name}.ldif"), bytes);
+        let run = sources(&path);
+        run.assert_contained(name);
+        assert!(
+            run.diagnostics()
+                .iter()
+                .any(|(severity, m)| severity == "warning" && m.contains("byte-order mark")),
+            "{name}: {}",
+            run.summary()
+        );
+        assert_eq!(
+            source_map(&run, name),
+            expected(&["EX01", "EX02", "EX03", "EX04"]),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn mixed_line_ends_read_like_any_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let ends = ["\n", "\r\n", "\r", "\r\r\n"];
+    let mut text = String::new();
+    for (i, record) in records().iter().enumerate() {
+        let eol = ends[i % ends.len()];
+        for line in record.lines() {
+            text.push_str(line);
+            text.push_str(ends[(i + line.len()) % ends.len()]);
+        }
+        text.push_str(eol);
+    }
+    let path = write(&dir, "mixed.ldif", text);
+    let run = sources(&path);
+    run.assert_contained("mixed line ends");
+    assert_eq!(
+        source_map(&run, "mixed line ends"),
+        expected(&["EX01", "EX02", "EX03", "EX04"])
+    );
+}
+
+#[test]
+fn an_entry_with_a_million_values_is_cut_at_the_limit_with_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = export();
+    text.push_str("\ndn: CN=Many,DC=x\nobjectClass: top\n");
+    for _ in 0..1_000_000 {
+        text.push_str("description: v\n");
+    }
+    let path = write(&dir, "many.ldif", &text);
+    let run = run_guarded(&["dump", "--format", "jsonl"], &path);
+    run.assert_contained("a million values");
+    let diagnostics = run.diagnostics();
+    assert!(
+        diagnostics
+            .iter()
+            .any(|(severity, m)| severity == "error" && m.contains("--max-values")),
+        "{}",
+        run.summary()
+    );
+    let raised = run_guarded(
+        &["dump", "--format", "jsonl", "--max-values", "2000000"],
+        &path,
+    );
+    raised.assert_contained("a million values, limit raised");
+    assert!(raised.diagnostics().is_empty(), "{}", raised.summary());
+    // Each value is `["description","v"],` in the JSON lines.
+    let value = r#"["description","v"],"#.len();
+    assert!(
+        raised.stdout_len >= 1_000_000 * value,
+        "{}",
+        raised.summary()
+    );
+    assert!(run.stdout_len < 200_000 * value, "{}", run.summary());
+}
+
+#[test]
+fn urls_to_local_files_are_never_read_in_any_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let ldif = format!(
+        "{}\ndn: CN=U,DC=x\ndescription:< file:///etc/passwd\n",
+        export()
+    );
+    let path = write(&dir, "url.ldif", ldif);
+    let run = run_guarded(&["dump", "--format", "jsonl"], &path);
+    run.assert_contained("url");
+    assert!(!run.stdout.contains("root:"), "{}", run.summary());
+    let dsml = "<batchResponse xmlns=\"urn:oasis:names:tc:DSML:2:0:core\" \
+        xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\
+        <searchResponse><searchResultEntry dn=\"CN=U,DC=x\"><attr name=\"description\">\
+        <value xsi:type=\"xsd:anyURI\">file:///etc/passwd</value></attr></searchResultEntry>\
+        <searchResultDone><resultCode code=\"0\"/></searchResultDone></searchResponse></batchResponse>";
+    let path = write(&dir, "url.xml", dsml);
+    let run = run_guarded(&["dump", "--format", "jsonl"], &path);
+    run.assert_contained("url in DSML");
+    assert!(!run.stdout.contains("root:"), "{}", run.summary());
+    assert!(
+        run.stdout.contains("file:///etc/passwd"),
+        "{}",
+        run.summary()
+    );
+}
+
+#[test]
+fn a_fifo_is_read_as_a_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("export.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, export()).unwrap())
+    };
+    let run = sources(&fifo);
+    writer.join().unwrap();
+    run.assert_contained("fifo");
+    assert_eq!(run.code, Some(0), "{}", run.summary());
+    assert_eq!(
+        source_map(&run, "fifo"),
+        expected(&["EX01", "EX02", "EX03", "EX04"])
+    );
+}
+
+#[test]
+fn an_input_that_fails_to_read_is_reported_and_the_others_are_analyzed() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(&dir, "good.ldif", export());
+    // Opening works, reading fails (EIO): what a failing disk or share does.
+    let failing = Path::new("/proc/self/mem");
+    let run = crate::support::exconn(&[
+        "sources",
+        "--format",
+        "json",
+        failing.to_str().unwrap(),
+        good.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .lines()
+            .any(|l| l.starts_with("exconn: /proc/self/mem: ")),
+        "{}",
+        run.stderr
+    );
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["servers"].as_array().unwrap().len(), 4);
+}
+
+/// An export of `size` bytes or more: the sample records over and over.
+fn large_export(size: usize) -> String {
+    let one = export() + "\n";
+    one.repeat(size / one.len() + 1)
+}
+
+fn read_open_source(source: exconn::input::Source) -> exconn::input::InputInfo {
+    let options = exconn::input::ReadOptions::default();
+    exconn::input::read_source(
+        source,
+        &options,
+        |batch| (batch.len(), Vec::new()),
+        |_| Ok(()),
+    )
+    .expect("the input reads")
+}
+
+#[test]
+fn a_file_truncated_while_being_read_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "shrinking.ldif", large_export(64 << 20));
+    let source = exconn::input::Source::open(path.to_str().unwrap()).unwrap();
+    // The reader holds a few MiB in flight at most: most of the file is still unread.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(1 << 20)
+        .unwrap();
+    let info = read_open_source(source);
+    let changed: Vec<_> = info
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("changed while being read"))
+        .collect();
+    assert_eq!(changed.len(), 1, "{:?}", info.diagnostics);
+    assert_eq!(changed[0].severity, exconn::diag::Severity::Error);
+}
+
+#[test]
+fn a_file_deleted_while_being_read_is_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = large_export(16 << 20);
+    let path = write(&dir, "deleted.ldif", &text);
+    let source = exconn::input::Source::open(path.to_str().unwrap()).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let info = read_open_source(source);
+    assert!(info.diagnostics.is_empty(), "{:?}", info.diagnostics);
+    assert_eq!(info.bytes, text.len() as u64);
+    assert_eq!(info.entries, 8 * (text.len() / (export().len() + 1)));
+}
