@@ -24,7 +24,7 @@ seed clixml "${clixml[@]}"
 seed pipeline "${ldif[@]}" "${xml[@]}"
 # DNs: every dn: line of the LDIF seeds, one per file.
 mkdir -p fuzz/corpus/dn
-grep -h '^dn: ' "${ldif[@]}" 2>/dev/null | cut -c5- | sort -u | head -500 | while IFS= read -r dn; do
+grep -h '^dn: ' "${ldif[@]}" 2>/dev/null | cut -c5- | sort -u | sed -n '1,500p' | while IFS= read -r dn; do
   printf '%s' "$dn" > "fuzz/corpus/dn/$(printf '%s' "$dn" | sha1sum | cut -c1-16)"
 done
 for target in ldif dsml clixml pipeline dn; do

@@ -51,7 +51,7 @@ pub struct InputArgs {
     /// The longest record accepted: LDIF without an empty line, or one XML
     /// record element (bytes; K, M and G suffixes accepted). Longer ones are
     /// skipped with an error.
-    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
     pub max_record_size: usize,
 
     /// The most values one entry keeps; the rest are left out with an error.

@@ -10,8 +10,12 @@ use exconn::report::sources::{self, Analysis, SourcesReport};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let source = Source::from_reader("fuzz", Box::new(std::io::Cursor::new(data.to_vec())), None)
-        .expect("an in-memory source opens");
+    // A damaged archive is refused when opened: an error the CLI reports.
+    let Ok(source) =
+        Source::from_reader("fuzz", Box::new(std::io::Cursor::new(data.to_vec())), None)
+    else {
+        return;
+    };
     let options = ReadOptions {
         projection: Projection::Only {
             attribute: model::is_read_attribute,

@@ -8,8 +8,9 @@ use exconn::record::Record;
 /// Reads `bytes` as `format` (None: detect) in windows of `window` bytes.
 /// `None` when the input is not an export at all (detection refused it).
 pub fn read(bytes: &[u8], format: Option<Format>, window: usize) -> Option<(Vec<Record>, InputInfo)> {
-    let source = Source::from_reader("fuzz", Box::new(std::io::Cursor::new(bytes.to_vec())), None)
-        .expect("an in-memory source opens");
+    // A damaged archive is refused when opened: an error the CLI reports.
+    let source =
+        Source::from_reader("fuzz", Box::new(std::io::Cursor::new(bytes.to_vec())), None).ok()?;
     let options = ReadOptions {
         format,
         window,

@@ -170,7 +170,7 @@ impl Default for ReadOptions {
 /// that memory follows the model rather than the file.
 pub const WINDOW: usize = 16 << 20;
 /// The default longest record (run of bytes without an empty line) accepted.
-pub const MAX_RECORD: usize = 256 << 20;
+pub const MAX_RECORD: usize = 64 << 20;
 /// The default most values per entry (configuration objects have a few
 /// hundred at most).
 pub const MAX_VALUES: usize = 100_000;

@@ -377,3 +377,80 @@ fn a_file_deleted_while_being_read_is_read_whole() {
     assert_eq!(info.bytes, text.len() as u64);
     assert_eq!(info.entries, 8 * (text.len() / (export().len() + 1)));
 }
+
+/// Peak resident memory of a running process, in KiB (Linux `VmHWM`).
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[test]
+fn a_one_gigabyte_line_is_skipped_in_bounded_memory_and_the_rest_is_read() {
+    use std::io::{Read as _, Write as _};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_exconn"))
+        .args([
+            "sources",
+            "--format",
+            "json",
+            "--max-record-size",
+            "16M",
+            "-",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the exconn binary starts");
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        // Streamed: neither side ever holds the line whole.
+        stdin.write_all(b"dn: CN=Huge,DC=x\ndescription: ")?;
+        let chunk = vec![b'x'; 1 << 20];
+        for _ in 0..1024 {
+            stdin.write_all(&chunk)?;
+        }
+        stdin.write_all(b"\n\n")?;
+        stdin.write_all(export().as_bytes())
+    });
+    let drain = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            pipe.read_to_end(&mut bytes).map(|_| bytes)
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    let mut peak = 0;
+    let status = loop {
+        if let Some(rss) = peak_rss_kib(child.id()) {
+            peak = peak.max(rss);
+        }
+        match child.try_wait().unwrap() {
+            Some(status) => break status,
+            None => std::thread::sleep(std::time::Duration::from_millis(20)),
+        }
+    };
+    writer
+        .join()
+        .unwrap()
+        .expect("exconn read all of its input");
+    let stdout = stdout.join().unwrap().unwrap();
+    let stderr = String::from_utf8_lossy(&stderr.join().unwrap().unwrap()).into_owned();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.starts_with("-:1:1: error: expected records separated by empty lines"),
+        "{stderr}"
+    );
+    assert!(peak < 160 << 10, "peak resident memory {peak} KiB");
+    let report: Value = serde_json::from_slice(&stdout).unwrap();
+    assert_eq!(report["inputs"][0]["skipped"], 1);
+    let sources: Vec<&str> = report["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources, ["EX01", "EX02", "EX03", "EX04"]);
+}
