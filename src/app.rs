@@ -6,7 +6,8 @@
 use std::io::{self, BufWriter, Write};
 
 use crate::cli::{
-    CheckArgs, Cli, Command, DumpArgs, DumpFormat, InputArgs, SourcesArgs, SourcesFormat,
+    CheckArgs, Cli, Command, DumpArgs, DumpFormat, InputArgs, PlanArgs, PlanFormat, SourcesArgs,
+    SourcesFormat,
 };
 use std::sync::Arc;
 
@@ -17,8 +18,8 @@ use crate::graph::Graph;
 use crate::input::{self, InputInfo, LoadError, Located, Projection, ReadOptions, Source};
 use crate::model::{self, Objects};
 use crate::record::Record;
-use crate::report::dump;
 use crate::report::sources::{self, Analysis, SourcesReport};
+use crate::report::{self, dump};
 use crate::term::Progress;
 
 /// Runs the command line and returns how the run ended.
@@ -33,6 +34,7 @@ pub fn run(cli: &Cli) -> Status {
         Command::Dump(args) => run_dump(args, cli.quiet),
         Command::Sources(args) => run_sources(args, cli.quiet),
         Command::Check(args) => run_check(args, cli.quiet),
+        Command::Plan(args) => run_plan(args, cli.quiet),
     };
     match outcome {
         Ok(status) => status,
@@ -343,4 +345,89 @@ fn run_check(args: &CheckArgs, quiet: bool) -> io::Result<Status> {
     };
     out.flush()?;
     Ok(analyzed.status(args.input.strict).max(found))
+}
+
+fn run_plan(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
+    if let Err(status) = stdin_once(&args.input) {
+        return Ok(status);
+    }
+    if let Some(script) = &args.script {
+        if args
+            .input
+            .files
+            .iter()
+            .any(|file| same_file(std::path::Path::new(file), script))
+        {
+            eprintln!(
+                "exconn: the script would overwrite the input {}: inputs are never written to",
+                script.display()
+            );
+            return Ok(Status::Error);
+        }
+    }
+    let analyzed = Analyzed::new(&args.input, quiet)?;
+    print_diagnostics(&analyzed.diagnostics);
+    let request = crate::plan::Request {
+        remove: args.remove.clone(),
+        add: args.add.clone(),
+    };
+    let plan = crate::plan::simulate(&analyzed.graph, &request);
+    let unknown: Vec<&str> = plan
+        .removed
+        .iter()
+        .filter(|r| r.server.is_none())
+        .map(|r| r.name.as_str())
+        .collect();
+    if !unknown.is_empty() {
+        eprintln!(
+            "exconn: server(s) to remove appear nowhere in the export: {}",
+            unknown.join(", ")
+        );
+        return Ok(Status::Error);
+    }
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match args.format {
+        PlanFormat::Table => report::plan::write_table(&mut out, &plan, &analyzed.graph)?,
+        PlanFormat::Json => {
+            report::plan::write_json(&mut out, &plan, &analyzed.graph, &analyzed.inputs)?
+        }
+    }
+    out.flush()?;
+    if let Some(path) = &args.script {
+        let date = report::utc_date(std::time::SystemTime::now());
+        let options = report::plan::ScriptOptions {
+            whatif: !args.no_whatif,
+            date: &date,
+        };
+        let mut script = Vec::new();
+        report::plan::write_script(
+            &mut script,
+            &plan,
+            &analyzed.graph,
+            &analyzed.inputs,
+            &options,
+        )?;
+        if let Err(error) = std::fs::write(path, script) {
+            eprintln!(
+                "exconn: cannot write the script to {}: {error}",
+                path.display()
+            );
+            return Ok(Status::Error);
+        }
+    }
+    let status = analyzed.status(args.input.strict);
+    Ok(if status == Status::Success && plan.blockers() > 0 {
+        Status::Findings
+    } else {
+        status
+    })
+}
+
+/// Whether two paths name the same file (when both exist).
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }

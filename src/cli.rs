@@ -31,6 +31,9 @@ pub enum Command {
     /// Setup's readiness check, offline: is this server a source of Send connectors?
     #[command(after_help = crate::exit::TABLE)]
     Check(CheckArgs),
+    /// Simulate taking servers out (and putting new ones in); write the remediation script.
+    #[command(after_help = crate::exit::TABLE)]
+    Plan(PlanArgs),
 }
 
 /// Options every command that reads exports has.
@@ -157,4 +160,41 @@ pub struct CheckArgs {
     /// The inputs.
     #[command(flatten)]
     pub input: InputArgs,
+}
+
+/// `exconn plan`
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Servers to take out: names (as Setup matches them) or DNs, comma-separated or repeated.
+    #[arg(long, value_delimiter = ',', required = true, value_name = "SERVER")]
+    pub remove: Vec<String>,
+
+    /// Servers to put in their place on the connectors they leave.
+    #[arg(long, value_delimiter = ',', value_name = "SERVER")]
+    pub add: Vec<String>,
+
+    /// Write the PowerShell remediation script to this file.
+    #[arg(long, value_name = "FILE")]
+    pub script: Option<std::path::PathBuf>,
+
+    /// Leave -WhatIf out of the script's commands.
+    #[arg(long)]
+    pub no_whatif: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
+    pub format: PlanFormat,
+
+    /// The inputs.
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// Output formats of `plan`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// A readable report.
+    Table,
+    /// The JSON document (schema_version 1).
+    Json,
 }

@@ -8,7 +8,8 @@ pub enum Status {
     /// 0: the work was done; no finding that the command reports by status.
     Success,
     /// 1: the work was done and found what the command reports by status
-    /// (`check`: the server is a source of Send connectors).
+    /// (`check`: the server is a source of Send connectors; `plan`: a
+    /// connector would be left without a source).
     Findings,
     /// 2: usage error, an input that could not be read, or (under `--strict`)
     /// any diagnostic. What was printed on stdout is still valid for the
@@ -37,7 +38,8 @@ impl From<Status> for ExitCode {
 pub const TABLE: &str = "\
 Exit status:
   0  success: the report was written (check: the server is a source of no Send connector)
-  1  findings: check: the server is a source of at least one Send connector
+  1  findings: check: the server is a source of at least one Send connector;
+     plan: a connector would be left without a source
   2  usage error, an input that cannot be read (missing, directory, not an export,
      server not in the export for check), or any diagnostic under --strict
   A closed output pipe (e.g. `| head`) ends the run quietly with status 0.";

@@ -19,6 +19,7 @@ pub mod findings;
 pub mod graph;
 pub mod input;
 pub mod model;
+pub mod plan;
 pub mod powershell;
 pub mod record;
 pub mod report;

@@ -1,0 +1,260 @@
+//! Decommission plans: what taking servers out (and putting new ones in)
+//! does to every connector, and the commands that get there.
+//!
+//! For each Send connector one of whose sources is removed, the plan gives
+//! the sources before and after. Added servers replace the removed ones on
+//! exactly those connectors. A connector left with no source is a blocker:
+//! routing ignores it (event 5014) and its address spaces stop working. An
+//! Edge server is taken off its connectors by removing its Edge
+//! subscription, which removes it from every source list. Routing group
+//! connectors with a removed server as source or target bridgehead are
+//! listed with both sides before and after; new servers never replace
+//! bridgeheads there (only Exchange 2007/2010 and 2003 servers can be), so a
+//! side left empty means the connector goes. Exchange 2003 SMTP connectors
+//! (in a routing group other than Exchange's own) are read-only to the
+//! Exchange 2007+ cmdlets: they are changed in Exchange System Manager.
+
+use crate::graph::{server_key, Graph};
+
+/// The routing group every Exchange 2007+ connector lives in.
+const EXCHANGE_ROUTING_GROUP: &str = "Exchange Routing Group (DWBGZMFD01QNBJR)";
+
+/// What to simulate.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    /// Servers taken out, as given (names or DNs).
+    pub remove: Vec<String>,
+    /// Servers put in, as given (names).
+    pub add: Vec<String>,
+}
+
+/// A server named in the request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Named {
+    /// The name as shown (the export's spelling when it knows the server).
+    pub name: String,
+    /// Index into the graph's servers, when the export knows it.
+    pub server: Option<usize>,
+    /// Whether it is an Edge Transport server.
+    pub edge: bool,
+}
+
+/// One Send connector the plan changes.
+#[derive(Clone, Debug)]
+pub struct SendChange {
+    /// Index into the graph's Send connectors.
+    pub connector: usize,
+    /// Source server names before.
+    pub before: Vec<String>,
+    /// Source server names after.
+    pub after: Vec<String>,
+    /// Removed servers among its sources (not Edge: those go with their subscription).
+    pub remove: Vec<String>,
+    /// Removed Edge servers among its sources.
+    pub edge_remove: Vec<String>,
+    /// Servers added to it.
+    pub add: Vec<String>,
+    /// An Exchange 2003 connector: changed in Exchange System Manager.
+    pub legacy: bool,
+}
+
+impl SendChange {
+    /// Left with no source: a blocker.
+    pub fn orphaned(&self) -> bool {
+        self.after.is_empty()
+    }
+}
+
+/// One routing group connector the plan touches.
+#[derive(Clone, Debug)]
+pub struct RoutingGroupChange {
+    /// Index into the graph's routing group connectors.
+    pub connector: usize,
+    /// Source bridgeheads before and after.
+    pub sources: (Vec<String>, Vec<String>),
+    /// Target bridgeheads before and after.
+    pub targets: (Vec<String>, Vec<String>),
+}
+
+impl RoutingGroupChange {
+    /// A side left without bridgehead: the connector stops working.
+    pub fn orphaned(&self) -> bool {
+        self.sources.1.is_empty() || self.targets.1.is_empty()
+    }
+}
+
+/// The simulated outcome.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    /// Servers taken out.
+    pub removed: Vec<Named>,
+    /// Servers put in.
+    pub added: Vec<Named>,
+    /// Send connectors that change, in the graph's order.
+    pub send: Vec<SendChange>,
+    /// Edge servers whose subscription must be removed.
+    pub edge_subscriptions: Vec<String>,
+    /// Routing group connectors that change.
+    pub routing_group: Vec<RoutingGroupChange>,
+}
+
+impl Plan {
+    /// Send connectors left without a source.
+    pub fn blockers(&self) -> usize {
+        self.send.iter().filter(|c| c.orphaned()).count()
+            + self.routing_group.iter().filter(|c| c.orphaned()).count()
+    }
+
+    /// Names the export does not know.
+    pub fn unknown(&self) -> impl Iterator<Item = &Named> {
+        self.removed
+            .iter()
+            .chain(&self.added)
+            .filter(|n| n.server.is_none())
+    }
+}
+
+/// Simulates `request` on `graph`.
+pub fn simulate(graph: &Graph, request: &Request) -> Plan {
+    let removed = named(graph, &request.remove);
+    let added: Vec<Named> = named(graph, &request.add)
+        .into_iter()
+        .filter(|a| !removed.iter().any(|r| same(r, a)))
+        .collect();
+    let is_removed = |server: usize| removed.iter().any(|r| r.server == Some(server));
+    let names = |servers: &[usize]| -> Vec<String> {
+        servers
+            .iter()
+            .map(|&s| graph.servers[s].name.clone())
+            .collect()
+    };
+    let mut send = Vec::new();
+    for (index, node) in graph.send_connectors.iter().enumerate() {
+        let gone: Vec<usize> = node
+            .sources
+            .iter()
+            .copied()
+            .filter(|&s| is_removed(s))
+            .collect();
+        if gone.is_empty() {
+            continue;
+        }
+        let kept: Vec<usize> = node
+            .sources
+            .iter()
+            .copied()
+            .filter(|&s| !is_removed(s))
+            .collect();
+        let (edge, plain): (Vec<usize>, Vec<usize>) =
+            gone.into_iter().partition(|&s| graph.servers[s].is_edge());
+        // Edge connectors follow their subscription: a new Edge brings its own.
+        let add: Vec<String> = added
+            .iter()
+            .filter(|_| !plain.is_empty())
+            .filter(|a| a.server.is_none_or(|s| !node.sources.contains(&s)))
+            .map(|a| a.name.clone())
+            .collect();
+        let mut after = names(&kept);
+        after.extend(add.iter().cloned());
+        send.push(SendChange {
+            connector: index,
+            before: names(&node.sources),
+            after,
+            remove: names(&plain),
+            edge_remove: names(&edge),
+            add,
+            legacy: is_legacy(&node.connector.dn),
+        });
+    }
+    let mut edge_subscriptions: Vec<String> = removed
+        .iter()
+        .filter(|r| r.edge)
+        .map(|r| r.name.clone())
+        .collect();
+    edge_subscriptions.dedup();
+    let mut routing_group = Vec::new();
+    for (index, node) in graph.routing_group_connectors.iter().enumerate() {
+        if !node
+            .sources
+            .iter()
+            .chain(&node.targets)
+            .any(|&s| is_removed(s))
+        {
+            continue;
+        }
+        // Only Exchange 2007/2010 and 2003 servers can be bridgeheads of a
+        // routing group connector: new servers never replace them there.
+        let side = |servers: &[usize]| {
+            let kept: Vec<usize> = servers
+                .iter()
+                .copied()
+                .filter(|&s| !is_removed(s))
+                .collect();
+            (names(servers), names(&kept))
+        };
+        routing_group.push(RoutingGroupChange {
+            connector: index,
+            sources: side(&node.sources),
+            targets: side(&node.targets),
+        });
+    }
+    Plan {
+        removed,
+        added,
+        send,
+        edge_subscriptions,
+        routing_group,
+    }
+}
+
+fn same(a: &Named, b: &Named) -> bool {
+    server_key(&a.name) == server_key(&b.name)
+}
+
+/// The servers `names` designate, each once, in the order given.
+fn named(graph: &Graph, names: &[String]) -> Vec<Named> {
+    let mut out: Vec<Named> = Vec::new();
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        let server = graph.find_server(name);
+        let named = match server {
+            Some(index) => Named {
+                name: graph.servers[index].name.clone(),
+                server,
+                edge: graph.servers[index].is_edge(),
+            },
+            None => Named {
+                name: name.to_owned(),
+                server: None,
+                edge: false,
+            },
+        };
+        if !out.iter().any(|o| same(o, &named)) {
+            out.push(named);
+        }
+    }
+    out
+}
+
+/// Whether a connector sits in a routing group other than Exchange's own
+/// (an Exchange 2000/2003 connector).
+fn is_legacy(dn: &crate::dn::Dn) -> bool {
+    let rdns = dn.rdns();
+    // CN=<connector>,CN=Connections,CN=<routing group>,CN=Routing Groups,…
+    let in_connections = rdns.get(1).is_some_and(|r| r.is("cn", "Connections"));
+    let group = rdns.get(2).and_then(|r| r.value_text());
+    in_connections && group.is_some_and(|g| !g.eq_ignore_ascii_case(EXCHANGE_ROUTING_GROUP))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dn::Dn;
+
+    #[test]
+    fn only_connectors_outside_exchanges_routing_group_are_legacy() {
+        let modern = Dn::parse("CN=Internet,CN=Connections,CN=Exchange Routing Group (DWBGZMFD01QNBJR),CN=Routing Groups,CN=AG,DC=x").unwrap();
+        let legacy = Dn::parse("CN=Old,CN=Connections,CN=First Routing Group,CN=Routing Groups,CN=First Administrative Group,DC=x").unwrap();
+        assert!(!is_legacy(&modern));
+        assert!(is_legacy(&legacy));
+    }
+}
