@@ -6,8 +6,8 @@
 use std::io::{self, BufWriter, Write};
 
 use crate::cli::{
-    CheckArgs, Cli, Command, DumpArgs, DumpFormat, InputArgs, PlanArgs, PlanFormat, SourcesArgs,
-    SourcesFormat,
+    CheckArgs, Cli, Command, DumpArgs, DumpFormat, InputArgs, InventoryArgs, InventoryFormat,
+    PlanArgs, PlanFormat, SourcesArgs, SourcesFormat,
 };
 use std::sync::Arc;
 
@@ -35,6 +35,7 @@ pub fn run(cli: &Cli) -> Status {
         Command::Sources(args) => run_sources(args, cli.quiet),
         Command::Check(args) => run_check(args, cli.quiet),
         Command::Plan(args) => run_plan(args, cli.quiet),
+        Command::Inventory(args) => run_inventory(args, cli.quiet),
     };
     match outcome {
         Ok(status) => status,
@@ -262,7 +263,12 @@ fn run_sources(args: &SourcesArgs, quiet: bool) -> io::Result<Status> {
     match args.format {
         SourcesFormat::Table => sources::write_table(&mut out, &report)?,
         SourcesFormat::Json => sources::write_json(&mut out, &report)?,
-        SourcesFormat::Csv => sources::write_csv(&mut out, &report)?,
+        SourcesFormat::Csv => {
+            if args.excel {
+                out.write_all(report::csv::EXCEL_BOM)?;
+            }
+            sources::write_csv(&mut out, &report)?
+        }
         SourcesFormat::Markdown => sources::write_markdown(&mut out, &report)?,
     }
     out.flush()?;
@@ -430,4 +436,34 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
     }
+}
+
+fn run_inventory(args: &InventoryArgs, quiet: bool) -> io::Result<Status> {
+    if let Err(status) = stdin_once(&args.input) {
+        return Ok(status);
+    }
+    let analyzed = Analyzed::new(&args.input, quiet)?;
+    print_diagnostics(&analyzed.diagnostics);
+    let date = args
+        .date
+        .clone()
+        .unwrap_or_else(|| report::utc_date(std::time::SystemTime::now()));
+    let inventory = crate::inventory::Inventory::new(&analyzed.graph, &date);
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let graph = &analyzed.graph;
+    match args.format {
+        InventoryFormat::Table => report::inventory::write_table(&mut out, &inventory, graph)?,
+        InventoryFormat::Json => {
+            report::inventory::write_json(&mut out, &inventory, graph, &analyzed.inputs)?
+        }
+        InventoryFormat::Csv => {
+            if args.excel {
+                out.write_all(report::csv::EXCEL_BOM)?;
+            }
+            report::inventory::write_csv(&mut out, &inventory, graph)?
+        }
+    }
+    out.flush()?;
+    Ok(analyzed.status(args.input.strict))
 }

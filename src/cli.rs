@@ -34,6 +34,9 @@ pub enum Command {
     /// Simulate taking servers out (and putting new ones in); write the remediation script.
     #[command(after_help = crate::exit::TABLE)]
     Plan(PlanArgs),
+    /// Servers with their support status, connectors with their settings, receive connectors.
+    #[command(after_help = crate::exit::TABLE)]
+    Inventory(InventoryArgs),
 }
 
 /// Options every command that reads exports has.
@@ -132,6 +135,10 @@ pub struct SourcesArgs {
     #[arg(long, value_enum, default_value_t = SourcesFormat::Table)]
     pub format: SourcesFormat,
 
+    /// With --format csv: start with the UTF-8 byte-order mark Excel needs.
+    #[arg(long)]
+    pub excel: bool,
+
     /// The inputs.
     #[command(flatten)]
     pub input: InputArgs,
@@ -197,4 +204,57 @@ pub enum PlanFormat {
     Table,
     /// The JSON document (schema_version 1).
     Json,
+}
+
+/// `exconn inventory`
+#[derive(Debug, Args)]
+pub struct InventoryArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = InventoryFormat::Table)]
+    pub format: InventoryFormat,
+
+    /// With --format csv: start with the UTF-8 byte-order mark Excel needs.
+    #[arg(long)]
+    pub excel: bool,
+
+    /// Judge support status as of this date (YYYY-MM-DD; default: today, UTC).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub date: Option<String>,
+
+    /// The inputs.
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// Output formats of `inventory`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InventoryFormat {
+    /// A readable report.
+    Table,
+    /// The JSON document (schema_version 1).
+    Json,
+    /// One row per server or connector, `kind` saying which.
+    Csv,
+}
+
+/// A date as `YYYY-MM-DD`.
+fn parse_date(text: &str) -> Result<String, String> {
+    let bytes = text.as_bytes();
+    let shape = bytes.len() == 10
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+    let month = text.get(5..7).and_then(|m| m.parse::<u32>().ok());
+    let day = text.get(8..10).and_then(|d| d.parse::<u32>().ok());
+    if shape
+        && month.is_some_and(|m| (1..=12).contains(&m))
+        && day.is_some_and(|d| (1..=31).contains(&d))
+    {
+        Ok(text.to_owned())
+    } else {
+        Err(format!("expected a date as YYYY-MM-DD, found '{text}'"))
+    }
 }

@@ -18,6 +18,7 @@ pub mod exit;
 pub mod findings;
 pub mod graph;
 pub mod input;
+pub mod inventory;
 pub mod model;
 pub mod plan;
 pub mod powershell;

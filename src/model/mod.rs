@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use crate::diag::Diagnostic;
 use crate::dn::{Dn, Mangling};
 use crate::record::{Body, Record, Value};
-pub use version::{Product, Version};
+pub use version::{Product, Support, Version};
 
 /// Whether the model reads an attribute of this name (LDAP name or cmdlet
 /// property, any case). Readers use it to skip everything else early.
@@ -60,6 +60,17 @@ pub fn is_read_attribute(name: &[u8]) -> bool {
             | b"isedgeserver"
             | b"bindings"
             | b"remoteipranges"
+            | b"delivcontlength"
+            | b"maxmessagesize"
+            | b"msexchsmtpsendtlsdomain"
+            | b"tlsdomain"
+            | b"msexchsmtpsendprotocollogginglevel"
+            | b"protocollogginglevel"
+            | b"msexchsmtpsendbindingipaddress"
+            | b"sourceipaddress"
+            | b"msexchsmtpreceiveconnectorfqdn"
+            | b"msexchsmtpreceiverole"
+            | b"transportrole"
     )
 }
 
@@ -192,6 +203,14 @@ pub struct SendConnector {
     pub port: Option<u16>,
     /// `msExchSMTPSendConnectorFQDN`.
     pub fqdn: Option<String>,
+    /// Maximum message size: `delivContLength` (KB), or the cmdlet's `MaxMessageSize` text.
+    pub max_message_size: Option<String>,
+    /// `msExchSmtpSendTlsDomain` (`TlsDomain`).
+    pub tls_domain: Option<String>,
+    /// `msExchSmtpSendProtocolLoggingLevel` (`ProtocolLoggingLevel`), as stored.
+    pub protocol_logging: Option<String>,
+    /// `msExchSmtpSendBindingIPAddress` (`SourceIPAddress`).
+    pub source_ip: Option<String>,
     /// `msExchSourceBridgeheadServersDN`, as written.
     pub source_refs: Vec<Reference>,
     /// Byte offset of the record, for diagnostics.
@@ -224,6 +243,10 @@ pub struct ReceiveConnector {
     pub bindings: Vec<String>,
     /// `msExchSmtpReceiveRemoteIPRanges`.
     pub remote_ip_ranges: Vec<String>,
+    /// `msExchSMTPReceiveConnectorFQDN` (`Fqdn`).
+    pub fqdn: Option<String>,
+    /// `msExchSmtpReceiveRole` (`TransportRole`), as stored.
+    pub role: Option<String>,
 }
 
 /// One DN-valued reference as found in the record.
@@ -398,6 +421,8 @@ fn classify(record: &Record) -> Classified {
                 record,
                 &["msExchSmtpReceiveRemoteIPRanges", "RemoteIPRanges"],
             ),
+            fqdn: first(record, &["msExchSMTPReceiveConnectorFQDN", "Fqdn"]),
+            role: first(record, &["msExchSmtpReceiveRole", "TransportRole"]),
         }),
     }
 }
@@ -513,6 +538,18 @@ fn send_connector(record: &Record, dn: Dn, name: String) -> SendConnector {
         smart_hosts,
         port: number(record, &["msExchSmtpSendPort", "Port"]).and_then(|p| u16::try_from(p).ok()),
         fqdn: first(record, &["msExchSMTPSendConnectorFQDN", "Fqdn"]),
+        max_message_size: first(record, &["delivContLength"])
+            .map(|kb| format!("{kb} KB"))
+            .or_else(|| first(record, &["MaxMessageSize"])),
+        tls_domain: first(record, &["msExchSmtpSendTlsDomain", "TlsDomain"]),
+        protocol_logging: first(
+            record,
+            &["msExchSmtpSendProtocolLoggingLevel", "ProtocolLoggingLevel"],
+        ),
+        source_ip: first(
+            record,
+            &["msExchSmtpSendBindingIPAddress", "SourceIPAddress"],
+        ),
         source_refs: references(
             record,
             &["msExchSourceBridgeheadServersDN", "SourceTransportServers"],

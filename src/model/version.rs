@@ -102,6 +102,44 @@ impl Version {
     }
 }
 
+/// When each product's support ended (extended support; `None`: still
+/// supported under the Modern Lifecycle Policy). The one place these
+/// dates live.
+const END_OF_SUPPORT: [(Product, Option<&str>); 9] = [
+    (Product::Exchange55, Some("2006-01-10")),
+    (Product::Exchange2000, Some("2011-01-11")),
+    (Product::Exchange2003, Some("2014-04-08")),
+    (Product::Exchange2007, Some("2017-04-11")),
+    (Product::Exchange2010, Some("2020-10-13")),
+    (Product::Exchange2013, Some("2023-04-11")),
+    (Product::Exchange2016, Some("2025-10-14")),
+    (Product::Exchange2019, Some("2025-10-14")),
+    (Product::SubscriptionEdition, None),
+];
+
+/// A product's support status on a given date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Support {
+    /// Supported on that date (support ends on the date given, if any).
+    Supported(Option<&'static str>),
+    /// Support ended on the date given.
+    Ended(&'static str),
+    /// The product is not known.
+    Unknown,
+}
+
+impl Product {
+    /// The support status on `date` (`YYYY-MM-DD`).
+    pub fn support_on(self, date: &str) -> Support {
+        match END_OF_SUPPORT.iter().find(|(product, _)| *product == self) {
+            None => Support::Unknown,
+            Some((_, None)) => Support::Supported(None),
+            Some((_, Some(end))) if date >= *end => Support::Ended(end),
+            Some((_, Some(end))) => Support::Supported(Some(end)),
+        }
+    }
+}
+
 fn strip_prefix_ignore_case<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
     let head = text.get(..prefix.len())?;
     head.eq_ignore_ascii_case(prefix)
@@ -185,6 +223,23 @@ mod tests {
             Product::Exchange2007
         );
         let legacy = Version::from_version_number(6944).unwrap();
+        assert_eq!(
+            legacy.product().support_on("2026-11-24"),
+            Support::Ended("2014-04-08")
+        );
+        assert_eq!(
+            Product::Exchange2019.support_on("2025-10-13"),
+            Support::Supported(Some("2025-10-14"))
+        );
+        assert_eq!(
+            Product::Exchange2019.support_on("2025-10-14"),
+            Support::Ended("2025-10-14")
+        );
+        assert_eq!(
+            Product::SubscriptionEdition.support_on("2030-01-01"),
+            Support::Supported(None)
+        );
+        assert_eq!(Product::Unknown.support_on("2030-01-01"), Support::Unknown);
         assert_eq!(legacy.product(), Product::Exchange2003);
         assert_eq!(legacy.to_string(), "6.5.6944");
     }

@@ -1,6 +1,8 @@
 //! Output formats. Only this module knows serde and how things are shown.
 
+pub mod csv;
 pub mod dump;
+pub mod inventory;
 pub mod plan;
 pub mod sources;
 

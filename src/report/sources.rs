@@ -14,6 +14,7 @@ use crate::findings::{Code, Finding};
 use crate::graph::Graph;
 use crate::input::{InputInfo, Located};
 use crate::model::Objects;
+use crate::report::csv;
 
 /// The JSON schema version of the `sources` report.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -558,21 +559,6 @@ fn visible(text: &str) -> std::borrow::Cow<'_, str> {
     )
 }
 
-/// Quotes a CSV field when needed; cells that a spreadsheet would run as a
-/// formula are prefixed with `'`.
-fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
-}
-
 /// Renders one CSV row per (source server, Send connector) pair.
 pub fn write_csv(out: &mut impl Write, report: &SourcesReport) -> io::Result<()> {
     writeln!(
@@ -595,7 +581,7 @@ pub fn write_csv(out: &mut impl Write, report: &SourcesReport) -> io::Result<()>
                 connector.smart_hosts.join(" "),
                 connector.source_servers.len().to_string(),
             ];
-            let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+            let row: Vec<String> = fields.iter().map(|f| csv::field(f)).collect();
             writeln!(out, "{}", row.join(","))?;
         }
     }

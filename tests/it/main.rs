@@ -9,6 +9,7 @@ mod fixtures;
 mod guarded;
 mod hostile_inputs;
 mod hostile_xml;
+mod inventory;
 mod plan;
 mod props;
 mod regressions;
