@@ -270,6 +270,15 @@ fn run_sources(args: &SourcesArgs, quiet: bool) -> io::Result<Status> {
             sources::write_csv(&mut out, &report)?
         }
         SourcesFormat::Markdown => sources::write_markdown(&mut out, &report)?,
+        SourcesFormat::Html => report::html::write_sources(
+            &mut out,
+            &report,
+            &analyzed.graph,
+            &analyzed.inputs,
+            &analyzed.unreadable,
+        )?,
+        SourcesFormat::Dot => report::diagram::write_dot(&mut out, &analyzed.graph)?,
+        SourcesFormat::Mermaid => report::diagram::write_mermaid(&mut out, &analyzed.graph)?,
     }
     out.flush()?;
     Ok(analyzed.status(args.input.strict))
@@ -398,6 +407,9 @@ fn run_plan(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
         PlanFormat::Json => {
             report::plan::write_json(&mut out, &plan, &analyzed.graph, &analyzed.inputs)?
         }
+        PlanFormat::Html => {
+            report::html::write_plan(&mut out, &plan, &analyzed.graph, &analyzed.inputs)?
+        }
     }
     out.flush()?;
     if let Some(path) = &args.script {
@@ -456,6 +468,9 @@ fn run_inventory(args: &InventoryArgs, quiet: bool) -> io::Result<Status> {
         InventoryFormat::Table => report::inventory::write_table(&mut out, &inventory, graph)?,
         InventoryFormat::Json => {
             report::inventory::write_json(&mut out, &inventory, graph, &analyzed.inputs)?
+        }
+        InventoryFormat::Html => {
+            report::html::write_inventory(&mut out, &inventory, graph, &analyzed.inputs)?
         }
         InventoryFormat::Csv => {
             if args.excel {

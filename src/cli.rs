@@ -155,6 +155,12 @@ pub enum SourcesFormat {
     Csv,
     /// Markdown tables for a written report.
     Markdown,
+    /// One self-contained HTML page (findings, tables, the graph as SVG).
+    Html,
+    /// The server ↔ connector graph in Graphviz DOT.
+    Dot,
+    /// The server ↔ connector graph as a Mermaid flowchart.
+    Mermaid,
 }
 
 /// `exconn check`
@@ -204,6 +210,8 @@ pub enum PlanFormat {
     Table,
     /// The JSON document (schema_version 1).
     Json,
+    /// One self-contained HTML page.
+    Html,
 }
 
 /// `exconn inventory`
@@ -235,6 +243,8 @@ pub enum InventoryFormat {
     Json,
     /// One row per server or connector, `kind` saying which.
     Csv,
+    /// One self-contained HTML page.
+    Html,
 }
 
 /// A date as `YYYY-MM-DD`.

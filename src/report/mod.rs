@@ -1,7 +1,9 @@
 //! Output formats. Only this module knows serde and how things are shown.
 
 pub mod csv;
+pub mod diagram;
 pub mod dump;
+pub mod html;
 pub mod inventory;
 pub mod plan;
 pub mod sources;

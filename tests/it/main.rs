@@ -13,6 +13,7 @@ mod inventory;
 mod plan;
 mod props;
 mod regressions;
+mod reports;
 mod representations;
 mod sources;
 mod support;

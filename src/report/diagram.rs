@@ -1,0 +1,263 @@
+//! The server ↔ connector graph drawn: Graphviz DOT, Mermaid, and an inline
+//! SVG for the HTML report.
+//!
+//! Servers point to the Send connectors they are a source of; routing group
+//! connectors are dashed server-to-server edges. Node identifiers are
+//! positional (`s0`, `c0`), so names never need escaping as identifiers;
+//! labels are escaped for each language.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use crate::graph::Graph;
+
+fn server_label(graph: &Graph, server: usize) -> String {
+    let node = &graph.servers[server];
+    let product = node
+        .object
+        .as_ref()
+        .and_then(|o| o.version)
+        .map(|v| v.product().name());
+    let mut label = node.name.clone();
+    if let Some(product) = product {
+        label.push('\n');
+        label.push_str(product);
+    }
+    if node.is_edge() {
+        label.push_str("\n(Edge)");
+    }
+    if !node.in_export() {
+        label.push_str("\n(not in export)");
+    }
+    label
+}
+
+fn connector_label(graph: &Graph, connector: usize) -> String {
+    let c = &graph.send_connectors[connector].connector;
+    let spaces: Vec<&str> = c.address_spaces.iter().map(|a| a.raw.as_str()).collect();
+    let mut label = c.name.clone();
+    if !spaces.is_empty() {
+        label.push('\n');
+        label.push_str(&spaces.join(" "));
+    }
+    if !c.enabled {
+        label.push_str("\n(disabled)");
+    }
+    label
+}
+
+fn dot_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Writes the graph in Graphviz DOT.
+pub fn write_dot(out: &mut impl Write, graph: &Graph) -> io::Result<()> {
+    writeln!(out, "digraph exconn {{")?;
+    writeln!(out, "  rankdir=LR;")?;
+    writeln!(out, "  node [fontname=\"Helvetica\", fontsize=10];")?;
+    for (i, node) in graph.servers.iter().enumerate() {
+        let style = if node.is_edge() {
+            ", style=filled, fillcolor=\"#fde2c8\""
+        } else if !node.in_export() {
+            ", style=dashed"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "  s{i} [shape=box, label={}{style}];",
+            dot_string(&server_label(graph, i))
+        )?;
+    }
+    for (i, node) in graph.send_connectors.iter().enumerate() {
+        let style = if node.sources.is_empty() {
+            ", color=red"
+        } else if !node.connector.enabled {
+            ", style=dashed"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "  c{i} [shape=ellipse, label={}{style}];",
+            dot_string(&connector_label(graph, i))
+        )?;
+        for &server in &node.sources {
+            writeln!(out, "  s{server} -> c{i};")?;
+        }
+    }
+    for node in &graph.routing_group_connectors {
+        for &source in &node.sources {
+            for &target in &node.targets {
+                writeln!(
+                    out,
+                    "  s{source} -> s{target} [style=dashed, label={}];",
+                    dot_string(&node.connector.name)
+                )?;
+            }
+        }
+    }
+    writeln!(out, "}}")
+}
+
+fn mermaid_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '#' => out.push_str("#35;"),
+            '\n' => out.push_str("<br>"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Writes the graph as a Mermaid flowchart.
+pub fn write_mermaid(out: &mut impl Write, graph: &Graph) -> io::Result<()> {
+    writeln!(out, "flowchart LR")?;
+    for i in 0..graph.servers.len() {
+        writeln!(out, "  s{i}[{}]", mermaid_string(&server_label(graph, i)))?;
+    }
+    for (i, node) in graph.send_connectors.iter().enumerate() {
+        writeln!(
+            out,
+            "  c{i}([{}])",
+            mermaid_string(&connector_label(graph, i))
+        )?;
+        for &server in &node.sources {
+            writeln!(out, "  s{server} --> c{i}")?;
+        }
+    }
+    for node in &graph.routing_group_connectors {
+        for &source in &node.sources {
+            for &target in &node.targets {
+                writeln!(
+                    out,
+                    "  s{source} -.->|{}| s{target}",
+                    mermaid_string(&node.connector.name)
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Escapes text for XML and HTML content and attribute values.
+pub fn xml_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text that fits a box: at most 34 characters, with an ellipsis when cut.
+fn shorten(text: &str) -> String {
+    if text.chars().count() <= 34 {
+        return text.to_owned();
+    }
+    let mut short: String = text.chars().take(33).collect();
+    short.push('…');
+    short
+}
+
+const ROW: usize = 34;
+const BOX_WIDTH: usize = 230;
+const GAP: usize = 260;
+
+/// The graph as an SVG drawing: servers on the left, Send connectors on the
+/// right, an arrow for each source; red for connectors without a source.
+pub fn svg(graph: &Graph) -> String {
+    let rows = graph.servers.len().max(graph.send_connectors.len()).max(1);
+    let width = 2 * BOX_WIDTH + GAP + 20;
+    let height = rows * ROW + 40;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"Servers and the Send connectors they are a source of\" \
+         viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">"
+    );
+    let _ = write!(
+        svg,
+        "<text x=\"10\" y=\"16\" font-weight=\"bold\">Servers</text>\
+         <text x=\"{}\" y=\"16\" font-weight=\"bold\">Send connectors</text>",
+        10 + BOX_WIDTH + GAP
+    );
+    let y = |row: usize| 28 + row * ROW;
+    for (i, node) in graph.send_connectors.iter().enumerate() {
+        for &server in &node.sources {
+            let _ = write!(
+                svg,
+                "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#5b6b7f\" stroke-width=\"1.2\"/>",
+                10 + BOX_WIDTH,
+                y(server) + 12,
+                10 + BOX_WIDTH + GAP,
+                y(i) + 12
+            );
+        }
+    }
+    for (i, node) in graph.servers.iter().enumerate() {
+        let fill = if node.is_edge() {
+            "#fde2c8"
+        } else if node.in_export() {
+            "#dbe8f7"
+        } else {
+            "#eeeeee"
+        };
+        let _ = write!(
+            svg,
+            "<g class=\"server\"><title>{}</title><rect x=\"10\" y=\"{}\" width=\"{BOX_WIDTH}\" height=\"24\" rx=\"3\" fill=\"{fill}\" stroke=\"#33415c\"/>\
+             <text x=\"16\" y=\"{}\">{}</text></g>",
+            xml_text(&graph.servers[i].name),
+            y(i),
+            y(i) + 16,
+            xml_text(&shorten(&server_label(graph, i).replace("Exchange Server ", "").replace('\n', " · ")))
+        );
+    }
+    for (i, node) in graph.send_connectors.iter().enumerate() {
+        let stroke = if node.sources.is_empty() {
+            "#c0392b"
+        } else {
+            "#33415c"
+        };
+        let _ = write!(
+            svg,
+            "<g class=\"connector\"><title>{}</title><rect x=\"{}\" y=\"{}\" width=\"{BOX_WIDTH}\" height=\"24\" rx=\"12\" fill=\"#ffffff\" stroke=\"{stroke}\"/>\
+             <text x=\"{}\" y=\"{}\">{}</text></g>",
+            xml_text(&graph.send_connectors[i].connector.name),
+            10 + BOX_WIDTH + GAP,
+            y(i),
+            18 + BOX_WIDTH + GAP,
+            y(i) + 16,
+            xml_text(&shorten(&graph.send_connectors[i].connector.name))
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}

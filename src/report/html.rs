@@ -1,0 +1,555 @@
+//! Self-contained HTML reports for `sources`, `plan` and `inventory`: one
+//! file, no external scripts, fonts or styles; findings first; tables sort
+//! when their header is clicked; the server ↔ connector graph drawn inline
+//! as SVG; the inputs and their SHA-256 in the footer; readable printed.
+
+use std::io::{self, Write};
+
+use crate::graph::Graph;
+use crate::input::InputInfo;
+use crate::inventory::Inventory;
+use crate::model::Support;
+use crate::plan::Plan;
+use crate::report::diagram::{svg, xml_text as esc};
+use crate::report::sources::SourcesReport;
+
+const STYLE: &str = "
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem;color:#1b2430;max-width:80rem}
+h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ccd;padding-bottom:.2rem}
+.meta{color:#556;font-size:.9rem}
+table{border-collapse:collapse;width:100%;margin:.5rem 0;font-size:.88rem}
+th,td{border:1px solid #ccd;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#eef2f7;cursor:pointer;user-select:none}th[aria-sort=ascending]::after{content:' ▲'}th[aria-sort=descending]::after{content:' ▼'}
+tr.row-blocker td:first-child{border-left:4px solid #c0392b}tr.row-warning td:first-child{border-left:4px solid #d68910}
+.blocker{color:#a93226;font-weight:600}.ok{color:#1e8449;font-weight:600}
+code{font-family:ui-monospace,Consolas,monospace;font-size:.85em;word-break:break-all}
+figure{overflow-x:auto;margin:0}
+footer{margin-top:2.5rem;font-size:.8rem;color:#556;border-top:1px solid #ccd;padding-top:.5rem}
+@media print{body{margin:0;max-width:none}th{cursor:auto}th::after{content:''!important}tr{page-break-inside:avoid}h2{page-break-after:avoid}}
+";
+
+const SORT_SCRIPT: &str = "
+document.querySelectorAll('table.sortable th').forEach(function(th){
+  th.addEventListener('click',function(){
+    var table=th.closest('table'),body=table.tBodies[0],index=Array.prototype.indexOf.call(th.parentNode.children,th);
+    var ascending=th.getAttribute('aria-sort')!=='ascending';
+    table.querySelectorAll('th').forEach(function(h){h.removeAttribute('aria-sort')});
+    th.setAttribute('aria-sort',ascending?'ascending':'descending');
+    var rows=Array.prototype.slice.call(body.rows);
+    rows.sort(function(a,b){
+      var x=a.cells[index].textContent.trim(),y=b.cells[index].textContent.trim();
+      var n=x.localeCompare(y,undefined,{numeric:true,sensitivity:'base'});
+      return ascending?n:-n;
+    });
+    rows.forEach(function(r){body.appendChild(r)});
+  });
+});
+";
+
+/// A sortable table: headers and rows of already escaped HTML cells.
+fn table(id: &str, headers: &[&str], rows: &[(String, Vec<String>)]) -> String {
+    let mut html = format!("<table class=\"sortable\" id=\"{id}\"><thead><tr>");
+    for header in headers {
+        html.push_str(&format!("<th scope=\"col\">{}</th>", esc(header)));
+    }
+    html.push_str("</tr></thead><tbody>");
+    for (class, cells) in rows {
+        if class.is_empty() {
+            html.push_str("<tr>");
+        } else {
+            html.push_str(&format!("<tr class=\"row-{class}\">"));
+        }
+        for cell in cells {
+            html.push_str(&format!("<td>{cell}</td>"));
+        }
+        html.push_str("</tr>");
+    }
+    html.push_str("</tbody></table>");
+    html
+}
+
+fn joined(items: &[String]) -> String {
+    esc(&items.join(", "))
+}
+
+/// The page around `body`, with the inputs in the footer.
+fn page(
+    out: &mut impl Write,
+    title: &str,
+    subtitle: &str,
+    body: &str,
+    inputs: &[InputInfo],
+    unreadable: &[(String, String)],
+) -> io::Result<()> {
+    write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"generator\" content=\"exconn {}\"><title>{}</title><style>{STYLE}</style></head><body>\
+         <h1>{}</h1><p class=\"meta\">{}</p>{body}<footer><p>Read by exconn {}:</p><ul>",
+        env!("CARGO_PKG_VERSION"),
+        esc(title),
+        esc(title),
+        esc(subtitle),
+        env!("CARGO_PKG_VERSION")
+    )?;
+    for input in inputs {
+        write!(
+            out,
+            "<li><code>{}</code> — {} ({}), {} bytes, {} entries, {} skipped, SHA-256 <code>{}</code></li>",
+            esc(&input.name),
+            input.format.as_str(),
+            input.encoding.as_str(),
+            input.bytes,
+            input.entries,
+            input.skipped,
+            input.sha256
+        )?;
+    }
+    for (path, reason) in unreadable {
+        write!(
+            out,
+            "<li class=\"blocker\">NOT READ: <code>{}</code> — {}</li>",
+            esc(path),
+            esc(reason)
+        )?;
+    }
+    writeln!(
+        out,
+        "</ul></footer><script>{SORT_SCRIPT}</script></body></html>"
+    )
+}
+
+fn graph_section(graph: &Graph) -> String {
+    format!(
+        "<h2 id=\"graph\">Graph</h2><figure>{}<figcaption class=\"meta\">Servers (left) and the Send connectors \
+         they are a source of (right). Orange: Edge; grey: not in the export; red: a connector \
+         without a source.</figcaption></figure>",
+        svg(graph)
+    )
+}
+
+/// The `sources` report as HTML.
+pub fn write_sources(
+    out: &mut impl Write,
+    report: &SourcesReport,
+    graph: &Graph,
+    inputs: &[InputInfo],
+    unreadable: &[(String, String)],
+) -> io::Result<()> {
+    let mut body = String::new();
+    let s = &report.summary;
+    body.push_str(&format!(
+        "<p><span class=\"{}\">{} blocker(s)</span>: {} source server(s) of {} Send connector(s); \
+         {} server(s) known; {} record(s) read, {} skipped, {} deleted object(s) ignored, {} diagnostic(s).</p>",
+        if s.blockers > 0 { "blocker" } else { "ok" },
+        s.blockers,
+        s.source_servers,
+        s.send_connectors,
+        s.servers,
+        s.entries,
+        s.skipped,
+        s.deleted,
+        s.diagnostics
+    ));
+    body.push_str("<h2>Findings</h2>");
+    let findings: Vec<(String, Vec<String>)> = report
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.severity.to_owned(),
+                vec![
+                    esc(f.severity),
+                    esc(f.code),
+                    esc(f.server.as_deref().unwrap_or("")),
+                    esc(f.connector.as_deref().unwrap_or("")),
+                    esc(&f.message),
+                    format!("<code>{}</code>", esc(&f.remedy)),
+                ],
+            )
+        })
+        .collect();
+    body.push_str(&table(
+        "findings",
+        &[
+            "Severity",
+            "Code",
+            "Server",
+            "Connector",
+            "Finding",
+            "Remedy",
+        ],
+        &findings,
+    ));
+    body.push_str("<h2>Servers</h2>");
+    let servers: Vec<(String, Vec<String>)> = report
+        .servers
+        .iter()
+        .map(|server| {
+            (
+                String::new(),
+                vec![
+                    esc(&server.name),
+                    esc(server.product.unwrap_or("")),
+                    esc(server.version.as_deref().unwrap_or("")),
+                    esc(&server.roles.join(", ")),
+                    esc(server.site.as_deref().unwrap_or("")),
+                    if server.in_export { "yes" } else { "no" }.to_owned(),
+                    server.send_connectors.len().to_string(),
+                    joined(&server.send_connectors),
+                ],
+            )
+        })
+        .collect();
+    body.push_str(&table(
+        "servers",
+        &[
+            "Server",
+            "Product",
+            "Build",
+            "Roles",
+            "Site",
+            "In export",
+            "Source of",
+            "Send connectors",
+        ],
+        &servers,
+    ));
+    body.push_str("<h2>Send connectors</h2>");
+    let connectors: Vec<(String, Vec<String>)> = report
+        .send_connectors
+        .iter()
+        .map(|c| {
+            (
+                if c.source_servers.is_empty() {
+                    "warning".to_owned()
+                } else {
+                    String::new()
+                },
+                vec![
+                    esc(&c.name),
+                    if c.enabled { "enabled" } else { "disabled" }.to_owned(),
+                    joined(&c.address_spaces),
+                    joined(&c.source_servers),
+                    joined(&c.smart_hosts),
+                    joined(&c.unresolved_sources),
+                ],
+            )
+        })
+        .collect();
+    body.push_str(&table(
+        "send-connectors",
+        &[
+            "Send connector",
+            "State",
+            "Address spaces",
+            "Source servers",
+            "Smart hosts",
+            "Unresolved sources",
+        ],
+        &connectors,
+    ));
+    if !report.routing_group_connectors.is_empty() {
+        body.push_str("<h2>Routing group connectors</h2>");
+        let rows: Vec<(String, Vec<String>)> = report
+            .routing_group_connectors
+            .iter()
+            .map(|c| {
+                (
+                    String::new(),
+                    vec![
+                        esc(&c.name),
+                        joined(&c.source_servers),
+                        joined(&c.target_servers),
+                    ],
+                )
+            })
+            .collect();
+        body.push_str(&table(
+            "routing-group-connectors",
+            &[
+                "Routing group connector",
+                "Source bridgeheads",
+                "Target bridgeheads",
+            ],
+            &rows,
+        ));
+    }
+    body.push_str(&graph_section(graph));
+    if !report.diagnostics.is_empty() {
+        body.push_str("<h2>Diagnostics</h2>");
+        let rows: Vec<(String, Vec<String>)> = report
+            .diagnostics
+            .iter()
+            .map(|d| {
+                (
+                    d.severity.to_owned(),
+                    vec![
+                        esc(d.severity),
+                        format!("<code>{}:{}:{}</code>", esc(&d.file), d.line, d.column),
+                        esc(&d.message),
+                    ],
+                )
+            })
+            .collect();
+        body.push_str(&table("diagnostics", &["Severity", "Where", "What"], &rows));
+    }
+    page(
+        out,
+        "Source transport servers of Send connectors",
+        "exconn sources: every server Setup would refuse to uninstall (ServerIsSourceForSendConnector), and why.",
+        &body,
+        inputs,
+        unreadable,
+    )
+}
+
+/// The `plan` report as HTML.
+pub fn write_plan(
+    out: &mut impl Write,
+    plan: &Plan,
+    graph: &Graph,
+    inputs: &[InputInfo],
+) -> io::Result<()> {
+    let names =
+        |servers: &[crate::plan::Named]| servers.iter().map(|s| s.name.clone()).collect::<Vec<_>>();
+    let mut body = String::new();
+    let blockers = plan.blockers();
+    body.push_str(&format!(
+        "<p>Removing <strong>{}</strong>; adding <strong>{}</strong>.</p><p class=\"{}\">{}</p>",
+        joined(&names(&plan.removed)),
+        joined(&names(&plan.added)),
+        if blockers > 0 { "blocker" } else { "ok" },
+        if blockers > 0 {
+            format!("{blockers} connector(s) would be left without a source or bridgehead.")
+        } else {
+            "The plan leaves every connector with a source.".to_owned()
+        }
+    ));
+    body.push_str("<h2>Send connectors</h2>");
+    let rows: Vec<(String, Vec<String>)> = plan
+        .send
+        .iter()
+        .map(|change| {
+            let c = &graph.send_connectors[change.connector].connector;
+            let note = if change.orphaned() {
+                "BLOCKER: left without a source"
+            } else if change.legacy {
+                "Exchange 2003 connector: change in Exchange System Manager"
+            } else {
+                ""
+            };
+            (
+                if change.orphaned() { "blocker" } else { "" }.to_owned(),
+                vec![
+                    esc(&c.name),
+                    joined(&change.before),
+                    joined(&change.after),
+                    esc(note),
+                ],
+            )
+        })
+        .collect();
+    body.push_str(&table(
+        "plan-send",
+        &["Send connector", "Sources before", "Sources after", "Note"],
+        &rows,
+    ));
+    if !plan.edge_subscriptions.is_empty() {
+        body.push_str(&format!(
+            "<h2>Edge subscriptions to remove</h2><p>{}</p>",
+            joined(&plan.edge_subscriptions)
+        ));
+    }
+    if !plan.routing_group.is_empty() {
+        body.push_str("<h2>Routing group connectors</h2>");
+        let rows: Vec<(String, Vec<String>)> = plan
+            .routing_group
+            .iter()
+            .map(|change| {
+                let c = &graph.routing_group_connectors[change.connector].connector;
+                (
+                    if change.orphaned() { "blocker" } else { "" }.to_owned(),
+                    vec![
+                        esc(&c.name),
+                        format!(
+                            "{} → {}",
+                            joined(&change.sources.0),
+                            joined(&change.sources.1)
+                        ),
+                        format!(
+                            "{} → {}",
+                            joined(&change.targets.0),
+                            joined(&change.targets.1)
+                        ),
+                    ],
+                )
+            })
+            .collect();
+        body.push_str(&table(
+            "plan-rgc",
+            &[
+                "Routing group connector",
+                "Source bridgeheads",
+                "Target bridgeheads",
+            ],
+            &rows,
+        ));
+    }
+    body.push_str(&graph_section(graph));
+    page(
+        out,
+        "Decommission plan",
+        "exconn plan: what removing these servers does to every connector.",
+        &body,
+        inputs,
+        &[],
+    )
+}
+
+/// The `inventory` report as HTML.
+pub fn write_inventory(
+    out: &mut impl Write,
+    inventory: &Inventory,
+    graph: &Graph,
+    inputs: &[InputInfo],
+) -> io::Result<()> {
+    let mut body = String::new();
+    let custom = inventory.custom_receive_connectors().count();
+    body.push_str(&format!(
+        "<p>{} server(s), {} Send connector(s), {} receive connector(s) of which <strong>{custom} custom</strong> \
+         (to re-create on the new servers). Support as of {}.</p>",
+        inventory.servers.len(),
+        graph.send_connectors.len(),
+        graph.receive_connectors.len(),
+        esc(&inventory.date)
+    ));
+    body.push_str("<h2>Servers</h2>");
+    let rows: Vec<(String, Vec<String>)> = inventory
+        .servers
+        .iter()
+        .map(|line| {
+            let node = &graph.servers[line.server];
+            let object = node.object.as_ref();
+            let (class, status) = match line.support {
+                Support::Supported(Some(end)) => ("", format!("supported until {end}")),
+                Support::Supported(None) => ("", "supported".to_owned()),
+                Support::Ended(end) => ("blocker", format!("out of support since {end}")),
+                Support::Unknown => ("", "unknown".to_owned()),
+            };
+            (
+                class.to_owned(),
+                vec![
+                    esc(&node.name),
+                    esc(line.product.map_or("", |p| p.name())),
+                    esc(&object
+                        .and_then(|o| o.version)
+                        .map(|v| v.to_string())
+                        .unwrap_or_default()),
+                    esc(&status),
+                    esc(&object
+                        .and_then(|o| o.roles)
+                        .map(|r| r.names().join(", "))
+                        .unwrap_or_default()),
+                    esc(object.and_then(|o| o.site.as_deref()).unwrap_or("")),
+                    esc(object.and_then(|o| o.fqdn.as_deref()).unwrap_or("")),
+                ],
+            )
+        })
+        .collect();
+    body.push_str(&table(
+        "inventory-servers",
+        &[
+            "Server", "Product", "Build", "Support", "Roles", "Site", "FQDN",
+        ],
+        &rows,
+    ));
+    body.push_str("<h2>Send connectors</h2>");
+    let rows: Vec<(String, Vec<String>)> = graph
+        .send_connectors
+        .iter()
+        .map(|node| {
+            let c = &node.connector;
+            let sources: Vec<String> = node
+                .sources
+                .iter()
+                .map(|&s| graph.servers[s].name.clone())
+                .collect();
+            let spaces: Vec<String> = c.address_spaces.iter().map(|a| a.raw.clone()).collect();
+            (
+                String::new(),
+                vec![
+                    esc(&c.name),
+                    if c.enabled { "enabled" } else { "disabled" }.to_owned(),
+                    joined(&spaces),
+                    joined(&sources),
+                    joined(&c.smart_hosts),
+                    c.port.map_or_else(String::new, |p| p.to_string()),
+                    esc(c.max_message_size.as_deref().unwrap_or("")),
+                    esc(c.tls_domain.as_deref().unwrap_or("")),
+                ],
+            )
+        })
+        .collect();
+    body.push_str(&table(
+        "inventory-send",
+        &[
+            "Send connector",
+            "State",
+            "Address spaces",
+            "Sources",
+            "Smart hosts",
+            "Port",
+            "Max message size",
+            "TLS domain",
+        ],
+        &rows,
+    ));
+    body.push_str("<h2>Receive connectors</h2>");
+    let rows: Vec<(String, Vec<String>)> = inventory
+        .servers
+        .iter()
+        .flat_map(|line| {
+            line.receive_connectors
+                .iter()
+                .map(move |&(index, default)| {
+                    let c = &graph.receive_connectors[index].connector;
+                    (
+                        if default { "" } else { "warning" }.to_owned(),
+                        vec![
+                            esc(&graph.servers[line.server].name),
+                            esc(&c.name),
+                            if default {
+                                "default".to_owned()
+                            } else {
+                                "custom: re-create".to_owned()
+                            },
+                            joined(&c.bindings),
+                            joined(&c.remote_ip_ranges),
+                        ],
+                    )
+                })
+        })
+        .collect();
+    body.push_str(&table(
+        "inventory-receive",
+        &[
+            "Server",
+            "Receive connector",
+            "Kind",
+            "Bindings",
+            "Remote IP ranges",
+        ],
+        &rows,
+    ));
+    body.push_str(&graph_section(graph));
+    page(
+        out,
+        "Transport inventory",
+        "exconn inventory: servers, connectors and receive connectors of the organization.",
+        &body,
+        inputs,
+        &[],
+    )
+}
