@@ -36,6 +36,8 @@ pub fn run(cli: &Cli) -> Status {
         Command::Check(args) => run_check(args, cli.quiet),
         Command::Plan(args) => run_plan(args, cli.quiet),
         Command::Inventory(args) => run_inventory(args, cli.quiet),
+        Command::Completions { shell } => print_completions(*shell),
+        Command::Manpage => print_manpage(),
     };
     match outcome {
         Ok(status) => status,
@@ -481,4 +483,20 @@ fn run_inventory(args: &InventoryArgs, quiet: bool) -> io::Result<Status> {
     }
     out.flush()?;
     Ok(analyzed.status(args.input.strict))
+}
+
+fn print_completions(shell: clap_complete::Shell) -> io::Result<Status> {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    let mut out = io::stdout().lock();
+    clap_complete::generate(shell, &mut command, "exconn", &mut out);
+    out.flush()?;
+    Ok(Status::Success)
+}
+
+fn print_manpage() -> io::Result<Status> {
+    let command = <Cli as clap::CommandFactory>::command();
+    let mut out = io::stdout().lock();
+    clap_mangen::Man::new(command).render(&mut out)?;
+    out.flush()?;
+    Ok(Status::Success)
 }

@@ -37,6 +37,14 @@ pub enum Command {
     /// Servers with their support status, connectors with their settings, receive connectors.
     #[command(after_help = crate::exit::TABLE)]
     Inventory(InventoryArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `exconn manpage > exconn.1`.
+    Manpage,
 }
 
 /// Options every command that reads exports has.

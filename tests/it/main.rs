@@ -12,6 +12,7 @@ mod hostile_xml;
 mod inventory;
 mod plan;
 mod props;
+mod readme;
 mod regressions;
 mod reports;
 mod representations;
