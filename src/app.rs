@@ -102,6 +102,74 @@ fn read_input<T>(
     input::read_source(source, options, map, sink)
 }
 
+/// One input to read: a path as given, or a file found in a directory given.
+struct InputPath {
+    path: String,
+    /// Found in a directory: a file that is not an export is passed over.
+    in_directory: bool,
+}
+
+/// The inputs named on the command line, directories replaced by the
+/// regular files under them (recursively, sorted; hidden ones left out).
+fn expand_inputs(files: &[String], unreadable: &mut Unreadable) -> Vec<InputPath> {
+    let mut inputs = Vec::new();
+    for file in files {
+        let path = std::path::Path::new(file);
+        if file != "-" && path.is_dir() {
+            let mut found = Vec::new();
+            if let Err(error) = files_under(path, &mut found) {
+                eprintln!("exconn: {file}: {error}");
+                unreadable.push((file.clone(), error.to_string()));
+            }
+            found.sort();
+            if found.is_empty() {
+                eprintln!("exconn: {file}: no files in this directory");
+                unreadable.push((file.clone(), "no files in this directory".to_owned()));
+            }
+            inputs.extend(found.into_iter().map(|path| InputPath {
+                path: path.to_string_lossy().into_owned(),
+                in_directory: true,
+            }));
+        } else {
+            inputs.push(InputPath {
+                path: file.clone(),
+                in_directory: false,
+            });
+        }
+    }
+    inputs
+}
+
+fn files_under(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) -> io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            files_under(&entry.path(), found)?;
+        } else if kind.is_file() {
+            found.push(entry.path());
+        }
+    }
+    Ok(())
+}
+
+/// Reports an input that could not be read; a file found in a directory
+/// that is not an export is only mentioned.
+fn unreadable_or_passed_over(
+    input: &InputPath,
+    error: LoadError,
+    unreadable: &mut Unreadable,
+) -> io::Result<()> {
+    if input.in_directory && matches!(error, LoadError::UnknownFormat { .. }) {
+        eprintln!("exconn: passed over {error}");
+        return Ok(());
+    }
+    unreadable_or_sink_error(&input.path, error, unreadable)
+}
+
 /// Reports an input that could not be read, or passes a sink's error on.
 fn unreadable_or_sink_error(
     file: &str,
@@ -130,7 +198,8 @@ fn run_dump(args: &DumpArgs, quiet: bool) -> io::Result<Status> {
     let options = read_options(&args.input, Projection::All);
     let mut unreadable = Unreadable::new();
     let mut diagnostics = 0;
-    for file in &args.input.files {
+    for input in expand_inputs(&args.input.files, &mut unreadable) {
+        let file = &input.path;
         let write = |records: Vec<Record>| -> io::Result<()> {
             for record in &records {
                 match args.format {
@@ -139,6 +208,10 @@ fn run_dump(args: &DumpArgs, quiet: bool) -> io::Result<Status> {
                 }
             }
             Ok(())
+        };
+        let options = ReadOptions {
+            only_exports: input.in_directory,
+            ..options
         };
         match read_input(
             file,
@@ -152,7 +225,7 @@ fn run_dump(args: &DumpArgs, quiet: bool) -> io::Result<Status> {
                 print_diagnostics(&info.diagnostics);
                 diagnostics += info.diagnostics.len();
             }
-            Err(error) => unreadable_or_sink_error(file, error, &mut unreadable)?,
+            Err(error) => unreadable_or_passed_over(&input, error, &mut unreadable)?,
         }
     }
     out.flush()?;
@@ -167,59 +240,131 @@ struct Analyzed {
     graph: Graph,
     findings: Vec<Finding>,
     diagnostics: Vec<Located>,
+    /// The Exchange organization, when the objects name one.
+    organization: Option<model::Organization>,
 }
 
 impl Analyzed {
-    /// Reads every input, keeping only what the model needs.
+    /// Reads every input (in parallel), keeping only what the model needs.
     fn new(args: &InputArgs, quiet: bool) -> io::Result<Analyzed> {
+        use rayon::prelude::*;
         let projection = Projection::Only {
             attribute: model::is_read_attribute,
             class: model::is_modelled_class,
         };
         let options = read_options(args, projection);
+        let mut unreadable = Unreadable::new();
+        let paths = expand_inputs(&args.files, &mut unreadable);
+        // One progress bar at a time: only a single input shows one.
+        let quiet = quiet || paths.len() > 1;
+        let results: Vec<Result<(InputInfo, Objects), LoadError>> = paths
+            .par_iter()
+            .map(|input| {
+                let mut objects = Objects::default();
+                let options = ReadOptions {
+                    only_exports: input.in_directory,
+                    ..options
+                };
+                let info = read_input(&input.path, &options, quiet, model::build, |window| {
+                    objects.append(window);
+                    Ok(())
+                })?;
+                Ok((info, objects))
+            })
+            .collect();
         let mut inputs = Vec::new();
         let mut all_objects = Vec::new();
-        let mut unreadable = Unreadable::new();
-        for file in &args.files {
-            let mut objects = Objects::default();
-            let result = read_input(file, &options, quiet, model::build, |window| {
-                objects.append(window);
-                Ok(())
-            });
+        for (input, result) in paths.iter().zip(results) {
             match result {
-                Ok(mut info) => {
+                Ok((mut info, objects)) => {
                     info.diagnostics.extend(input_warnings(&info, &objects));
                     inputs.push(info);
                     all_objects.push(objects);
                 }
-                Err(error) => unreadable_or_sink_error(file, error, &mut unreadable)?,
+                Err(error) => unreadable_or_passed_over(input, error, &mut unreadable)?,
             }
         }
-        let graph = Graph::build(&all_objects);
+        Ok(Analyzed::of(inputs, all_objects, unreadable, None))
+    }
+
+    /// The analysis of these inputs' objects.
+    fn of(
+        inputs: Vec<InputInfo>,
+        objects: Vec<Objects>,
+        unreadable: Unreadable,
+        organization: Option<model::Organization>,
+    ) -> Analyzed {
+        let graph = Graph::build(&objects);
         let findings = findings::analyze(&graph);
         let diagnostics = inputs
             .iter()
             .flat_map(|i| i.diagnostics.iter().cloned())
             .collect();
-        Ok(Analyzed {
+        Analyzed {
             inputs,
-            objects: all_objects,
+            objects,
             unreadable,
             graph,
             findings,
             diagnostics,
-        })
+            organization,
+        }
+    }
+
+    /// One analysis per Exchange organization (told apart by organization
+    /// name and forest). Inputs whose objects name none go with the only
+    /// organization when there is one, and stand alone otherwise.
+    fn by_organization(self) -> Vec<Analyzed> {
+        let organizations: Vec<Option<model::Organization>> =
+            self.objects.iter().map(Objects::organization).collect();
+        let mut known: Vec<model::Organization> = organizations.iter().flatten().cloned().collect();
+        known.sort();
+        known.dedup();
+        if known.len() <= 1 {
+            let organization = known.pop();
+            return vec![Analyzed {
+                organization,
+                ..self
+            }];
+        }
+        let mut groups: Vec<(Option<model::Organization>, Vec<InputInfo>, Vec<Objects>)> = known
+            .into_iter()
+            .map(|o| (Some(o), Vec::new(), Vec::new()))
+            .collect();
+        groups.push((None, Vec::new(), Vec::new()));
+        for ((info, objects), organization) in
+            self.inputs.into_iter().zip(self.objects).zip(organizations)
+        {
+            let group = groups
+                .iter_mut()
+                .find(|(o, _, _)| *o == organization)
+                .expect("every organization has a group");
+            group.1.push(info);
+            group.2.push(objects);
+        }
+        groups
+            .into_iter()
+            .filter(|(_, inputs, _)| !inputs.is_empty())
+            .map(|(organization, inputs, objects)| {
+                Analyzed::of(inputs, objects, self.unreadable.clone(), organization)
+            })
+            .collect()
     }
 
     fn report(&self) -> SourcesReport {
-        SourcesReport::new(&Analysis {
+        let mut report = SourcesReport::new(&Analysis {
             inputs: &self.inputs,
             objects: &self.objects,
             unreadable: &self.unreadable,
             graph: &self.graph,
             findings: &self.findings,
             diagnostics: &self.diagnostics,
-        })
+        });
+        if let Some(organization) = &self.organization {
+            report.organization = Some(organization.name.clone());
+            report.forest = Some(organization.forest.clone());
+        }
+        report
     }
 
     /// `--strict`: any diagnostic, model ones included, is an error.
@@ -259,31 +404,69 @@ fn run_sources(args: &SourcesArgs, quiet: bool) -> io::Result<Status> {
     }
     let analyzed = Analyzed::new(&args.input, quiet)?;
     print_diagnostics(&analyzed.diagnostics);
-    let report = analyzed.report();
+    let parts = analyzed.by_organization();
+    let several = parts.len() > 1;
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    match args.format {
-        SourcesFormat::Table => sources::write_table(&mut out, &report)?,
-        SourcesFormat::Json => sources::write_json(&mut out, &report)?,
-        SourcesFormat::Csv => {
-            if args.excel {
-                out.write_all(report::csv::EXCEL_BOM)?;
+    if args.excel && args.format == SourcesFormat::Csv {
+        out.write_all(report::csv::EXCEL_BOM)?;
+    }
+    let mut worst = Status::Success;
+    for (index, part) in parts.iter().enumerate() {
+        let report = part.report();
+        if several && matches!(args.format, SourcesFormat::Table | SourcesFormat::Markdown) {
+            if index > 0 {
+                writeln!(out)?;
             }
-            sources::write_csv(&mut out, &report)?
+            writeln!(out, "{}", organization_heading(part.organization.as_ref()))?;
+            writeln!(out)?;
         }
-        SourcesFormat::Markdown => sources::write_markdown(&mut out, &report)?,
-        SourcesFormat::Html => report::html::write_sources(
-            &mut out,
-            &report,
-            &analyzed.graph,
-            &analyzed.inputs,
-            &analyzed.unreadable,
-        )?,
-        SourcesFormat::Dot => report::diagram::write_dot(&mut out, &analyzed.graph)?,
-        SourcesFormat::Mermaid => report::diagram::write_mermaid(&mut out, &analyzed.graph)?,
+        match args.format {
+            SourcesFormat::Table => sources::write_table(&mut out, &report)?,
+            SourcesFormat::Json => sources::write_json(&mut out, &report)?,
+            SourcesFormat::Csv if index == 0 => sources::write_csv(&mut out, &report)?,
+            SourcesFormat::Csv => sources::write_csv_rows(&mut out, &report)?,
+            SourcesFormat::Markdown => sources::write_markdown(&mut out, &report)?,
+            SourcesFormat::Html => report::html::write_sources(
+                &mut out,
+                &report,
+                &part.graph,
+                &part.inputs,
+                &part.unreadable,
+            )?,
+            SourcesFormat::Dot => report::diagram::write_dot(&mut out, &part.graph)?,
+            SourcesFormat::Mermaid => report::diagram::write_mermaid(&mut out, &part.graph)?,
+        }
+        worst = worst.max(part.status(args.input.strict));
     }
     out.flush()?;
-    Ok(analyzed.status(args.input.strict))
+    Ok(worst)
+}
+
+fn organization_heading(organization: Option<&model::Organization>) -> String {
+    match organization {
+        Some(o) => format!("Organization {} (forest {})", o.name, o.forest),
+        None => "Inputs that name no Exchange organization".to_owned(),
+    }
+}
+
+/// The only organization's analysis, or `Err` (after saying why) when the
+/// inputs belong to several, which a command about one organization cannot mix.
+fn one_organization(analyzed: Analyzed, command: &str) -> Result<Analyzed, Status> {
+    let mut parts = analyzed.by_organization();
+    if parts.len() == 1 {
+        return Ok(parts.remove(0));
+    }
+    let names: Vec<String> = parts
+        .iter()
+        .map(|p| organization_heading(p.organization.as_ref()))
+        .collect();
+    eprintln!(
+        "exconn: the inputs belong to {} organizations ({}): give {command} the exports of one",
+        parts.len(),
+        names.join("; ")
+    );
+    Err(Status::Error)
 }
 
 fn run_check(args: &CheckArgs, quiet: bool) -> io::Result<Status> {
@@ -292,6 +475,10 @@ fn run_check(args: &CheckArgs, quiet: bool) -> io::Result<Status> {
     }
     let analyzed = Analyzed::new(&args.input, quiet)?;
     print_diagnostics(&analyzed.diagnostics);
+    let analyzed = match one_organization(analyzed, "check") {
+        Ok(analyzed) => analyzed,
+        Err(status) => return Ok(status),
+    };
     let graph = &analyzed.graph;
     let Some(server) = graph.find_server(&args.server) else {
         let known: Vec<&str> = graph.servers.iter().map(|s| s.name.as_str()).collect();
@@ -384,6 +571,10 @@ fn run_plan(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
     }
     let analyzed = Analyzed::new(&args.input, quiet)?;
     print_diagnostics(&analyzed.diagnostics);
+    let analyzed = match one_organization(analyzed, "plan") {
+        Ok(analyzed) => analyzed,
+        Err(status) => return Ok(status),
+    };
     let request = crate::plan::Request {
         remove: args.remove.clone(),
         add: args.add.clone(),
@@ -462,27 +653,40 @@ fn run_inventory(args: &InventoryArgs, quiet: bool) -> io::Result<Status> {
         .date
         .clone()
         .unwrap_or_else(|| report::utc_date(std::time::SystemTime::now()));
-    let inventory = crate::inventory::Inventory::new(&analyzed.graph, &date);
+    let parts = analyzed.by_organization();
+    let several = parts.len() > 1;
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let graph = &analyzed.graph;
-    match args.format {
-        InventoryFormat::Table => report::inventory::write_table(&mut out, &inventory, graph)?,
-        InventoryFormat::Json => {
-            report::inventory::write_json(&mut out, &inventory, graph, &analyzed.inputs)?
-        }
-        InventoryFormat::Html => {
-            report::html::write_inventory(&mut out, &inventory, graph, &analyzed.inputs)?
-        }
-        InventoryFormat::Csv => {
-            if args.excel {
-                out.write_all(report::csv::EXCEL_BOM)?;
+    if args.excel && args.format == InventoryFormat::Csv {
+        out.write_all(report::csv::EXCEL_BOM)?;
+    }
+    let mut worst = Status::Success;
+    for (index, part) in parts.iter().enumerate() {
+        let inventory = crate::inventory::Inventory::new(&part.graph, &date);
+        let graph = &part.graph;
+        if several && args.format == InventoryFormat::Table {
+            if index > 0 {
+                writeln!(out)?;
             }
-            report::inventory::write_csv(&mut out, &inventory, graph)?
+            writeln!(out, "{}", organization_heading(part.organization.as_ref()))?;
+            writeln!(out)?;
         }
+        match args.format {
+            InventoryFormat::Table => report::inventory::write_table(&mut out, &inventory, graph)?,
+            InventoryFormat::Json => {
+                report::inventory::write_json(&mut out, &inventory, graph, &part.inputs)?
+            }
+            InventoryFormat::Html => {
+                report::html::write_inventory(&mut out, &inventory, graph, &part.inputs)?
+            }
+            InventoryFormat::Csv => {
+                report::inventory::write_csv(&mut out, &inventory, graph, index == 0)?
+            }
+        }
+        worst = worst.max(part.status(args.input.strict));
     }
     out.flush()?;
-    Ok(analyzed.status(args.input.strict))
+    Ok(worst)
 }
 
 fn print_completions(shell: clap_complete::Shell) -> io::Result<Status> {

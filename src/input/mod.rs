@@ -151,6 +151,10 @@ pub struct ReadOptions {
     pub max_values: usize,
     /// The deepest XML element nesting accepted.
     pub max_depth: usize,
+    /// Refuse text that does not start like an export (`dn:`, `version:`, a
+    /// comment, or an export's XML root), instead of reading any text as LDIF:
+    /// for files found in a directory, which may hold notes and scripts too.
+    pub only_exports: bool,
 }
 
 impl Default for ReadOptions {
@@ -162,6 +166,7 @@ impl Default for ReadOptions {
             max_record: MAX_RECORD,
             max_values: MAX_VALUES,
             max_depth: xml::MAX_DEPTH,
+            only_exports: false,
         }
     }
 }
@@ -216,6 +221,16 @@ pub fn read_source<T>(
             reason,
         })?,
     };
+    if options.only_exports
+        && format == Format::Ldif
+        && !detect::starts_like_ldif(window.trim_ascii_start())
+    {
+        return Err(LoadError::UnknownFormat {
+            path: source.name.clone(),
+            reason: "expected an export, found text that does not start like LDIF (dn:, version: or a comment)"
+                .to_owned(),
+        });
+    }
     let mut info = InputInfo {
         name: source.name.clone(),
         format,

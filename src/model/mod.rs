@@ -339,7 +339,50 @@ pub fn build(records: Vec<Record>) -> (Objects, Vec<Diagnostic>) {
     (objects, diagnostics)
 }
 
+/// The Exchange organization objects belong to, and its forest.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Organization {
+    /// The organization's name (the RDN under `CN=Microsoft Exchange`).
+    pub name: String,
+    /// The forest root domain, from the DN's `DC=` components (`contoso.com`).
+    pub forest: String,
+}
+
+impl Organization {
+    /// The organization a DN sits in: `…,CN=<org>,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=…`.
+    pub fn of(dn: &Dn) -> Option<Organization> {
+        let rdns = dn.rdns();
+        let exchange = (1..rdns.len().saturating_sub(1)).find(|&i| {
+            rdns[i].is("cn", "Microsoft Exchange") && rdns[i + 1].is("cn", "Services")
+        })?;
+        let name = rdns[exchange - 1].value_text()?.to_owned();
+        let forest: Vec<&str> = rdns
+            .iter()
+            .filter_map(|rdn| {
+                let value = rdn.value_text()?;
+                rdn.is("dc", value).then_some(value)
+            })
+            .collect();
+        Some(Organization {
+            name,
+            forest: forest.join(".").to_lowercase(),
+        })
+    }
+}
+
 impl Objects {
+    /// The organization of the first object whose DN names one.
+    pub fn organization(&self) -> Option<Organization> {
+        let dns = self
+            .servers
+            .iter()
+            .map(|s| &s.dn)
+            .chain(self.send_connectors.iter().map(|c| &c.dn))
+            .chain(self.routing_group_connectors.iter().map(|c| &c.dn))
+            .chain(self.receive_connectors.iter().map(|c| &c.dn));
+        dns.into_iter().find_map(Organization::of)
+    }
+
     /// Adds the objects of a later batch of the same input.
     pub fn append(&mut self, mut later: Objects) {
         self.servers.append(&mut later.servers);
@@ -565,6 +608,19 @@ mod tests {
 
     fn objects(text: &str) -> Objects {
         build(ldif::parse(text.as_bytes()).records).0
+    }
+
+    #[test]
+    fn the_organization_and_forest_come_from_the_dn() {
+        let dn = Dn::parse("CN=EX01,CN=Servers,CN=AG,CN=Administrative Groups,CN=Contoso Ltd,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=Contoso,DC=com").unwrap();
+        assert_eq!(
+            Organization::of(&dn),
+            Some(Organization {
+                name: "Contoso Ltd".into(),
+                forest: "contoso.com".into()
+            })
+        );
+        assert_eq!(Organization::of(&Dn::parse("CN=x,DC=y").unwrap()), None);
     }
 
     #[test]

@@ -365,18 +365,26 @@ pub fn write_table(out: &mut impl Write, inventory: &Inventory, graph: &Graph) -
     )
 }
 
-/// Writes one CSV table: one row per object, `kind` saying which.
-pub fn write_csv(out: &mut impl Write, inventory: &Inventory, graph: &Graph) -> io::Result<()> {
+/// Writes one CSV table: one row per object, `kind` saying which; the
+/// header row only when `header` (not for a further organization).
+pub fn write_csv(
+    out: &mut impl Write,
+    inventory: &Inventory,
+    graph: &Graph,
+    header: bool,
+) -> io::Result<()> {
     let row = |out: &mut dyn Write, cells: &[&str]| -> io::Result<()> {
         let cells: Vec<String> = cells.iter().map(|c| csv::field(c)).collect();
         writeln!(out, "{}", cells.join(","))
     };
-    row(
-        out,
-        &[
-            "kind", "name", "server", "product", "version", "support", "status", "details",
-        ],
-    )?;
+    if header {
+        row(
+            out,
+            &[
+                "kind", "name", "server", "product", "version", "support", "status", "details",
+            ],
+        )?;
+    }
     for line in &inventory.servers {
         let node = &graph.servers[line.server];
         let object = node.object.as_ref();

@@ -186,6 +186,10 @@ pub struct SourcesReport {
     pub schema_version: u32,
     /// The exconn version that wrote it.
     pub tool_version: &'static str,
+    /// The Exchange organization, when the objects name one.
+    pub organization: Option<String>,
+    /// Its forest root domain.
+    pub forest: Option<String>,
     /// Inputs read.
     pub inputs: Vec<InputView>,
     /// Inputs that could not be read.
@@ -358,6 +362,8 @@ impl SourcesReport {
             unreadable: analysis.unreadable.len(),
         };
         SourcesReport {
+            organization: None,
+            forest: None,
             schema_version: SCHEMA_VERSION,
             tool_version: env!("CARGO_PKG_VERSION"),
             inputs,
@@ -565,6 +571,11 @@ pub fn write_csv(out: &mut impl Write, report: &SourcesReport) -> io::Result<()>
         out,
         "server,in_export,product,version,roles,site,edge,connector,enabled,address_spaces,smart_hosts,source_count"
     )?;
+    write_csv_rows(out, report)
+}
+
+/// The rows of [`write_csv`] without the header (for a further organization).
+pub fn write_csv_rows(out: &mut impl Write, report: &SourcesReport) -> io::Result<()> {
     for server in report.source_servers() {
         for connector in report.connectors_of(server) {
             let fields = [

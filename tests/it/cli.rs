@@ -24,11 +24,15 @@ fn exit_2_for_a_missing_file_with_a_one_line_reason() {
 }
 
 #[test]
-fn exit_2_for_a_directory() {
+fn exit_2_for_an_empty_directory() {
     let dir = tempfile::tempdir().unwrap();
     let run = exconn(&["dump", dir.path().to_str().unwrap()]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("is a directory"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no files in this directory"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -17,7 +17,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -592,13 +592,62 @@ fn sources_json(report: &mut Report, case: &str, files: &[&Path]) -> Option<Valu
         report.fail(case, format!("expected exit 0, got {}", run.summary()));
         return None;
     }
-    match serde_json::from_str::<Value>(&run.stdout) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            report.fail(case, format!("stdout is not JSON ({e})"));
-            None
+    // One document per organization: merged here into one view, each
+    // document's organization kept in `organizations`.
+    let mut merged = Map::new();
+    let mut organizations = Vec::new();
+    for document in serde_json::Deserializer::from_str(&run.stdout).into_iter::<Value>() {
+        let document = match document {
+            Ok(Value::Object(document)) => document,
+            Ok(other) => {
+                report.fail(
+                    case,
+                    format!("stdout holds a non-object {}", compact(&other)),
+                );
+                return None;
+            }
+            Err(e) => {
+                report.fail(case, format!("stdout is not JSON ({e})"));
+                return None;
+            }
+        };
+        organizations.push(Value::from(vec![
+            document.get("organization").cloned().unwrap_or(Value::Null),
+            document.get("forest").cloned().unwrap_or(Value::Null),
+        ]));
+        for (key, value) in document {
+            match (merged.get_mut(&key), value) {
+                (Some(Value::Array(all)), Value::Array(more)) => all.extend(more),
+                (None, value) => {
+                    merged.insert(key, value);
+                }
+                _ => {}
+            }
         }
     }
+    merged.insert("organizations".to_owned(), Value::from(organizations));
+    Some(Value::Object(merged))
+}
+
+/// The (organization, forest) pairs the DNs in a file name.
+fn organizations_in(path: &Path) -> BTreeSet<(String, String)> {
+    let text = fs::read_to_string(path).unwrap_or_default();
+    let marker = ",CN=Microsoft Exchange,CN=Services,CN=Configuration,";
+    text.match_indices(marker)
+        .filter_map(|(at, _)| {
+            let before = &text[..at];
+            let org = &before[before.rfind("CN=")? + 3..];
+            let after = &text[at + marker.len()..];
+            let end = after
+                .find(['<', '"'])
+                .unwrap_or(after.len());
+            let forest: Vec<&str> = after[..end]
+                .split(',')
+                .filter_map(|dc| dc.strip_prefix("DC="))
+                .collect();
+            Some((org.to_owned(), forest.join(".").to_lowercase()))
+        })
+        .collect()
 }
 
 fn named<'a>(report_json: &'a Value, list: &str, name: &str) -> Option<&'a Value> {
@@ -715,6 +764,24 @@ fn css_exchange_clixml_sources() {
     let path_refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
     if let Some(json) = sources_json(&mut report, case, &path_refs) {
         check_only_source(&mut report, case, &json, "Mail to O365", "WIN-CTD3L0RGEN4");
+        // The files come from different labs: one report per organization.
+        let expected: BTreeSet<(String, String)> =
+            paths.iter().flat_map(|p| organizations_in(p)).collect();
+        let reported: BTreeSet<(String, String)> = json["organizations"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|pair| {
+                let text = |i: usize| pair[i].as_str().unwrap_or("").to_owned();
+                (text(0), text(1))
+            })
+            .collect();
+        if expected.len() < 2 || reported != expected {
+            report.fail(
+                case,
+                format!("organizations: expected {expected:?}, got {reported:?}"),
+            );
+        }
         let fqdns: Vec<String> = paths.iter().flat_map(|p| fqdns_in(p)).collect();
         let expected_servers = [
             ("SOLO-E19A", "Exchange Server 2019", "15.2.986.5"),
@@ -772,8 +839,9 @@ fn css_exchange_clixml_sources() {
             ),
             None => report.fail(case, "no server named WIN-CTD3L0RGEN4"),
         }
-        // One input per file, in order, read as CLIXML, with its hash and
-        // as many entries as the file has top-level objects.
+        // One input per file (in the report of its organization), read as
+        // CLIXML, with its hash and as many entries as the file has
+        // top-level objects.
         let inputs = json.get("inputs").and_then(Value::as_array);
         let inputs = inputs.map(Vec::as_slice).unwrap_or_default();
         if inputs.len() != paths.len() {
@@ -782,7 +850,15 @@ fn css_exchange_clixml_sources() {
                 format!("expected {} inputs, got {}", paths.len(), inputs.len()),
             );
         }
-        for (path, input) in paths.iter().zip(inputs) {
+        for path in &paths {
+            let shown = path.to_string_lossy();
+            let Some(input) = inputs
+                .iter()
+                .find(|i| i.get("path").and_then(Value::as_str) == Some(&shown))
+            else {
+                report.fail(case, format!("no input {shown}"));
+                continue;
+            };
             let file = path.file_name().unwrap().to_string_lossy().into_owned();
             let entries = dump(path, false).records().map(|r| r.len()).unwrap_or(0);
             let checks = [

@@ -10,6 +10,7 @@ mod guarded;
 mod hostile_inputs;
 mod hostile_xml;
 mod inventory;
+mod organizations;
 mod plan;
 mod props;
 mod readme;
