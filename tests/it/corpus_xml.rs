@@ -638,9 +638,7 @@ fn organizations_in(path: &Path) -> BTreeSet<(String, String)> {
             let before = &text[..at];
             let org = &before[before.rfind("CN=")? + 3..];
             let after = &text[at + marker.len()..];
-            let end = after
-                .find(['<', '"'])
-                .unwrap_or(after.len());
+            let end = after.find(['<', '"']).unwrap_or(after.len());
             let forest: Vec<&str> = after[..end]
                 .split(',')
                 .filter_map(|dc| dc.strip_prefix("DC="))
