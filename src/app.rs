@@ -367,6 +367,27 @@ impl Analyzed {
         report
     }
 
+    /// `--redact`: pseudonyms everywhere a report looks (graph, findings,
+    /// inputs, diagnostics). Returns the pseudonyms, for what was computed
+    /// on the real names (a plan).
+    fn redact(&mut self) -> crate::redact::Pseudonyms {
+        let pseudonyms = crate::redact::Pseudonyms::of(&self.graph, self.organization.as_ref());
+        pseudonyms.redact_graph(&mut self.graph);
+        self.findings = findings::analyze(&self.graph);
+        let names: Vec<String> = self.inputs.iter().map(|i| i.name.clone()).collect();
+        crate::redact::redact_inputs(&mut self.inputs, &mut self.unreadable);
+        for diagnostic in &mut self.diagnostics {
+            let index = names.iter().position(|n| *n == diagnostic.file);
+            let name = index.map_or_else(|| "input".to_owned(), |i| format!("input-{}", i + 1));
+            crate::redact::redact_diagnostic(diagnostic, &name);
+        }
+        self.organization = self
+            .organization
+            .as_ref()
+            .map(|o| pseudonyms.organization(o));
+        pseudonyms
+    }
+
     /// `--strict`: any diagnostic, model ones included, is an error.
     fn status(&self, strict: bool) -> Status {
         status(&self.unreadable, strict, self.diagnostics.len())
@@ -404,7 +425,12 @@ fn run_sources(args: &SourcesArgs, quiet: bool) -> io::Result<Status> {
     }
     let analyzed = Analyzed::new(&args.input, quiet)?;
     print_diagnostics(&analyzed.diagnostics);
-    let parts = analyzed.by_organization();
+    let mut parts = analyzed.by_organization();
+    if args.redact {
+        parts.iter_mut().for_each(|part| {
+            part.redact();
+        });
+    }
     let several = parts.len() > 1;
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -579,7 +605,8 @@ fn run_plan(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
         remove: args.remove.clone(),
         add: args.add.clone(),
     };
-    let plan = crate::plan::simulate(&analyzed.graph, &request);
+    let mut analyzed = analyzed;
+    let mut plan = crate::plan::simulate(&analyzed.graph, &request);
     let unknown: Vec<&str> = plan
         .removed
         .iter()
@@ -592,6 +619,10 @@ fn run_plan(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
             unknown.join(", ")
         );
         return Ok(Status::Error);
+    }
+    if args.redact {
+        let pseudonyms = analyzed.redact();
+        pseudonyms.redact_plan(&mut plan);
     }
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -653,7 +684,12 @@ fn run_inventory(args: &InventoryArgs, quiet: bool) -> io::Result<Status> {
         .date
         .clone()
         .unwrap_or_else(|| report::utc_date(std::time::SystemTime::now()));
-    let parts = analyzed.by_organization();
+    let mut parts = analyzed.by_organization();
+    if args.redact {
+        parts.iter_mut().for_each(|part| {
+            part.redact();
+        });
+    }
     let several = parts.len() > 1;
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());

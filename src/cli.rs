@@ -147,6 +147,11 @@ pub struct SourcesArgs {
     #[arg(long)]
     pub excel: bool,
 
+    /// Replace organization, domain, server and connector names with stable
+    /// pseudonyms, so that the report can be shared outside the customer.
+    #[arg(long)]
+    pub redact: bool,
+
     /// The inputs.
     #[command(flatten)]
     pub input: InputArgs,
@@ -202,6 +207,11 @@ pub struct PlanArgs {
     #[arg(long)]
     pub no_whatif: bool,
 
+    /// Replace organization, domain, server and connector names with stable
+    /// pseudonyms, so that the report can be shared outside the customer.
+    #[arg(long)]
+    pub redact: bool,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
     pub format: PlanFormat,
@@ -236,6 +246,11 @@ pub struct InventoryArgs {
     /// Judge support status as of this date (YYYY-MM-DD; default: today, UTC).
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub date: Option<String>,
+
+    /// Replace organization, domain, server and connector names with stable
+    /// pseudonyms, so that the report can be shared outside the customer.
+    #[arg(long)]
+    pub redact: bool,
 
     /// The inputs.
     #[command(flatten)]

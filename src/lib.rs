@@ -23,6 +23,7 @@ pub mod model;
 pub mod plan;
 pub mod powershell;
 pub mod record;
+pub mod redact;
 pub mod report;
 pub mod synth;
 pub mod term;

@@ -14,6 +14,7 @@ mod organizations;
 mod plan;
 mod props;
 mod readme;
+mod redact;
 mod regressions;
 mod reports;
 mod representations;

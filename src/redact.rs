@@ -1,0 +1,434 @@
+//! `--redact`: the same analysis with the customer's names replaced, so that
+//! a report can be shared outside the customer.
+//!
+//! Pseudonyms are stable for a given export: servers, Send, routing group and
+//! receive connectors, sites and DNS domains are numbered in sorted order
+//! (`SERVER-01`, `CONNECTOR-01`, `RGC-01`, `RECEIVE-01`, `SITE-01`,
+//! `domain01.example`), the organization becomes `ORGANIZATION`. Every DN is
+//! rewritten RDN by RDN (Exchange's own container names stay); addresses are
+//! withheld; input paths become `input-1`… (their SHA-256 stays, which
+//! reveals nothing); diagnostic messages, which quote the files, are
+//! withheld (their positions stay). The graph is redacted before any report
+//! is built, so every format shows the same pseudonyms.
+
+use std::collections::BTreeMap;
+
+use crate::dn::Dn;
+use crate::graph::{Graph, Unresolved};
+use crate::input::{InputInfo, Located};
+use crate::model::{AddressSpace, Organization};
+
+/// Names and their pseudonyms, case-insensitively.
+#[derive(Default)]
+pub struct Pseudonyms {
+    names: BTreeMap<String, String>,
+    domains: BTreeMap<String, String>,
+}
+
+const WITHHELD: &str = "(withheld)";
+
+impl Pseudonyms {
+    /// The pseudonyms of everything named in `graph` (and its organization).
+    pub fn of(graph: &Graph, organization: Option<&Organization>) -> Pseudonyms {
+        let mut pseudonyms = Pseudonyms::default();
+        let number = |names: Vec<&str>, prefix: &str, pseudonyms: &mut Pseudonyms| {
+            let mut names: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
+            names.sort();
+            names.dedup();
+            for (i, name) in names.into_iter().enumerate() {
+                pseudonyms
+                    .names
+                    .entry(name)
+                    .or_insert_with(|| format!("{prefix}-{:02}", i + 1));
+            }
+        };
+        number(
+            graph.servers.iter().map(|s| s.name.as_str()).collect(),
+            "SERVER",
+            &mut pseudonyms,
+        );
+        number(
+            graph
+                .send_connectors
+                .iter()
+                .map(|c| c.connector.name.as_str())
+                .collect(),
+            "CONNECTOR",
+            &mut pseudonyms,
+        );
+        number(
+            graph
+                .routing_group_connectors
+                .iter()
+                .map(|c| c.connector.name.as_str())
+                .collect(),
+            "RGC",
+            &mut pseudonyms,
+        );
+        number(
+            graph
+                .receive_connectors
+                .iter()
+                .map(|c| c.connector.name.as_str())
+                .collect(),
+            "RECEIVE",
+            &mut pseudonyms,
+        );
+        number(
+            graph
+                .servers
+                .iter()
+                .filter_map(|s| s.object.as_ref()?.site.as_deref())
+                .collect(),
+            "SITE",
+            &mut pseudonyms,
+        );
+        if let Some(organization) = organization {
+            pseudonyms
+                .names
+                .insert(organization.name.to_lowercase(), "ORGANIZATION".to_owned());
+        }
+        let mut domains: Vec<String> = Vec::new();
+        if let Some(organization) = organization {
+            domains.push(organization.forest.clone());
+        }
+        for node in &graph.send_connectors {
+            let c = &node.connector;
+            domains.extend(
+                c.address_spaces
+                    .iter()
+                    .filter_map(|a| address_domain(&a.raw)),
+            );
+            domains.extend(c.smart_hosts.iter().filter_map(|h| domain_of_host(h)));
+            domains.extend(c.fqdn.iter().filter_map(|f| domain_of_host(f)));
+            domains.extend(c.tls_domain.iter().map(|d| d.to_lowercase()));
+        }
+        for server in &graph.servers {
+            if let Some(fqdn) = server.object.as_ref().and_then(|o| o.fqdn.as_deref()) {
+                domains.extend(domain_of_host(fqdn));
+            }
+        }
+        domains.sort();
+        domains.dedup();
+        for (i, domain) in domains.into_iter().filter(|d| d != "*").enumerate() {
+            pseudonyms
+                .domains
+                .insert(domain, format!("domain{:02}.example", i + 1));
+        }
+        pseudonyms
+    }
+
+    /// The pseudonym of a name (unknown names are withheld).
+    pub fn name(&self, name: &str) -> String {
+        self.names
+            .get(&name.to_lowercase())
+            .cloned()
+            .unwrap_or_else(|| WITHHELD.to_owned())
+    }
+
+    fn domain(&self, domain: &str) -> String {
+        let lower = domain.to_lowercase();
+        // `*` (everything) and `--` (EdgeSync's placeholder) name nobody.
+        if lower == "*" || lower == "--" || lower.is_empty() {
+            return lower;
+        }
+        // A subdomain of a known domain keeps the known part's pseudonym.
+        for (known, pseudonym) in &self.domains {
+            if lower == *known {
+                return pseudonym.clone();
+            }
+            if lower.ends_with(&format!(".{known}")) {
+                return format!("sub.{pseudonym}");
+            }
+        }
+        "domain.example".to_owned()
+    }
+
+    /// A host name: a known server's name keeps its pseudonym.
+    fn host(&self, host: &str) -> String {
+        let host = host.trim();
+        if host.starts_with('[') || host.parse::<std::net::IpAddr>().is_ok() {
+            return "(address)".to_owned();
+        }
+        match host.split_once('.') {
+            Some((first, rest)) => {
+                let first = match self.names.get(&first.to_lowercase()) {
+                    Some(pseudonym) => pseudonym.to_lowercase(),
+                    None => "host".to_owned(),
+                };
+                format!("{first}.{}", self.domain(rest))
+            }
+            None => match self.names.get(&host.to_lowercase()) {
+                Some(pseudonym) => pseudonym.clone(),
+                None if host == "--" => host.to_owned(),
+                None => "host".to_owned(),
+            },
+        }
+    }
+
+    /// A DN with every value that is a name replaced (DC components by the
+    /// forest's pseudonym); Exchange's own container names stay.
+    pub fn dn(&self, dn: &Dn) -> String {
+        let dcs: Vec<String> = dn
+            .rdns()
+            .iter()
+            .filter_map(|rdn| {
+                let value = rdn.value_text()?;
+                rdn.is("dc", value).then(|| value.to_owned())
+            })
+            .collect();
+        let forest = self.domain(&dcs.join("."));
+        let mut parts: Vec<String> = Vec::new();
+        for rdn in dn.rdns() {
+            let Some(value) = rdn.value_text() else {
+                parts.push(format!("CN={WITHHELD}"));
+                continue;
+            };
+            if rdn.is("dc", value) {
+                continue;
+            }
+            let shown = match self.names.get(&value.to_lowercase()) {
+                Some(pseudonym) => pseudonym.clone(),
+                None if is_structural(value) => value.to_owned(),
+                None => WITHHELD.to_owned(),
+            };
+            parts.push(format!("CN={}", escape_rdn_value(&shown)));
+        }
+        parts.extend(forest.split('.').map(|dc| format!("DC={dc}")));
+        parts.join(",")
+    }
+
+    fn dn_text(&self, text: &str) -> String {
+        match Dn::parse(text) {
+            Ok(dn) => self.dn(&dn),
+            Err(_) => WITHHELD.to_owned(),
+        }
+    }
+
+    fn address_space(&self, space: &AddressSpace) -> AddressSpace {
+        // [Local:]TYPE:address;cost
+        let raw = &space.raw;
+        let (head, rest) = match raw.rsplit_once(';') {
+            Some((head, cost)) => (head, format!(";{cost}")),
+            None => (raw.as_str(), String::new()),
+        };
+        let (prefix, domain) = match head.rsplit_once(':') {
+            Some((prefix, domain)) => (format!("{prefix}:"), domain),
+            None => (String::new(), head),
+        };
+        let domain = match domain.strip_prefix("*.") {
+            Some(parent) => format!("*.{}", self.domain(parent)),
+            None => self.domain(domain),
+        };
+        AddressSpace {
+            raw: format!("{prefix}{domain}{rest}"),
+            scoped: space.scoped,
+        }
+    }
+
+    /// Redacts the graph in place.
+    pub fn redact_graph(&self, graph: &mut Graph) {
+        for server in &mut graph.servers {
+            server.name = self.name(&server.name);
+            if let Some(dn) = &server.dn {
+                server.dn = Dn::parse(&self.dn(dn)).ok();
+            }
+            if let Some(object) = &mut server.object {
+                object.name = self.name(&object.name);
+                object.dn = Dn::parse(&self.dn(&object.dn)).unwrap_or_else(|_| object.dn.clone());
+                object.site = object.site.as_deref().map(|s| self.name(s));
+                object.fqdn = object.fqdn.as_deref().map(|f| self.host(f));
+            }
+        }
+        for node in &mut graph.send_connectors {
+            let c = &mut node.connector;
+            c.name = self.name(&c.name);
+            c.dn = Dn::parse(&self.dn(&c.dn)).unwrap_or_else(|_| c.dn.clone());
+            c.address_spaces = c
+                .address_spaces
+                .iter()
+                .map(|a| self.address_space(a))
+                .collect();
+            c.smart_hosts = c.smart_hosts.iter().map(|h| self.host(h)).collect();
+            c.fqdn = c.fqdn.as_deref().map(|f| self.host(f));
+            c.tls_domain = c.tls_domain.as_deref().map(|d| self.domain(d));
+            c.source_ip = c.source_ip.as_ref().map(|_| "(address)".to_owned());
+            c.source_refs.clear();
+            self.redact_unresolved(&mut node.unresolved);
+        }
+        for node in &mut graph.routing_group_connectors {
+            let c = &mut node.connector;
+            c.name = self.name(&c.name);
+            c.dn = Dn::parse(&self.dn(&c.dn)).unwrap_or_else(|_| c.dn.clone());
+            c.source_refs.clear();
+            c.target_refs.clear();
+            self.redact_unresolved(&mut node.unresolved);
+        }
+        for node in &mut graph.receive_connectors {
+            let c = &mut node.connector;
+            c.name = self.name(&c.name);
+            c.dn = Dn::parse(&self.dn(&c.dn)).unwrap_or_else(|_| c.dn.clone());
+            c.bindings = c.bindings.iter().map(|b| redact_binding(b)).collect();
+            c.remote_ip_ranges = c
+                .remote_ip_ranges
+                .iter()
+                .map(|_| "(address)".to_owned())
+                .collect();
+            c.fqdn = c.fqdn.as_deref().map(|f| self.host(f));
+        }
+    }
+
+    fn redact_unresolved(&self, unresolved: &mut [Unresolved]) {
+        for u in unresolved {
+            u.reference = self.dn_text(&u.reference);
+        }
+    }
+}
+
+impl Pseudonyms {
+    /// Redacts a plan computed on the real names.
+    pub fn redact_plan(&self, plan: &mut crate::plan::Plan) {
+        let names = |list: &mut Vec<String>| {
+            for name in list.iter_mut() {
+                *name = self.name(name);
+            }
+        };
+        for named in plan.removed.iter_mut().chain(plan.added.iter_mut()) {
+            named.name = self.name(&named.name);
+        }
+        for change in &mut plan.send {
+            names(&mut change.before);
+            names(&mut change.after);
+            names(&mut change.remove);
+            names(&mut change.edge_remove);
+            names(&mut change.add);
+        }
+        names(&mut plan.edge_subscriptions);
+        for change in &mut plan.routing_group {
+            names(&mut change.sources.0);
+            names(&mut change.sources.1);
+            names(&mut change.targets.0);
+            names(&mut change.targets.1);
+        }
+    }
+
+    /// The organization's pseudonym.
+    pub fn organization(&self, organization: &Organization) -> Organization {
+        Organization {
+            name: self.name(&organization.name),
+            forest: self.domain(&organization.forest),
+        }
+    }
+}
+
+/// Redacts what a run read: paths become `input-N`, diagnostic messages are
+/// withheld (they quote the files); sizes, counts and SHA-256 stay.
+pub fn redact_inputs(inputs: &mut [InputInfo], unreadable: &mut [(String, String)]) {
+    for (i, input) in inputs.iter_mut().enumerate() {
+        input.name = format!("input-{}", i + 1);
+        for diagnostic in &mut input.diagnostics {
+            redact_diagnostic(diagnostic, &input.name);
+        }
+    }
+    for (i, (path, reason)) in unreadable.iter_mut().enumerate() {
+        *path = format!("unreadable-{}", i + 1);
+        *reason = WITHHELD.to_owned();
+    }
+}
+
+/// Withholds a diagnostic's message and names its file `name`.
+pub fn redact_diagnostic(diagnostic: &mut Located, name: &str) {
+    diagnostic.file = name.to_owned();
+    diagnostic.message = format!("{WITHHELD} (--redact)");
+}
+
+fn redact_binding(binding: &str) -> String {
+    match binding.rsplit_once(':') {
+        Some((_, port)) if port.chars().all(|c| c.is_ascii_digit()) => format!("(address):{port}"),
+        _ => "(address)".to_owned(),
+    }
+}
+
+/// Exchange's and Active Directory's own container names, kept as they are.
+fn is_structural(value: &str) -> bool {
+    const STRUCTURAL: [&str; 14] = [
+        "Servers",
+        "Connections",
+        "Routing Groups",
+        "Administrative Groups",
+        "Microsoft Exchange",
+        "Services",
+        "Configuration",
+        "Protocols",
+        "SMTP",
+        "SMTP Receive Connectors",
+        "Sites",
+        "Exchange Administrative Group (FYDIBOHF23SPDLT)",
+        "Exchange Routing Group (DWBGZMFD01QNBJR)",
+        "Deleted Objects",
+    ];
+    STRUCTURAL.iter().any(|s| s.eq_ignore_ascii_case(value))
+        || value.chars().all(|c| c.is_ascii_digit())
+}
+
+fn escape_rdn_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The domain of an address space (`SMTP:contoso.com;1` → `contoso.com`).
+fn address_domain(raw: &str) -> Option<String> {
+    let head = raw.rsplit_once(';').map_or(raw, |(head, _)| head);
+    let domain = head.rsplit_once(':').map_or(head, |(_, d)| d);
+    let domain = domain.trim_start_matches("*.");
+    (domain != "*" && !domain.is_empty() && domain != "--").then(|| domain.to_lowercase())
+}
+
+/// The domain of a host name (`ex01.contoso.com` → `contoso.com`).
+fn domain_of_host(host: &str) -> Option<String> {
+    let host = host.trim();
+    if host.starts_with('[') || host.parse::<std::net::IpAddr>().is_ok() {
+        return None;
+    }
+    host.split_once('.')
+        .map(|(_, domain)| domain.to_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dns_keep_their_structure_and_lose_their_names() {
+        let mut pseudonyms = Pseudonyms::default();
+        pseudonyms.names.insert("ex01".into(), "SERVER-01".into());
+        pseudonyms
+            .names
+            .insert("contoso".into(), "ORGANIZATION".into());
+        pseudonyms
+            .domains
+            .insert("contoso.com".into(), "domain01.example".into());
+        let dn = Dn::parse("CN=1,CN=SMTP,CN=Protocols,CN=EX01,CN=Servers,CN=Secret AG,CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com").unwrap();
+        assert_eq!(
+            pseudonyms.dn(&dn),
+            "CN=1,CN=SMTP,CN=Protocols,CN=SERVER-01,CN=Servers,CN=(withheld),CN=Administrative Groups,\
+             CN=ORGANIZATION,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=domain01,DC=example"
+        );
+        assert_eq!(
+            pseudonyms.host("ex01.contoso.com"),
+            "server-01.domain01.example"
+        );
+        assert_eq!(pseudonyms.host("[192.0.2.1]"), "(address)");
+        let space = pseudonyms.address_space(&AddressSpace {
+            raw: "SMTP:*.contoso.com;5".into(),
+            scoped: false,
+        });
+        assert_eq!(space.raw, "SMTP:*.domain01.example;5");
+    }
+}
