@@ -12,7 +12,9 @@
 //! bridgeheads there (only Exchange 2007/2010 and 2003 servers can be), so a
 //! side left empty means the connector goes. Exchange 2003 SMTP connectors
 //! (in a routing group other than Exchange's own) are read-only to the
-//! Exchange 2007+ cmdlets: they are changed in Exchange System Manager.
+//! Exchange 2007+ cmdlets and take only Exchange 2003 bridgeheads: new
+//! servers do not replace theirs; left without one, such a connector is
+//! re-created as a Send connector on the new servers.
 
 use crate::graph::{server_key, Graph};
 
@@ -147,10 +149,13 @@ pub fn simulate(graph: &Graph, request: &Request) -> Plan {
             .collect();
         let (edge, plain): (Vec<usize>, Vec<usize>) =
             gone.into_iter().partition(|&s| graph.servers[s].is_edge());
-        // Edge connectors follow their subscription: a new Edge brings its own.
+        // Edge connectors follow their subscription: a new Edge brings its
+        // own. Exchange 2003 connectors take only Exchange 2003 bridgeheads:
+        // they are re-created as Send connectors instead.
+        let legacy = is_legacy(&node.connector.dn);
         let add: Vec<String> = added
             .iter()
-            .filter(|_| !plain.is_empty())
+            .filter(|_| !plain.is_empty() && !legacy)
             .filter(|a| a.server.is_none_or(|s| !node.sources.contains(&s)))
             .map(|a| a.name.clone())
             .collect();
@@ -163,7 +168,7 @@ pub fn simulate(graph: &Graph, request: &Request) -> Plan {
             remove: names(&plain),
             edge_remove: names(&edge),
             add,
-            legacy: is_legacy(&node.connector.dn),
+            legacy,
         });
     }
     let mut edge_subscriptions: Vec<String> = removed

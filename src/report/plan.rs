@@ -184,7 +184,12 @@ pub fn write_table(out: &mut impl Write, plan: &Plan, graph: &Graph) -> io::Resu
                 address_spaces(graph, change)
             )?;
         }
-        if change.legacy {
+        if change.legacy && change.orphaned() {
+            writeln!(
+                out,
+                "      Exchange 2003 connector: re-create it as a Send connector on the new servers (New-SendConnector)"
+            )?;
+        } else if change.legacy {
             writeln!(
                 out,
                 "      Exchange 2003 connector: change its bridgeheads in Exchange System Manager"
@@ -379,6 +384,25 @@ fn send_commands(
             "# {} leave(s) with the Edge subscription (below).",
             one_line(&change.edge_remove.join(", "))
         )?;
+    }
+    if change.orphaned() && change.legacy {
+        let spaces: Vec<String> = connector
+            .address_spaces
+            .iter()
+            .map(|a| quote(&a.raw))
+            .collect();
+        writeln!(
+            out,
+            "# BLOCKER: this Exchange 2003 connector would be left without a bridgehead. Re-create it as a \
+             Send connector on the new servers, then delete it in Exchange System Manager:"
+        )?;
+        writeln!(
+            out,
+            "# New-SendConnector -Name {} -AddressSpaces {} -SourceTransportServers <new servers>{whatif}",
+            one_line(&quote(&connector.name)),
+            one_line(&spaces.join(","))
+        )?;
+        return Ok(());
     }
     if change.orphaned() {
         writeln!(

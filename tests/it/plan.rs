@@ -215,3 +215,34 @@ fn on_generated_exports_the_orphans_are_the_connectors_sourced_only_by_removed_s
         assert_eq!(code, if expected.is_empty() { 0 } else { 1 });
     }
 }
+
+#[test]
+fn an_exchange_2003_connector_is_recreated_not_repointed() {
+    let sample = fixture("contoso.ldif");
+    let (code, plan) = plan_json(&["--remove", "EX2003", "--add", "EX2019"], &[&sample]);
+    assert_eq!(code, 1);
+    assert_eq!(changes(&plan)["Legacy SMTP"], (Vec::new(), true));
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("legacy.ps1");
+    exconn(&[
+        "plan",
+        "--remove",
+        "EX2003",
+        "--add",
+        "EX2019",
+        "--script",
+        script.to_str().unwrap(),
+        &sample,
+    ]);
+    let text = std::fs::read_to_string(&script).unwrap();
+    assert!(
+        text.contains(
+            "# New-SendConnector -Name 'Legacy SMTP' -AddressSpaces 'SMTP:legacy.contoso.com;1'"
+        ),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Set-SendConnector -Identity 'Legacy SMTP'"),
+        "{text}"
+    );
+}
