@@ -248,7 +248,7 @@ pub fn read_source<T>(
         column: 0,
         max_values: options.max_values,
     };
-    match format {
+    let read = match format {
         Format::Ldif => read_ldif_windows(
             &mut source,
             options,
@@ -257,11 +257,7 @@ pub fn read_source<T>(
             &mut windows,
             &mut map,
             &mut sink,
-        )
-        .map_err(|e| match e {
-            WindowError::Read(error) => io_error(&source, error),
-            WindowError::Sink(error) => LoadError::Sink(error),
-        })?,
+        ),
         Format::Dsml | Format::Clixml => read_xml_windows(
             &mut source,
             options,
@@ -271,37 +267,33 @@ pub fn read_source<T>(
             &mut windows,
             &mut map,
             &mut sink,
-        )
-        .map_err(|e| match e {
-            WindowError::Read(error) => io_error(&source, error),
-            WindowError::Sink(error) => LoadError::Sink(error),
-        })?,
-    }
+        ),
+    };
+    read.map_err(|e| match e {
+        WindowError::Read(error) => io_error(&source, error),
+        WindowError::Sink(error) => LoadError::Sink(error),
+    })?;
+    let encoding = info.encoding.as_str();
     if source
         .transcoding_errors
         .load(std::sync::atomic::Ordering::Relaxed)
     {
-        info.diagnostics.push(Located {
-            file: info.name.clone(),
-            position: Position { line: 1, column: 1 },
-            severity: Severity::Warning,
-            message: format!(
-                "expected valid {} text, found an unpaired surrogate or an odd byte count: replaced by U+FFFD",
-                info.encoding.as_str()
+        info.diagnostics.push(about_input(
+            &info.name,
+            Severity::Warning,
+            format!(
+                "expected valid {encoding} text, found an unpaired surrogate or an odd byte count: replaced by U+FFFD"
             ),
-        });
+        ));
     }
     if let Some(mark) = source.mark_contradicted {
-        info.diagnostics.push(Located {
-            file: info.name.clone(),
-            position: Position { line: 1, column: 1 },
-            severity: Severity::Warning,
-            message: format!(
-                "the file starts with {mark} but its content is {}: read as {}",
-                info.encoding.as_str(),
-                info.encoding.as_str()
+        info.diagnostics.push(about_input(
+            &info.name,
+            Severity::Warning,
+            format!(
+                "the file starts with {mark} but its content is {encoding}: read as {encoding}"
             ),
-        });
+        ));
     }
     let opened_size = source.size;
     let summary = source.finish().map_err(|e| {
@@ -313,14 +305,20 @@ pub fn read_source<T>(
     info.bytes = summary.bytes;
     info.sha256 = summary.sha256;
     if let Some(changed) = changed_while_read(&info.name, opened_size, summary.bytes) {
-        info.diagnostics.push(Located {
-            file: info.name.clone(),
-            position: Position { line: 1, column: 1 },
-            severity: Severity::Error,
-            message: changed,
-        });
+        info.diagnostics
+            .push(about_input(&info.name, Severity::Error, changed));
     }
     Ok(info)
+}
+
+/// A diagnostic about an input as a whole (shown at its first line).
+fn about_input(name: &str, severity: Severity, message: String) -> Located {
+    Located {
+        file: name.to_owned(),
+        position: Position { line: 1, column: 1 },
+        severity,
+        message,
+    }
 }
 
 /// Says so when a file's size when opened, the bytes read from it and its

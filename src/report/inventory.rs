@@ -20,19 +20,11 @@ struct InventoryJson<'a> {
     schema_version: u32,
     tool_version: &'static str,
     date: &'a str,
-    inputs: Vec<InputJson<'a>>,
+    inputs: Vec<super::InputSummary<'a>>,
     servers: Vec<ServerJson<'a>>,
     send_connectors: Vec<SendJson<'a>>,
     routing_group_connectors: Vec<RoutingGroupJson<'a>>,
     receive_connectors: Vec<ReceiveJson<'a>>,
-}
-
-#[derive(Serialize)]
-struct InputJson<'a> {
-    path: &'a str,
-    sha256: &'a str,
-    entries: usize,
-    skipped: usize,
 }
 
 #[derive(Serialize)]
@@ -181,15 +173,7 @@ pub fn write_json(
         schema_version: SCHEMA_VERSION,
         tool_version: env!("CARGO_PKG_VERSION"),
         date: &inventory.date,
-        inputs: inputs
-            .iter()
-            .map(|i| InputJson {
-                path: &i.name,
-                sha256: &i.sha256,
-                entries: i.entries,
-                skipped: i.skipped,
-            })
-            .collect(),
+        inputs: super::input_summaries(inputs),
         servers,
         send_connectors,
         routing_group_connectors,

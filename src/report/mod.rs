@@ -10,6 +10,31 @@ pub mod sources;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use serde::Serialize;
+
+use crate::input::InputInfo;
+
+/// What the `plan` and `inventory` documents say about each input.
+#[derive(Serialize)]
+struct InputSummary<'a> {
+    path: &'a str,
+    sha256: &'a str,
+    entries: usize,
+    skipped: usize,
+}
+
+fn input_summaries(inputs: &[InputInfo]) -> Vec<InputSummary<'_>> {
+    inputs
+        .iter()
+        .map(|i| InputSummary {
+            path: &i.name,
+            sha256: &i.sha256,
+            entries: i.entries,
+            skipped: i.skipped,
+        })
+        .collect()
+}
+
 /// The date of `time` in UTC, as `YYYY-MM-DD` (for report headers).
 pub fn utc_date(time: SystemTime) -> String {
     let days = time

@@ -25,21 +25,13 @@ pub const SCHEMA_VERSION: u32 = 1;
 struct PlanJson<'a> {
     schema_version: u32,
     tool_version: &'static str,
-    inputs: Vec<InputJson<'a>>,
+    inputs: Vec<super::InputSummary<'a>>,
     remove: Vec<ServerJson<'a>>,
     add: Vec<ServerJson<'a>>,
     blockers: usize,
     send_connectors: Vec<SendJson<'a>>,
     edge_subscriptions: &'a [String],
     routing_group_connectors: Vec<RoutingGroupJson<'a>>,
-}
-
-#[derive(Serialize)]
-struct InputJson<'a> {
-    path: &'a str,
-    sha256: &'a str,
-    entries: usize,
-    skipped: usize,
 }
 
 #[derive(Serialize)]
@@ -81,15 +73,7 @@ pub fn write_json(
     let doc = PlanJson {
         schema_version: SCHEMA_VERSION,
         tool_version: env!("CARGO_PKG_VERSION"),
-        inputs: inputs
-            .iter()
-            .map(|i| InputJson {
-                path: &i.name,
-                sha256: &i.sha256,
-                entries: i.entries,
-                skipped: i.skipped,
-            })
-            .collect(),
+        inputs: super::input_summaries(inputs),
         remove: plan.removed.iter().map(server_json).collect(),
         add: plan.added.iter().map(server_json).collect(),
         blockers: plan.blockers(),
