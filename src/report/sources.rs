@@ -415,10 +415,13 @@ impl SourcesReport {
                 )
             })
             .collect();
+        let read = if files.is_empty() {
+            "Read no input".to_owned()
+        } else {
+            format!("Read {} input(s): {}", files.len(), files.join("; "))
+        };
         let mut line = format!(
-            "Read {} input(s): {}. {} servers known, {} source(s) of {} Send connectors; {} blocker(s)",
-            self.inputs.len(),
-            files.join("; "),
+            "{read}. {} servers known, {} source(s) of {} Send connectors; {} blocker(s)",
             s.servers,
             s.source_servers,
             s.send_connectors,
