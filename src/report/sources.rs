@@ -422,10 +422,7 @@ impl SourcesReport {
         };
         let mut line = format!(
             "{read}. {} servers known, {} source(s) of {} Send connectors; {} blocker(s)",
-            s.servers,
-            s.source_servers,
-            s.send_connectors,
-            s.blockers
+            s.servers, s.source_servers, s.send_connectors, s.blockers
         );
         if s.skipped > 0 || s.diagnostics > 0 {
             line.push_str(&format!(
