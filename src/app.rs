@@ -425,12 +425,7 @@ fn run_sources(args: &SourcesArgs, quiet: bool) -> io::Result<Status> {
     }
     let analyzed = Analyzed::new(&args.input, quiet)?;
     print_diagnostics(&analyzed.diagnostics);
-    let mut parts = analyzed.by_organization();
-    if args.redact {
-        parts.iter_mut().for_each(|part| {
-            part.redact();
-        });
-    }
+    let parts = per_organization(analyzed, args.redact);
     let several = parts.len() > 1;
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -467,6 +462,17 @@ fn run_sources(args: &SourcesArgs, quiet: bool) -> io::Result<Status> {
     }
     out.flush()?;
     Ok(worst)
+}
+
+/// The analysis of each organization, redacted when asked.
+fn per_organization(analyzed: Analyzed, redact: bool) -> Vec<Analyzed> {
+    let mut parts = analyzed.by_organization();
+    if redact {
+        for part in &mut parts {
+            part.redact();
+        }
+    }
+    parts
 }
 
 fn organization_heading(organization: Option<&model::Organization>) -> String {
@@ -684,12 +690,7 @@ fn run_inventory(args: &InventoryArgs, quiet: bool) -> io::Result<Status> {
         .date
         .clone()
         .unwrap_or_else(|| report::utc_date(std::time::SystemTime::now()));
-    let mut parts = analyzed.by_organization();
-    if args.redact {
-        parts.iter_mut().for_each(|part| {
-            part.redact();
-        });
-    }
+    let parts = per_organization(analyzed, args.redact);
     let several = parts.len() > 1;
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());

@@ -368,6 +368,20 @@ impl Windows<'_> {
         sink: &mut impl FnMut(T) -> io::Result<()>,
     ) -> io::Result<()> {
         let line_ends = parsed.line_ends;
+        let (mapped, diagnostics) = self.count_and_map(parsed, map);
+        self.locate(text, diagnostics);
+        sink(mapped)?;
+        self.line += line_ends;
+        Ok(())
+    }
+
+    /// Counts what was read, caps the values of each entry, and maps the
+    /// records; returns what `map` made and every diagnostic to locate.
+    fn count_and_map<T>(
+        &mut self,
+        parsed: Parsed,
+        map: &mut impl FnMut(Vec<Record>) -> (T, Vec<Diagnostic>),
+    ) -> (T, Vec<Diagnostic>) {
         self.info.entries += parsed.read.max(parsed.records.len());
         self.info.skipped += parsed.skipped;
         let mut records = parsed.records;
@@ -375,10 +389,7 @@ impl Windows<'_> {
         let (mapped, mut diagnostics) = map(records);
         diagnostics.extend(parsed.diagnostics);
         diagnostics.extend(capped);
-        self.locate(text, diagnostics);
-        sink(mapped)?;
-        self.line += line_ends;
-        Ok(())
+        (mapped, diagnostics)
     }
 
     fn locate(&mut self, text: &[u8], diagnostics: Vec<Diagnostic>) {
@@ -619,13 +630,7 @@ fn read_xml_windows<T>(
         Format::Dsml => dsml::document(&skeleton.text, options.max_depth),
         _ => objects.finish(&skeleton.text, options.max_depth),
     };
-    out.info.entries += parsed.read.max(parsed.records.len());
-    out.info.skipped += parsed.skipped;
-    let mut records = parsed.records;
-    let capped = cap_values(&mut records, out.max_values);
-    let (mapped, mut diagnostics) = map(records);
-    diagnostics.extend(parsed.diagnostics);
-    diagnostics.extend(capped);
+    let (mapped, diagnostics) = out.count_and_map(parsed, map);
     out.locate_with(diagnostics, |offset| skeleton.position(offset));
     sink(mapped).map_err(WindowError::Sink)
 }
