@@ -265,25 +265,40 @@ impl Reader {
                 return;
             };
             for value in attr.children_named("value") {
-                match decode_v2_value(value) {
-                    Ok(value) => attrs.push(Attr {
-                        name: name.to_owned(),
-                        value,
-                    }),
-                    Err(reason) => {
-                        self.error(
-                            value,
-                            format!(
-                                "expected base64 in the value of '{name}', {reason}: entry skipped"
-                            ),
-                        );
-                        self.parsed.skipped += 1;
-                        return;
-                    }
+                if !self.keep_value(&mut attrs, name, value, decode_v2_value(value)) {
+                    return;
                 }
             }
         }
         self.push(entry, dn, attrs);
+    }
+
+    /// Adds a decoded value; a value that did not decode skips the entry
+    /// (after a diagnostic) and returns false.
+    fn keep_value(
+        &mut self,
+        attrs: &mut Vec<Attr>,
+        name: &str,
+        at: &Element,
+        decoded: Result<Value, String>,
+    ) -> bool {
+        match decoded {
+            Ok(value) => {
+                attrs.push(Attr {
+                    name: name.to_owned(),
+                    value,
+                });
+                true
+            }
+            Err(reason) => {
+                self.error(
+                    at,
+                    format!("expected base64 in the value of '{name}', {reason}: entry skipped"),
+                );
+                self.parsed.skipped += 1;
+                false
+            }
+        }
     }
 
     /// The entry's DN, or `None` (after a diagnostic) when the entry is unusable.
@@ -359,21 +374,8 @@ impl Reader {
                 } else {
                     Ok(Value::Bytes(value.text.trim().as_bytes().to_vec()))
                 };
-                match decoded {
-                    Ok(decoded) => attrs.push(Attr {
-                        name: name.to_owned(),
-                        value: decoded,
-                    }),
-                    Err(reason) => {
-                        self.error(
-                            value,
-                            format!(
-                                "expected base64 in the value of '{name}', {reason}: entry skipped"
-                            ),
-                        );
-                        self.parsed.skipped += 1;
-                        return;
-                    }
+                if !self.keep_value(&mut attrs, name, value, decoded) {
+                    return;
                 }
             }
         }
