@@ -11,6 +11,7 @@ use crate::cli::{
 };
 use std::sync::Arc;
 
+use crate::coverage::Coverage;
 use crate::diag::{Diagnostic, Position, Severity};
 use crate::exit::Status;
 use crate::findings::{self, Finding};
@@ -21,6 +22,7 @@ use crate::record::Record;
 use crate::report::sources::{self, Analysis, SourcesReport};
 use crate::report::{self, dump};
 use crate::term::Progress;
+use crate::visible;
 
 /// Runs the command line and returns how the run ended.
 pub fn run(cli: &Cli) -> Status {
@@ -74,7 +76,7 @@ fn print_diagnostics(diagnostics: &[Located]) {
     let stderr = io::stderr();
     let mut err = stderr.lock();
     for located in diagnostics {
-        let _ = writeln!(err, "{located}");
+        let _ = writeln!(err, "{}", visible::text(&located.to_string()));
     }
 }
 
@@ -198,6 +200,7 @@ fn run_dump(args: &DumpArgs, quiet: bool) -> io::Result<Status> {
     let options = read_options(&args.input, Projection::All);
     let mut unreadable = Unreadable::new();
     let mut diagnostics = 0;
+    let mut read = 0;
     for input in expand_inputs(&args.input.files, &mut unreadable) {
         let file = &input.path;
         let write = |records: Vec<Record>| -> io::Result<()> {
@@ -221,6 +224,7 @@ fn run_dump(args: &DumpArgs, quiet: bool) -> io::Result<Status> {
             write,
         ) {
             Ok(info) => {
+                read += 1;
                 out.flush()?;
                 print_diagnostics(&info.diagnostics);
                 diagnostics += info.diagnostics.len();
@@ -229,6 +233,12 @@ fn run_dump(args: &DumpArgs, quiet: bool) -> io::Result<Status> {
         }
     }
     out.flush()?;
+    if read == 0 {
+        if unreadable.is_empty() {
+            eprintln!("exconn: no export was read");
+        }
+        return Ok(Status::Error);
+    }
     Ok(status(&unreadable, args.input.strict, diagnostics))
 }
 
@@ -242,6 +252,8 @@ struct Analyzed {
     diagnostics: Vec<Located>,
     /// The Exchange organization, when the objects name one.
     organization: Option<model::Organization>,
+    /// What the inputs could show.
+    coverage: Coverage,
 }
 
 impl Analyzed {
@@ -295,11 +307,13 @@ impl Analyzed {
         organization: Option<model::Organization>,
     ) -> Analyzed {
         let graph = Graph::build(&objects);
-        let findings = findings::analyze(&graph);
-        let diagnostics = inputs
+        let coverage = Coverage::of(&objects);
+        let findings = findings::analyze(&graph, &coverage);
+        let mut diagnostics: Vec<Located> = inputs
             .iter()
             .flat_map(|i| i.diagnostics.iter().cloned())
             .collect();
+        diagnostics.extend(conflict_warnings(&graph, &inputs));
         Analyzed {
             inputs,
             objects,
@@ -308,6 +322,7 @@ impl Analyzed {
             findings,
             diagnostics,
             organization,
+            coverage,
         }
     }
 
@@ -359,6 +374,7 @@ impl Analyzed {
             graph: &self.graph,
             findings: &self.findings,
             diagnostics: &self.diagnostics,
+            coverage: &self.coverage,
         });
         if let Some(organization) = &self.organization {
             report.organization = Some(organization.name.clone());
@@ -373,7 +389,8 @@ impl Analyzed {
     fn redact(&mut self) -> crate::redact::Pseudonyms {
         let pseudonyms = crate::redact::Pseudonyms::of(&self.graph, self.organization.as_ref());
         pseudonyms.redact_graph(&mut self.graph);
-        self.findings = findings::analyze(&self.graph);
+        pseudonyms.redact_coverage(&mut self.coverage);
+        self.findings = findings::analyze(&self.graph, &self.coverage);
         let names: Vec<String> = self.inputs.iter().map(|i| i.name.clone()).collect();
         crate::redact::redact_inputs(&mut self.inputs, &mut self.unreadable);
         for diagnostic in &mut self.diagnostics {
@@ -388,10 +405,60 @@ impl Analyzed {
         pseudonyms
     }
 
-    /// `--strict`: any diagnostic, model ones included, is an error.
-    fn status(&self, strict: bool) -> Status {
+    /// The finding that says the inputs cannot show the Send connectors.
+    fn not_shown(&self) -> Option<Finding> {
+        self.findings
+            .iter()
+            .find(|f| f.code == findings::Code::SendConnectorsNotInExport)
+            .cloned()
+    }
+
+    /// `--strict`: any diagnostic is an error; a run that read no export
+    /// cannot say anything.
+    fn status_besides_coverage(&self, strict: bool) -> Status {
+        if self.inputs.is_empty() {
+            return Status::Error;
+        }
         status(&self.unreadable, strict, self.diagnostics.len())
     }
+
+    /// `--strict`: any diagnostic, model ones included, is an error. A
+    /// run that read no export, or whose inputs cannot show the Send
+    /// connectors, supports no verdict: never 0.
+    fn status(&self, strict: bool) -> Status {
+        let status = status(&self.unreadable, strict, self.diagnostics.len());
+        if self.inputs.is_empty() || !self.coverage.send_connectors.is_shown() {
+            Status::Error
+        } else {
+            status
+        }
+    }
+}
+
+/// A warning for each object found in two inputs with a setting that differs.
+fn conflict_warnings(graph: &Graph, inputs: &[InputInfo]) -> Vec<Located> {
+    graph
+        .conflicts
+        .iter()
+        .map(|conflict| {
+            let (used, other) = conflict.inputs;
+            let name = |i: usize| inputs.get(i).map_or("?", |input| input.name.as_str());
+            Located {
+                file: name(other).to_owned(),
+                position: Position { line: 1, column: 1 },
+                severity: Severity::Warning,
+                message: format!(
+                    "'{}' is also in {} and its {} differs: '{}' there, '{}' here; the report uses {}",
+                    conflict.name,
+                    name(used),
+                    conflict.field,
+                    conflict.values.0,
+                    conflict.values.1,
+                    name(used)
+                ),
+            }
+        })
+        .collect()
 }
 
 /// What the analysis must say about an input as a whole.
@@ -444,7 +511,7 @@ fn run_sources(args: &SourcesArgs, quiet: bool) -> io::Result<Status> {
         }
         match args.format {
             SourcesFormat::Table => sources::write_table(&mut out, &report)?,
-            SourcesFormat::Json => sources::write_json(&mut out, &report)?,
+            SourcesFormat::Json => sources::write_json(&mut out, &report, several)?,
             SourcesFormat::Csv if index == 0 => sources::write_csv(&mut out, &report)?,
             SourcesFormat::Csv => sources::write_csv_rows(&mut out, &report)?,
             SourcesFormat::Markdown => sources::write_markdown(&mut out, &report)?,
@@ -513,10 +580,14 @@ fn run_check(args: &CheckArgs, quiet: bool) -> io::Result<Status> {
     };
     let graph = &analyzed.graph;
     let Some(server) = graph.find_server(&args.server) else {
-        let known: Vec<&str> = graph.servers.iter().map(|s| s.name.as_str()).collect();
+        let known: Vec<String> = graph
+            .servers
+            .iter()
+            .map(|s| visible::name(&s.name).into_owned())
+            .collect();
         eprintln!(
-            "exconn: server '{}' appears nowhere in the export (servers known: {})",
-            args.server,
+            "exconn: server {} appears nowhere in the export (servers known: {})",
+            visible::name(&args.server),
             if known.is_empty() {
                 "none".to_owned()
             } else {
@@ -527,14 +598,46 @@ fn run_check(args: &CheckArgs, quiet: bool) -> io::Result<Status> {
     };
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
+    let found = write_check(&mut out, &analyzed, server)?;
+    out.flush()?;
+    Ok(analyzed
+        .status_besides_coverage(args.input.strict)
+        .max(found))
+}
+
+/// Writes `check`'s answer for one server and returns its status: 0 clear
+/// (only when the inputs could show the Send connectors), 1 a source, 2
+/// cannot tell.
+fn write_check(out: &mut impl Write, analyzed: &Analyzed, server: usize) -> io::Result<Status> {
+    let graph = &analyzed.graph;
+    let coverage = &analyzed.coverage;
     let node = &graph.servers[server];
+    let name = visible::name(&node.name);
     let count = node.send_connectors.len();
-    let found = if count == 0 {
+    if count == 0 && !coverage.send_connectors.is_shown() {
         writeln!(
             out,
-            "{} is clear: it is a source transport server of no Send connector ({} Send connectors examined).",
-            node.name,
-            graph.send_connectors.len()
+            "{name}: cannot tell whether it is a source transport server of a Send connector: {}.",
+            visible::text(coverage.send_connectors.reason())
+        )?;
+        writeln!(
+            out,
+            "Export the Send connectors and run again with that export too:"
+        )?;
+        writeln!(out, "  {}", visible::text(&coverage.ldifde_command()))?;
+        writeln!(
+            out,
+            "  or, in the Exchange Management Shell: {}",
+            Coverage::CMDLET_COMMAND
+        )?;
+        return Ok(Status::Error);
+    }
+    if count == 0 {
+        writeln!(
+            out,
+            "{name} is clear: it is a source transport server of no Send connector ({} Send connectors examined; {}).",
+            graph.send_connectors.len(),
+            visible::text(coverage.send_connectors.reason())
         )?;
         let skipped: usize = analyzed.inputs.iter().map(|i| i.skipped).sum();
         if skipped > 0 {
@@ -544,43 +647,54 @@ fn run_check(args: &CheckArgs, quiet: bool) -> io::Result<Status> {
                  them is not counted. Fix the export or confirm with Get-SendConnector before relying on this."
             )?;
         }
-        Status::Success
-    } else {
+        return Ok(Status::Success);
+    }
+    writeln!(
+        out,
+        "{name} is a source transport server of {}{count} Send connector(s).",
+        if coverage.send_connectors.is_shown() {
+            ""
+        } else {
+            "at least "
+        }
+    )?;
+    if !coverage.send_connectors.is_shown() {
         writeln!(
             out,
-            "{} is a source transport server of {count} Send connector(s).",
-            node.name
+            "The inputs do not show every Send connector ({}): there may be more.",
+            visible::text(coverage.send_connectors.reason())
         )?;
-        if node.is_edge() {
-            writeln!(
-                out,
-                "It is an Edge Transport server: its Edge subscription makes it a source."
-            )?;
-            writeln!(out, "Setup: {}", findings::EDGE_SETUP_MESSAGE)?;
+    }
+    if node.is_edge() {
+        writeln!(
+            out,
+            "It is an Edge Transport server: its Edge subscription makes it a source."
+        )?;
+        writeln!(out, "Setup: {}", findings::EDGE_SETUP_MESSAGE)?;
+    } else {
+        writeln!(out, "Setup: {}", findings::setup_message(count))?;
+    }
+    for &connector in &node.send_connectors {
+        let c = &graph.send_connectors[connector];
+        let state = if c.connector.enabled {
+            "enabled"
         } else {
-            writeln!(out, "Setup: {}", findings::setup_message(count))?;
-        }
-        for &connector in &node.send_connectors {
-            let c = &graph.send_connectors[connector];
-            let state = if c.connector.enabled {
-                "enabled"
-            } else {
-                "disabled"
-            };
-            writeln!(out, "  - {} ({state})", c.connector.name)?;
-            if findings::is_last_source(graph, server, connector) {
-                writeln!(out, "      it is the only source: add another server to the command's Add list first")?;
-            }
+            "disabled"
+        };
+        writeln!(out, "  - {} ({state})", visible::name(&c.connector.name))?;
+        if findings::is_last_source(graph, server, connector) {
             writeln!(
                 out,
-                "      {}",
-                findings::remove_command(graph, server, connector)
+                "      it is the only source: add another server to the command's Add list first"
             )?;
         }
-        Status::Findings
-    };
-    out.flush()?;
-    Ok(analyzed.status(args.input.strict).max(found))
+        writeln!(
+            out,
+            "      {}",
+            findings::remove_command(graph, server, connector)
+        )?;
+    }
+    Ok(Status::Findings)
 }
 
 fn run_plan(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
@@ -613,6 +727,7 @@ fn run_plan(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
     };
     let mut analyzed = analyzed;
     let mut plan = crate::plan::simulate(&analyzed.graph, &request);
+    plan.not_shown = analyzed.not_shown();
     let unknown: Vec<&str> = plan
         .removed
         .iter()
@@ -629,6 +744,7 @@ fn run_plan(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
     if args.redact {
         let pseudonyms = analyzed.redact();
         pseudonyms.redact_plan(&mut plan);
+        plan.not_shown = analyzed.not_shown();
     }
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -699,7 +815,8 @@ fn run_inventory(args: &InventoryArgs, quiet: bool) -> io::Result<Status> {
     }
     let mut worst = Status::Success;
     for (index, part) in parts.iter().enumerate() {
-        let inventory = crate::inventory::Inventory::new(&part.graph, &date);
+        let mut inventory = crate::inventory::Inventory::new(&part.graph, &date);
+        inventory.not_shown = part.not_shown();
         let graph = &part.graph;
         if several && args.format == InventoryFormat::Table {
             if index > 0 {
@@ -711,7 +828,7 @@ fn run_inventory(args: &InventoryArgs, quiet: bool) -> io::Result<Status> {
         match args.format {
             InventoryFormat::Table => report::inventory::write_table(&mut out, &inventory, graph)?,
             InventoryFormat::Json => {
-                report::inventory::write_json(&mut out, &inventory, graph, &part.inputs)?
+                report::inventory::write_json(&mut out, &inventory, graph, &part.inputs, several)?
             }
             InventoryFormat::Html => {
                 report::html::write_inventory(&mut out, &inventory, graph, &part.inputs)?

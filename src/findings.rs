@@ -5,6 +5,8 @@
 //! `msExchRoutingSMTPConnector` whose sources name the server counts,
 //! disabled ones included; routing group connectors never count.
 
+use crate::coverage::Coverage;
+use crate::dn::{Dn, Mangling};
 use crate::graph::{Graph, ServerNode};
 use crate::powershell::quote;
 
@@ -33,6 +35,9 @@ impl Severity {
 /// What a finding is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Code {
+    /// The inputs cannot show the organization's Send connectors: no
+    /// verdict about sources can rest on them.
+    SendConnectorsNotInExport,
     /// Setup's readiness check `ServerIsSourceForSendConnector`.
     ServerIsSourceForSendConnector,
     /// The server is the only source of a connector.
@@ -46,18 +51,23 @@ pub enum Code {
     SourceServerNotInExport,
     /// A source reference names no server.
     UnresolvedSourceReference,
+    /// An object lost a naming conflict (`\0ACNF:` in its name): the
+    /// directory holds two objects where one was made.
+    ConflictMangledObject,
 }
 
 impl Code {
     /// The code as shown.
     pub fn as_str(self) -> &'static str {
         match self {
+            Code::SendConnectorsNotInExport => "SendConnectorsNotInExport",
             Code::ServerIsSourceForSendConnector => "ServerIsSourceForSendConnector",
             Code::LastSourceOfConnector => "LastSourceOfConnector",
             Code::ConnectorWithoutSource => "ConnectorWithoutSource",
             Code::EdgeServerIsSource => "EdgeServerIsSource",
             Code::SourceServerNotInExport => "SourceServerNotInExport",
             Code::UnresolvedSourceReference => "UnresolvedSourceReference",
+            Code::ConflictMangledObject => "ConflictMangledObject",
         }
     }
 }
@@ -111,6 +121,16 @@ pub fn connector_identity(graph: &Graph, connector: usize) -> String {
     }
 }
 
+/// How a connector is named in a script: its GUID where the export has
+/// one (unambiguous whatever the name holds), else as in
+/// [`connector_identity`]. The script's comment above names it.
+pub fn script_identity(graph: &Graph, connector: usize) -> String {
+    match &graph.send_connectors[connector].connector.guid {
+        Some(guid) => quote(guid),
+        None => connector_identity(graph, connector),
+    }
+}
+
 /// The command that removes an Edge server's subscription.
 pub fn remove_edge_subscription(server: &ServerNode) -> String {
     format!("Remove-EdgeSubscription -Identity {}", quote(&server.name))
@@ -136,9 +156,87 @@ pub fn is_last_source(graph: &Graph, server: usize, connector: usize) -> bool {
     graph.send_connectors[connector].sources == [server] && !graph.servers[server].is_edge()
 }
 
+/// The finding that says the inputs cannot show the Send connectors, with
+/// the commands that export them.
+fn send_connectors_not_in_export(coverage: &Coverage) -> Finding {
+    Finding {
+        code: Code::SendConnectorsNotInExport,
+        severity: Severity::Blocker,
+        server: None,
+        connector: None,
+        message: format!(
+            "The inputs cannot show this organization's Send connectors: {}. Whether a server is a \
+             source transport server (Setup's check ServerIsSourceForSendConnector) cannot be told \
+             from them, so no server is reported clear.",
+            coverage.send_connectors.reason()
+        ),
+        remedy: format!(
+            "Export the routing groups and give that export too: {}; or, in the Exchange \
+             Management Shell: {}",
+            coverage.ldifde_command(),
+            Coverage::CMDLET_COMMAND
+        ),
+    }
+}
+
+/// The finding for an object whose name carries conflict mangling.
+fn conflict_mangled(kind: &str, name: &str, dn: &Dn, connector: Option<usize>) -> Option<Finding> {
+    if dn.mangling() != Some(Mangling::Conflict) {
+        return None;
+    }
+    let cmdlet = match kind {
+        "Send connector" => "SendConnector",
+        "routing group connector" => "RoutingGroupConnector",
+        _ => "ExchangeServer",
+    };
+    Some(Finding {
+        code: Code::ConflictMangledObject,
+        severity: Severity::Warning,
+        server: None,
+        connector,
+        message: format!(
+            "{kind} '{name}' lost a naming conflict (CNF: in its name): the directory holds two \
+             objects where one was made, and one of them is usually stale"
+        ),
+        remedy: format!(
+            "Compare both (Get-{cmdlet} | Where-Object Name -like '*CNF:*' | Format-List \
+             Name,Guid,WhenChanged) and remove the stale one by its GUID"
+        ),
+    })
+}
+
 /// Every finding of the graph, in a stable order (severity, code, server, connector).
-pub fn analyze(graph: &Graph) -> Vec<Finding> {
+pub fn analyze(graph: &Graph, coverage: &Coverage) -> Vec<Finding> {
     let mut findings = Vec::new();
+    if !coverage.send_connectors.is_shown() {
+        findings.push(send_connectors_not_in_export(coverage));
+    }
+    for (index, node) in graph.send_connectors.iter().enumerate() {
+        let c = &node.connector;
+        findings.extend(conflict_mangled(
+            "Send connector",
+            &c.name,
+            &c.dn,
+            Some(index),
+        ));
+    }
+    for node in &graph.routing_group_connectors {
+        let c = &node.connector;
+        findings.extend(conflict_mangled(
+            "routing group connector",
+            &c.name,
+            &c.dn,
+            None,
+        ));
+    }
+    for server in graph.servers.iter().filter_map(|s| s.object.as_ref()) {
+        findings.extend(conflict_mangled(
+            "Exchange server",
+            &server.name,
+            &server.dn,
+            None,
+        ));
+    }
     for (index, server) in graph.servers.iter().enumerate() {
         server_findings(graph, index, server, &mut findings);
     }

@@ -101,14 +101,30 @@ pub struct Graph {
     pub routing_group_connectors: Vec<RoutingGroupNode>,
     /// Receive connectors, sorted by server, name, DN.
     pub receive_connectors: Vec<ReceiveNode>,
+    /// Objects found in several inputs whose copies disagree.
+    pub conflicts: Vec<Conflict>,
 }
 
-/// The server a reference names: its key, display name and DN.
+/// One object in two inputs, with a setting that differs between them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Conflict {
+    /// The object's name.
+    pub name: String,
+    /// The input of the copy the analysis uses, and the other one.
+    pub inputs: (usize, usize),
+    /// The setting that differs (the model's name, then the LDAP name).
+    pub field: &'static str,
+    /// Its value in each copy, as shown.
+    pub values: (String, String),
+}
+
+/// The server a reference names: its key, display name and DN (unknown
+/// for a bare name from cmdlet output whose server is not exported).
 #[derive(Clone, Debug)]
 struct ServerRef {
     key: String,
     name: String,
-    dn: Dn,
+    dn: Option<Dn>,
 }
 
 type Resolved = (Vec<ServerRef>, Vec<Unresolved>);
@@ -122,32 +138,53 @@ impl Graph {
     /// Builds the graph from the objects of every input (`objects[i]` came from input `i`).
     pub fn build(objects: &[Objects]) -> Graph {
         let server_objects = unique_servers(objects);
-        let exported_dns: HashMap<DnKey, ServerRef> = server_objects
-            .values()
-            .map(|server| (server.dn.key(), server_ref(server)))
-            .collect();
-
-        let send = unique_by_dn(objects.iter().enumerate().flat_map(|(input, o)| {
-            o.send_connectors
+        let exported = Exported {
+            by_dn: server_objects
+                .values()
+                .map(|server| (server.dn.key(), server_ref(server)))
+                .collect(),
+            by_name: server_objects
                 .iter()
-                .map(move |c| (c.dn.key(), (input, c.clone())))
+                .map(|(key, server)| (key.clone(), server_ref(server)))
+                .collect(),
+        };
+        let exported_dns = &exported;
+
+        let send_copies = merge_copies(objects.iter().enumerate().flat_map(|(input, o)| {
+            o.send_connectors.iter().map(move |c| {
+                let identity = Identity::of(c.guid.as_deref(), &c.dn, &c.name);
+                let better = (c.sources_known, !c.dn.is_root());
+                (identity, better, (input, c.clone()))
+            })
         }));
+        let mut conflicts = Vec::new();
+        for copies in &send_copies {
+            conflicts.extend(send_conflicts(copies, exported_dns));
+        }
+        let send: Vec<(usize, SendConnector)> = send_copies
+            .into_iter()
+            .map(|mut copies| copies.swap_remove(0))
+            .collect();
         let send_resolved: Vec<Resolved> = send
             .par_iter()
-            .map(|(_, connector)| resolve_all(&connector.source_refs, &exported_dns))
+            .map(|(_, connector)| resolve_all(&connector.source_refs, exported_dns))
             .collect();
 
-        let rgcs = unique_by_dn(objects.iter().flat_map(|o| {
-            o.routing_group_connectors
-                .iter()
-                .map(|c| (c.dn.key(), c.clone()))
-        }));
+        let rgcs: Vec<RoutingGroupConnector> = merge_copies(objects.iter().flat_map(|o| {
+            o.routing_group_connectors.iter().map(|c| {
+                let identity = Identity::of(c.guid.as_deref(), &c.dn, &c.name);
+                (identity, !c.dn.is_root(), c.clone())
+            })
+        }))
+        .into_iter()
+        .map(|mut copies| copies.swap_remove(0))
+        .collect();
         let rgc_resolved: Vec<(Resolved, Resolved)> = rgcs
             .par_iter()
             .map(|c| {
                 (
-                    resolve_all(&c.source_refs, &exported_dns),
-                    resolve_all(&c.target_refs, &exported_dns),
+                    resolve_all(&c.source_refs, exported_dns),
+                    resolve_all(&c.target_refs, exported_dns),
                 )
             })
             .collect();
@@ -166,7 +203,7 @@ impl Graph {
             .map(|(key, server)| {
                 let node = ServerNode {
                     name: server.name.clone(),
-                    dn: Some(server.dn.clone()),
+                    dn: (!server.dn.is_root()).then(|| server.dn.clone()),
                     object: Some(server),
                     send_connectors: Vec::new(),
                 };
@@ -185,7 +222,7 @@ impl Graph {
         for (key, (name, dn)) in spelling_by_frequency(referenced) {
             known.entry(key).or_insert_with(|| ServerNode {
                 name,
-                dn: Some(dn),
+                dn,
                 object: None,
                 send_connectors: Vec::new(),
             });
@@ -205,6 +242,7 @@ impl Graph {
 
         let mut graph = Graph {
             servers: known.into_values().collect(),
+            conflicts,
             ..Graph::default()
         };
         graph.send_connectors = send
@@ -279,24 +317,190 @@ impl Graph {
     }
 }
 
+/// Server objects by DN and by name, for resolving references.
+struct Exported {
+    by_dn: HashMap<DnKey, ServerRef>,
+    by_name: HashMap<String, ServerRef>,
+}
+
+/// How copies of one object in several inputs (or in several files of one
+/// capture, such as HealthChecker's one per server) are recognized: by
+/// GUID where both have one, else by DN, else by name.
+#[derive(Clone, Debug)]
+struct Identity {
+    guid: Option<String>,
+    dn: Option<DnKey>,
+    name: String,
+}
+
+impl Identity {
+    fn of(guid: Option<&str>, dn: &Dn, name: &str) -> Identity {
+        Identity {
+            guid: guid.map(str::to_owned),
+            dn: (!dn.is_root()).then(|| dn.key()),
+            name: server_key(name),
+        }
+    }
+}
+
+/// Groups items that are copies of one object, in input order; in each
+/// group the best copy (by `better`, then the first) comes first.
+fn merge_copies<B: Ord + Copy, T>(items: impl Iterator<Item = (Identity, B, T)>) -> Vec<Vec<T>> {
+    let mut groups: Vec<Vec<(B, T)>> = Vec::new();
+    let mut by_guid: HashMap<String, usize> = HashMap::new();
+    let mut by_dn: HashMap<DnKey, usize> = HashMap::new();
+    let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut identities: Vec<Identity> = Vec::new();
+    for (identity, better, item) in items {
+        let same_guid = identity.guid.as_ref().and_then(|g| by_guid.get(g)).copied();
+        let same_dn = identity.dn.as_ref().and_then(|d| by_dn.get(d)).copied();
+        let same_name = || {
+            by_name.get(&identity.name).and_then(|candidates| {
+                candidates.iter().copied().find(|&group| {
+                    let other = &identities[group];
+                    // A name matches only where a GUID or DN cannot decide.
+                    (identity.dn.is_none() || other.dn.is_none())
+                        && (identity.guid.is_none() || other.guid.is_none())
+                })
+            })
+        };
+        let group = same_guid
+            .or_else(|| {
+                // Two different GUIDs are two objects, whatever their DNs.
+                same_dn.filter(|&g| {
+                    identity.guid.is_none()
+                        || identities[g].guid.is_none()
+                        || identities[g].guid == identity.guid
+                })
+            })
+            .or_else(same_name);
+        let group = match group {
+            Some(group) => group,
+            None => {
+                groups.push(Vec::new());
+                identities.push(identity.clone());
+                by_name.entry(identity.name.clone()).or_default();
+                groups.len() - 1
+            }
+        };
+        let known = &mut identities[group];
+        if known.guid.is_none() {
+            known.guid = identity.guid.clone();
+        }
+        if known.dn.is_none() {
+            known.dn = identity.dn.clone();
+        }
+        if let Some(guid) = &identity.guid {
+            by_guid.entry(guid.clone()).or_insert(group);
+        }
+        if let Some(dn) = &identity.dn {
+            by_dn.entry(dn.clone()).or_insert(group);
+        }
+        let names = by_name.entry(identity.name).or_default();
+        if !names.contains(&group) {
+            names.push(group);
+        }
+        groups[group].push((better, item));
+    }
+    groups
+        .into_iter()
+        .map(|mut copies| {
+            let best = (0..copies.len())
+                .max_by(|&a, &b| copies[a].0.cmp(&copies[b].0).then(b.cmp(&a)))
+                .unwrap_or(0);
+            let first = copies.remove(best);
+            std::iter::once(first.1)
+                .chain(copies.into_iter().map(|(_, item)| item))
+                .collect()
+        })
+        .collect()
+}
+
+/// The settings in which later copies of a Send connector differ from the
+/// copy used, compared as the analysis reads them (so that the same
+/// connector in LDIF and in cmdlet output agrees).
+fn send_conflicts(copies: &[(usize, SendConnector)], exported: &Exported) -> Vec<Conflict> {
+    let Some(((used_input, used), others)) = copies.split_first() else {
+        return Vec::new();
+    };
+    let settings = |c: &SendConnector| -> Vec<(&'static str, String)> {
+        let mut sources: Vec<String> = resolve_all(&c.source_refs, exported)
+            .0
+            .into_iter()
+            .map(|s| s.key)
+            .collect();
+        sources.sort();
+        sources.dedup();
+        let mut spaces: Vec<String> = c
+            .address_spaces
+            .iter()
+            .map(|a| a.raw.to_lowercase())
+            .collect();
+        spaces.sort();
+        vec![
+            ("enabled (msExchSmtpSendEnabled)", c.enabled.to_string()),
+            ("address spaces (routingList)", spaces.join(" ")),
+            (
+                "smart hosts (msExchSmtpSmartHost)",
+                c.smart_hosts.join(" ").to_lowercase(),
+            ),
+            (
+                "port (msExchSmtpSendPort)",
+                c.port.map(|p| p.to_string()).unwrap_or_default(),
+            ),
+            (
+                "FQDN (msExchSMTPSendConnectorFQDN)",
+                c.fqdn.clone().unwrap_or_default().to_lowercase(),
+            ),
+            (
+                "source servers (msExchSourceBridgeheadServersDN)",
+                if c.sources_known {
+                    sources.join(", ")
+                } else {
+                    String::from("?")
+                },
+            ),
+        ]
+    };
+    let used_settings = settings(used);
+    let mut conflicts = Vec::new();
+    for (input, other) in others {
+        for ((field, a), (_, b)) in used_settings.iter().zip(settings(other)) {
+            if *a != b && a != "?" && b != "?" {
+                conflicts.push(Conflict {
+                    name: used.name.clone(),
+                    inputs: (*used_input, *input),
+                    field,
+                    values: (a.clone(), b),
+                });
+            }
+        }
+    }
+    conflicts
+}
+
 /// For servers known only from references: the most frequent spelling of
 /// each name (ties: the first in byte order), so the shown name does not
 /// depend on which reference came first.
 fn spelling_by_frequency<'r>(
     references: impl Iterator<Item = &'r ServerRef>,
-) -> BTreeMap<String, (String, Dn)> {
-    let mut counts: BTreeMap<String, BTreeMap<String, (usize, Dn)>> = BTreeMap::new();
+) -> BTreeMap<String, (String, Option<Dn>)> {
+    let mut counts: BTreeMap<String, BTreeMap<String, (usize, Option<Dn>)>> = BTreeMap::new();
     for server in references {
         let spellings = counts.entry(server.key.clone()).or_default();
         spellings
             .entry(server.name.clone())
             .or_insert_with(|| (0, server.dn.clone()))
             .0 += 1;
+        let entry = spellings.get_mut(&server.name).expect("just inserted");
+        if entry.1.is_none() {
+            entry.1 = server.dn.clone();
+        }
     }
     counts
         .into_iter()
         .filter_map(|(key, spellings)| {
-            let mut best: Option<(String, usize, Dn)> = None;
+            let mut best: Option<(String, usize, Option<Dn>)> = None;
             for (name, (count, dn)) in spellings {
                 if best.as_ref().is_none_or(|(_, most, _)| count > *most) {
                     best = Some((name, count, dn));
@@ -318,7 +522,8 @@ fn unique_servers(objects: &[Objects]) -> BTreeMap<String, Server> {
     servers
 }
 
-/// Keeps the first object of each DN, in input order.
+/// Keeps the first object of each DN, in input order (receive connectors,
+/// which only directory exports and DN-bearing cmdlet output hold).
 fn unique_by_dn<T>(items: impl Iterator<Item = (DnKey, T)>) -> Vec<T> {
     let mut seen = std::collections::HashSet::new();
     items
@@ -331,7 +536,7 @@ fn server_ref(server: &Server) -> ServerRef {
     ServerRef {
         key: server_key(&server.name),
         name: server.name.clone(),
-        dn: server.dn.clone(),
+        dn: (!server.dn.is_root()).then(|| server.dn.clone()),
     }
 }
 
@@ -351,11 +556,11 @@ fn owner_of(dn: &Dn) -> Option<ServerRef> {
     Some(ServerRef {
         key: server_key(&name),
         name,
-        dn: server_dn,
+        dn: Some(server_dn),
     })
 }
 
-fn resolve_all(references: &[Reference], exported: &HashMap<DnKey, ServerRef>) -> Resolved {
+fn resolve_all(references: &[Reference], exported: &Exported) -> Resolved {
     let mut found = Vec::new();
     let mut unresolved = Vec::new();
     for reference in references {
@@ -376,7 +581,16 @@ fn resolve_all(references: &[Reference], exported: &HashMap<DnKey, ServerRef>) -
     (found, unresolved)
 }
 
-fn resolve(reference: &str, exported: &HashMap<DnKey, ServerRef>) -> Result<ServerRef, String> {
+fn resolve(reference: &str, exported: &Exported) -> Result<ServerRef, String> {
+    if is_server_name(reference) {
+        // Cmdlet output from a remote session lists servers by name.
+        let key = server_key(reference);
+        return Ok(exported.by_name.get(&key).cloned().unwrap_or(ServerRef {
+            key,
+            name: reference.to_owned(),
+            dn: None,
+        }));
+    }
     let dn = Dn::parse(reference).map_err(|e| format!("not a valid DN: {}", e.reason))?;
     if dn.mangling() == Some(Mangling::Deleted) || dn.is_under("cn", "Deleted Objects") {
         return Err("refers to a deleted object".to_owned());
@@ -391,11 +605,20 @@ fn resolve(reference: &str, exported: &HashMap<DnKey, ServerRef>) -> Result<Serv
     }
     let found = std::iter::once(dn.clone())
         .chain(dn.ancestors())
-        .find_map(|candidate| exported.get(&candidate.key()).cloned());
+        .find_map(|candidate| exported.by_dn.get(&candidate.key()).cloned());
     found.ok_or_else(|| {
         "names no server: no CN=Servers container in the DN and no exported server above it"
             .to_owned()
     })
+}
+
+/// A bare server name: a NetBIOS-like name with no `=` (so not a DN).
+fn is_server_name(reference: &str) -> bool {
+    !reference.is_empty()
+        && reference.len() <= 63
+        && reference
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
 }
 
 #[cfg(test)]

@@ -51,6 +51,8 @@ pub struct Inventory {
     pub servers: Vec<ServerLine>,
     /// Receive connectors whose server is not known (index into the graph's).
     pub orphan_receive_connectors: Vec<usize>,
+    /// Set when the inputs cannot show the Send connectors.
+    pub not_shown: Option<crate::findings::Finding>,
 }
 
 impl Inventory {
@@ -95,6 +97,7 @@ impl Inventory {
             date: date.to_owned(),
             servers,
             orphan_receive_connectors,
+            not_shown: None,
         }
     }
 

@@ -12,6 +12,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod coverage;
 pub mod diag;
 pub mod dn;
 pub mod exit;
@@ -27,3 +28,4 @@ pub mod redact;
 pub mod report;
 pub mod synth;
 pub mod term;
+pub mod visible;

@@ -98,6 +98,9 @@ pub struct Plan {
     pub edge_subscriptions: Vec<String>,
     /// Routing group connectors that change.
     pub routing_group: Vec<RoutingGroupChange>,
+    /// Set when the inputs cannot show the Send connectors: the plan may
+    /// miss connectors, and must say so before anything else.
+    pub not_shown: Option<crate::findings::Finding>,
 }
 
 impl Plan {
@@ -209,6 +212,7 @@ pub fn simulate(graph: &Graph, request: &Request) -> Plan {
         send,
         edge_subscriptions,
         routing_group,
+        not_shown: None,
     }
 }
 

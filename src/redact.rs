@@ -312,6 +312,31 @@ impl Pseudonyms {
         }
     }
 
+    /// Redacts what the inputs covered: the organization's DN and the
+    /// routing groups' names, and the reason that quotes them.
+    pub fn redact_coverage(&self, coverage: &mut crate::coverage::Coverage) {
+        coverage.organization_dn = coverage
+            .organization_dn
+            .as_deref()
+            .map(|dn| self.dn_text(dn));
+        for rg in &mut coverage.routing_groups {
+            rg.dn = self.dn_text(&rg.dn);
+            rg.name = Dn::parse(&rg.dn)
+                .ok()
+                .and_then(|dn| {
+                    dn.leaf()
+                        .and_then(|rdn| rdn.value_text())
+                        .map(str::to_owned)
+                })
+                .unwrap_or_else(|| WITHHELD.to_owned());
+        }
+        coverage.send_connectors = crate::coverage::send_connector_evidence(
+            &coverage.routing_groups,
+            coverage.send_connector_objects,
+            coverage.sources_not_in_export,
+        );
+    }
+
     /// The organization's pseudonym.
     pub fn organization(&self, organization: &Organization) -> Organization {
         Organization {

@@ -47,6 +47,8 @@ struct PsObject {
     props: Vec<(String, PsValue)>,
     /// The object's own content: a collection, or an enum's number.
     content: Option<Box<PsValue>>,
+    /// Where its `Obj` element starts.
+    offset: usize,
 }
 
 impl PsObject {
@@ -173,6 +175,11 @@ impl Stream {
                     ));
                 }
                 parsed.records.push(record);
+                for nested in nested_directory_objects(&object) {
+                    let (record, lost) = record_of(&nested, nested.offset);
+                    self.lost_values += lost;
+                    parsed.records.push(record);
+                }
             }
             PsValue::Null => {}
             _ => parsed.diagnostics.push(Diagnostic::warning(
@@ -259,7 +266,11 @@ struct Decoder {
     forgotten: HashSet<String>,
     /// References to forgotten objects.
     dangling: usize,
+    /// Type-name RefIds (`TN`), numbered apart from object RefIds.
     type_names: HashMap<String, Rc<Vec<String>>>,
+    /// RefIds of the objects being decoded, outermost first: PowerShell
+    /// assigns an id when an object starts, so a `Ref` may name one of them.
+    open: Vec<String>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -285,6 +296,12 @@ impl Decoder {
 
     fn resolve(&mut self, element: &Element) -> PsValue {
         let id = element.attr("RefId").unwrap_or("");
+        if self.open.iter().any(|open| open == id) {
+            // The object itself or an enclosing one, still being written
+            // (an ADObjectId's DomainId, a capture's back-pointer): a
+            // cycle, which a record has no place for.
+            return PsValue::Null;
+        }
         if let Some(held) = self.objects.get_mut(id) {
             if !held.shared && self.shared < MAX_SHARED {
                 held.shared = true;
@@ -365,7 +382,14 @@ impl Decoder {
     }
 
     fn object(&mut self, element: &Element) -> Rc<PsObject> {
-        let mut object = PsObject::default();
+        let mut object = PsObject {
+            offset: element.offset,
+            ..PsObject::default()
+        };
+        let id = element.attr("RefId");
+        if let Some(id) = id {
+            self.open.push(id.to_owned());
+        }
         for child in &element.children {
             match child.name.as_str() {
                 "TN" => {
@@ -396,8 +420,11 @@ impl Decoder {
                 }
             }
         }
+        if id.is_some() {
+            self.open.pop();
+        }
         let object = Rc::new(object);
-        if let Some(id) = element.attr("RefId") {
+        if let Some(id) = id {
             self.hold(id, &object);
         }
         object
@@ -444,6 +471,46 @@ fn decode_escapes(text: &str) -> String {
     String::from_utf16_lossy(&units)
 }
 
+/// The directory objects held anywhere inside `top` (a HealthChecker
+/// capture holds the Send connectors at
+/// `OrganizationInformation.GetSendConnector[i]`), each once, outermost
+/// first: objects with a DistinguishedName that are not mere references
+/// (`ADObjectId`). The walk is bounded by the decoded tree, which the XML
+/// reader bounds; shared objects are visited once.
+fn nested_directory_objects(top: &Rc<PsObject>) -> Vec<Rc<PsObject>> {
+    let mut found = Vec::new();
+    let mut seen: HashSet<*const PsObject> = HashSet::from([Rc::as_ptr(top)]);
+    let mut pending: VecDeque<&PsValue> = top
+        .props
+        .iter()
+        .map(|(_, value)| value)
+        .chain(top.content.as_deref())
+        .collect();
+    while let Some(value) = pending.pop_front() {
+        match value {
+            PsValue::List(items) => pending.extend(items),
+            PsValue::Dict(entries) => pending.extend(entries.iter().map(|(_, v)| v)),
+            PsValue::Object(object) => {
+                if !seen.insert(Rc::as_ptr(object)) || object.is("ADObjectId") {
+                    continue;
+                }
+                if object_dn(object).is_some() {
+                    found.push(Rc::clone(object));
+                }
+                pending.extend(object.props.iter().map(|(_, value)| value));
+                pending.extend(object.content.as_deref());
+            }
+            PsValue::Null | PsValue::Text(_) | PsValue::Bytes(_) => {}
+        }
+    }
+    found
+}
+
+/// An object's own DistinguishedName property.
+fn object_dn(object: &PsObject) -> Option<String> {
+    text_of(object.prop("DistinguishedName")).filter(|dn| dn.contains('='))
+}
+
 /// Properties that describe the serialization, not the object.
 const NOISE: &[&str] = &[
     "SerializationData",
@@ -461,6 +528,7 @@ const NOISE: &[&str] = &[
 fn record_of(object: &PsObject, offset: usize) -> (Record, usize) {
     let mut values = Flattener::default();
     let mut attrs = Vec::new();
+    let mut empty = Vec::new();
     let dn = if object.is("System.DirectoryServices.SearchResult") {
         for (key, value) in dict_entries(object.prop("Properties")) {
             values.push_all(&mut attrs, &key, &value);
@@ -478,12 +546,31 @@ fn record_of(object: &PsObject, offset: usize) -> (Record, usize) {
             if raw_directory && name.eq_ignore_ascii_case("Path") {
                 continue;
             }
-            values.push_all(&mut attrs, name, value);
+            if !values.push_all(&mut attrs, name, value)
+                && !raw_directory
+                && is_empty_collection(value)
+            {
+                empty.push(name.clone());
+            }
         }
         attr_text(&attrs, "distinguishedName")
             .or_else(|| object.prop("Identity").and_then(object_id_dn))
             .unwrap_or_default()
     };
+    // What the file says of a cmdlet object besides its properties: its
+    // type names, and the properties it holds as empty collections
+    // (present, no value). Raw directory objects keep LDAP's shape.
+    let raw_directory = object.is("System.DirectoryServices.")
+        || object.is("Microsoft.ActiveDirectory.Management.");
+    let types: &[String] = if raw_directory { &[] } else { &object.types };
+    attrs.extend(types.iter().map(|t| Attr {
+        name: "PSTypeNames".to_owned(),
+        value: Value::Bytes(t.clone().into_bytes()),
+    }));
+    attrs.extend(empty.into_iter().map(|name| Attr {
+        name: "PSEmptyProperties".to_owned(),
+        value: Value::Bytes(name.into_bytes()),
+    }));
     let record = Record {
         dn,
         offset,
@@ -539,6 +626,21 @@ fn text_of(value: Option<&PsValue>) -> Option<String> {
     }
 }
 
+/// An empty list (or an object holding one), or `Nil`.
+fn is_empty_collection(value: &PsValue) -> bool {
+    let collection = match value {
+        PsValue::Object(object) => object.content.as_deref(),
+        other => Some(other),
+    };
+    match collection {
+        Some(PsValue::List(items)) => items.is_empty(),
+        Some(PsValue::Dict(entries)) => entries.is_empty(),
+        Some(PsValue::Null) => true,
+        None => matches!(value, PsValue::Object(o) if o.props.is_empty() && o.to_string.is_none()),
+        _ => false,
+    }
+}
+
 /// The DistinguishedName of an `ADObjectId`.
 fn object_id_dn(value: &PsValue) -> Option<String> {
     match value {
@@ -555,14 +657,16 @@ struct Flattener {
 }
 
 impl Flattener {
-    /// Appends one attribute pair per value of `value`.
-    fn push_all(&mut self, attrs: &mut Vec<Attr>, name: &str, value: &PsValue) {
+    /// Appends one attribute pair per value of `value`; false when it has none.
+    fn push_all(&mut self, attrs: &mut Vec<Attr>, name: &str, value: &PsValue) -> bool {
         let mut out = Vec::new();
         self.values(value, &mut out);
+        let any = !out.is_empty();
         attrs.extend(out.into_iter().map(|value| Attr {
             name: name.to_owned(),
             value,
         }));
+        any
     }
 
     /// A property's values: a collection (or an object holding one) is

@@ -71,6 +71,10 @@ pub fn is_read_attribute(name: &[u8]) -> bool {
             | b"msexchsmtpreceiveconnectorfqdn"
             | b"msexchsmtpreceiverole"
             | b"transportrole"
+            | b"objectguid"
+            | b"guid"
+            | b"pstypenames"
+            | b"psemptyproperties"
     )
 }
 
@@ -83,11 +87,49 @@ pub fn is_modelled_class(class: &[u8]) -> bool {
 }
 
 /// The object classes the model reads, and what they become.
-const CLASSES: [(&str, Kind); 4] = [
+const CLASSES: [(&str, Kind); 7] = [
     ("msExchExchangeServer", Kind::Server),
     ("msExchRoutingSMTPConnector", Kind::Send),
     ("msExchRoutingGroupConnector", Kind::RoutingGroup),
     ("msExchSmtpReceiveConnector", Kind::Receive),
+    (
+        "msExchConnectors",
+        Kind::Container(ContainerKind::Connections),
+    ),
+    (
+        "msExchRoutingGroup",
+        Kind::Container(ContainerKind::RoutingGroup),
+    ),
+    (
+        "msExchServersContainer",
+        Kind::Container(ContainerKind::Servers),
+    ),
+];
+
+/// The cmdlet object types the model reads (`Get-SendConnector` and the
+/// others), after any `Deserialized.` (remoting) and `Selected.`
+/// (`Select-Object`) prefix.
+const CMDLET_TYPES: [(&str, Kind); 5] = [
+    (
+        "Microsoft.Exchange.Data.Directory.SystemConfiguration.SmtpSendConnectorConfig",
+        Kind::Send,
+    ),
+    (
+        "Microsoft.Exchange.Data.Directory.Management.ExchangeServer",
+        Kind::Server,
+    ),
+    (
+        "Microsoft.Exchange.Data.Directory.SystemConfiguration.Server",
+        Kind::Server,
+    ),
+    (
+        "Microsoft.Exchange.Data.Directory.SystemConfiguration.RoutingGroupConnector",
+        Kind::RoutingGroup,
+    ),
+    (
+        "Microsoft.Exchange.Data.Directory.SystemConfiguration.ReceiveConnector",
+        Kind::Receive,
+    ),
 ];
 
 /// Server roles from `msExchCurrentServerRoles`.
@@ -155,6 +197,8 @@ pub struct Server {
     pub site: Option<String>,
     /// FQDN, from the `ncacn_ip_tcp:` value of `networkAddress`.
     pub fqdn: Option<String>,
+    /// `objectGUID` (`Guid` in cmdlet output), in its usual text form.
+    pub guid: Option<String>,
 }
 
 impl Server {
@@ -213,6 +257,13 @@ pub struct SendConnector {
     pub source_ip: Option<String>,
     /// `msExchSourceBridgeheadServersDN`, as written.
     pub source_refs: Vec<Reference>,
+    /// Whether the record says what its sources are. A directory entry
+    /// always does (no value means none); cmdlet output does when it has
+    /// the `SourceTransportServers` property, even empty; a summary
+    /// without it does not.
+    pub sources_known: bool,
+    /// `objectGUID` (`Guid` in cmdlet output), in its usual text form.
+    pub guid: Option<String>,
     /// Byte offset of the record, for diagnostics.
     pub offset: usize,
 }
@@ -228,6 +279,8 @@ pub struct RoutingGroupConnector {
     pub source_refs: Vec<Reference>,
     /// `msExchTargetBridgeheadServersDN`.
     pub target_refs: Vec<Reference>,
+    /// `objectGUID` (`Guid` in cmdlet output), in its usual text form.
+    pub guid: Option<String>,
 }
 
 /// A receive connector (`msExchSmtpReceiveConnector`), owned by the server it sits under.
@@ -289,6 +342,27 @@ fn references(record: &Record, names: &[&str]) -> Vec<Reference> {
         .unwrap_or_default()
 }
 
+/// The containers that tell what an export covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ContainerKind {
+    /// `CN=Connections` of a routing group (`msExchConnectors`): every
+    /// connector of the routing group sits in it.
+    Connections,
+    /// A routing group (`msExchRoutingGroup`).
+    RoutingGroup,
+    /// `CN=Servers` of an administrative group (`msExchServersContainer`).
+    Servers,
+}
+
+/// A container object of the export.
+#[derive(Clone, Debug)]
+pub struct Container {
+    /// Which container.
+    pub kind: ContainerKind,
+    /// Its DN.
+    pub dn: Dn,
+}
+
 /// Everything the model keeps of one input's records.
 #[derive(Clone, Debug, Default)]
 pub struct Objects {
@@ -300,6 +374,8 @@ pub struct Objects {
     pub routing_group_connectors: Vec<RoutingGroupConnector>,
     /// Receive connectors.
     pub receive_connectors: Vec<ReceiveConnector>,
+    /// Containers that tell what the export covers.
+    pub containers: Vec<Container>,
     /// Deleted objects (tombstones) that were left out.
     pub deleted: usize,
     /// Change records (modify, delete, rename) that describe no object.
@@ -312,6 +388,7 @@ enum Classified {
     Send(SendConnector),
     RoutingGroup(RoutingGroupConnector),
     Receive(ReceiveConnector),
+    Container(Container),
     Deleted,
     Change,
     Other,
@@ -330,6 +407,7 @@ pub fn build(records: Vec<Record>) -> (Objects, Vec<Diagnostic>) {
             Classified::Send(connector) => objects.send_connectors.push(connector),
             Classified::RoutingGroup(connector) => objects.routing_group_connectors.push(connector),
             Classified::Receive(connector) => objects.receive_connectors.push(connector),
+            Classified::Container(container) => objects.containers.push(container),
             Classified::Deleted => objects.deleted += 1,
             Classified::Change => objects.change_records += 1,
             Classified::Other => {}
@@ -379,7 +457,8 @@ impl Objects {
             .map(|s| &s.dn)
             .chain(self.send_connectors.iter().map(|c| &c.dn))
             .chain(self.routing_group_connectors.iter().map(|c| &c.dn))
-            .chain(self.receive_connectors.iter().map(|c| &c.dn));
+            .chain(self.receive_connectors.iter().map(|c| &c.dn))
+            .chain(self.containers.iter().map(|c| &c.dn));
         dns.into_iter().find_map(Organization::of)
     }
 
@@ -391,6 +470,7 @@ impl Objects {
             .append(&mut later.routing_group_connectors);
         self.receive_connectors
             .append(&mut later.receive_connectors);
+        self.containers.append(&mut later.containers);
         self.deleted += later.deleted;
         self.change_records += later.change_records;
     }
@@ -402,10 +482,14 @@ enum Kind {
     Send,
     RoutingGroup,
     Receive,
+    Container(ContainerKind),
 }
 
+/// What a record is: by its `objectClass` (directory exports), else by its
+/// PowerShell type name, else (for `Select-Object` output, whose type says
+/// nothing) by the properties only that kind of cmdlet object has.
 fn kind_of(record: &Record) -> Option<Kind> {
-    record
+    let by_class = record
         .values("objectClass")
         .filter_map(|v| v.as_text())
         .find_map(|class| {
@@ -414,7 +498,49 @@ fn kind_of(record: &Record) -> Option<Kind> {
                 .iter()
                 .find(|(name, _)| class.eq_ignore_ascii_case(name))
                 .map(|(_, kind)| *kind)
+        });
+    by_class
+        .or_else(|| kind_by_type_name(record))
+        .or_else(|| kind_by_properties(record))
+}
+
+fn kind_by_type_name(record: &Record) -> Option<Kind> {
+    record
+        .values("PSTypeNames")
+        .filter_map(Value::as_text)
+        .find_map(|type_name| {
+            let mut name = type_name.trim();
+            for prefix in ["Deserialized.", "Selected."] {
+                while let Some(rest) = name.strip_prefix(prefix) {
+                    name = rest;
+                }
+            }
+            CMDLET_TYPES
+                .iter()
+                .find(|(known, _)| name.eq_ignore_ascii_case(known))
+                .map(|(_, kind)| *kind)
         })
+}
+
+fn kind_by_properties(record: &Record) -> Option<Kind> {
+    let has = |name: &str| {
+        record.values(name).next().is_some()
+            || record
+                .values("PSEmptyProperties")
+                .filter_map(Value::as_text)
+                .any(|empty| empty.eq_ignore_ascii_case(name))
+    };
+    if has("TargetTransportServers") && has("SourceTransportServers") {
+        Some(Kind::RoutingGroup)
+    } else if has("SourceTransportServers") && has("AddressSpaces") {
+        Some(Kind::Send)
+    } else if has("AdminDisplayVersion") && has("ServerRole") {
+        Some(Kind::Server)
+    } else if has("Bindings") && has("RemoteIPRanges") {
+        Some(Kind::Receive)
+    } else {
+        None
+    }
 }
 
 fn classify(record: &Record) -> Classified {
@@ -441,6 +567,7 @@ fn classify(record: &Record) -> Classified {
     }
     let name = display_name(record, &dn);
     match kind {
+        Kind::Container(kind) => Classified::Container(Container { kind, dn }),
         Kind::Server => Classified::Server(server(record, dn, name)),
         Kind::Send => Classified::Send(send_connector(record, dn, name)),
         Kind::RoutingGroup => Classified::RoutingGroup(RoutingGroupConnector {
@@ -454,6 +581,7 @@ fn classify(record: &Record) -> Classified {
                 record,
                 &["msExchTargetBridgeheadServersDN", "TargetTransportServers"],
             ),
+            guid: object_guid(record),
         }),
         Kind::Receive => Classified::Receive(ReceiveConnector {
             name,
@@ -477,9 +605,18 @@ fn is_deleted(record: &Record, dn: &Dn) -> bool {
         || dn.is_under("cn", "Deleted Objects")
 }
 
-/// The `cn`, else `name`, else the leaf RDN's value.
+/// The `cn`, else `name`, else the leaf RDN's value, exactly as stored
+/// (leading and trailing spaces are part of a name).
 fn display_name(record: &Record, dn: &Dn) -> String {
-    first(record, &["cn", "name"])
+    ["cn", "name"]
+        .iter()
+        .find_map(|name| {
+            record
+                .values(name)
+                .filter_map(Value::as_text)
+                .find(|text| !text.trim().is_empty())
+                .map(str::to_owned)
+        })
         .or_else(|| {
             dn.leaf()
                 .and_then(|rdn| rdn.value_text())
@@ -506,6 +643,73 @@ fn texts(record: &Record, names: &[&str]) -> Vec<String> {
 /// The first non-empty text value among `names`.
 fn first(record: &Record, names: &[&str]) -> Option<String> {
     texts(record, names).into_iter().find(|t| !t.is_empty())
+}
+
+/// Whether a Send connector record says what its sources are: cmdlet
+/// output (told by its `AddressSpaces` property, `routingList` in the
+/// directory) must carry `SourceTransportServers`, even empty.
+fn sources_known(record: &Record) -> bool {
+    let present = |name: &str| {
+        record.values(name).next().is_some()
+            || record
+                .values("PSEmptyProperties")
+                .filter_map(Value::as_text)
+                .any(|empty| empty.eq_ignore_ascii_case(name))
+    };
+    let cmdlet_shaped = !present("routingList")
+        && !present("msExchSourceBridgeheadServersDN")
+        && (present("AddressSpaces") || present("PSTypeNames"));
+    !cmdlet_shaped || present("SourceTransportServers")
+}
+
+/// The object's GUID from `objectGUID` (16 bytes, or text) or the cmdlet's
+/// `Guid`/`ObjectGuid`, as `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`
+/// (lower case; the first three fields little-endian in the binary form,
+/// as Active Directory shows them). The all-zero GUID is no GUID.
+fn object_guid(record: &Record) -> Option<String> {
+    ["objectGUID", "Guid"]
+        .iter()
+        .flat_map(|name| record.values(name))
+        .find_map(|value| match value {
+            Value::Bytes(bytes) => guid_text(bytes),
+            Value::Url(_) => None,
+        })
+}
+
+fn guid_text(bytes: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(bytes)
+        .ok()
+        .map(|t| t.trim().trim_start_matches('{').trim_end_matches('}'));
+    let guid: [u8; 16] = match text {
+        Some(text) if text.len() == 36 => {
+            let hex: String = text.chars().filter(|c| *c != '-').collect();
+            let mut out = [0u8; 16];
+            for (i, byte) in out.iter_mut().enumerate() {
+                *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+            }
+            out
+        }
+        _ => {
+            let raw: [u8; 16] = bytes.try_into().ok()?;
+            let mut out = raw;
+            out[..4].reverse();
+            out[4..6].reverse();
+            out[6..8].reverse();
+            out
+        }
+    };
+    if guid == [0; 16] {
+        return None;
+    }
+    let hex: String = guid.iter().map(|b| format!("{b:02x}")).collect();
+    Some(format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    ))
 }
 
 fn flag(record: &Record, names: &[&str]) -> Option<bool> {
@@ -559,6 +763,7 @@ fn server(record: &Record, dn: Dn, name: String) -> Server {
         roles,
         site,
         fqdn,
+        guid: object_guid(record),
     }
 }
 
@@ -597,6 +802,8 @@ fn send_connector(record: &Record, dn: Dn, name: String) -> SendConnector {
             record,
             &["msExchSourceBridgeheadServersDN", "SourceTransportServers"],
         ),
+        sources_known: sources_known(record),
+        guid: object_guid(record),
         offset: record.offset,
     }
 }
@@ -621,6 +828,76 @@ mod tests {
             })
         );
         assert_eq!(Organization::of(&Dn::parse("CN=x,DC=y").unwrap()), None);
+    }
+
+    #[test]
+    fn guids_read_the_same_from_bytes_and_text() {
+        let binary = [
+            0x82, 0xc7, 0x92, 0x02, 0x04, 0x98, 0x8b, 0x4d, 0xae, 0x0e, 0xe1, 0xc7, 0xab, 0x90,
+            0x85, 0x2b,
+        ];
+        let expected = Some("0292c782-9804-4d8b-ae0e-e1c7ab90852b".to_owned());
+        assert_eq!(guid_text(&binary), expected);
+        assert_eq!(guid_text(b"0292C782-9804-4D8B-AE0E-E1C7AB90852B"), expected);
+        assert_eq!(
+            guid_text(b"{0292c782-9804-4d8b-ae0e-e1c7ab90852b}"),
+            expected
+        );
+        assert_eq!(guid_text(b"00000000-0000-0000-0000-000000000000"), None);
+        assert_eq!(guid_text(b"short"), None);
+    }
+
+    #[test]
+    fn cmdlet_objects_are_known_by_type_name_or_properties() {
+        let record = |attrs: &[(&str, &str)]| Record {
+            dn: String::new(),
+            offset: 0,
+            controls: Vec::new(),
+            body: Body::Entry {
+                attrs: attrs
+                    .iter()
+                    .map(|(name, value)| crate::record::Attr {
+                        name: (*name).to_owned(),
+                        value: Value::Bytes(value.as_bytes().to_vec()),
+                    })
+                    .collect(),
+                changetype_add: false,
+            },
+        };
+        let selected = record(&[
+            (
+                "PSTypeNames",
+                "Selected.System.Management.Automation.PSCustomObject",
+            ),
+            ("Name", "Internet"),
+            ("SourceTransportServers", "EX01"),
+            ("AddressSpaces", "SMTP:*;1"),
+        ]);
+        let deserialized = record(&[
+            (
+                "PSTypeNames",
+                "Deserialized.Selected.Microsoft.Exchange.Data.Directory.SystemConfiguration.SmtpSendConnectorConfig",
+            ),
+            ("Name", "Internet"),
+            ("PSEmptyProperties", "SourceTransportServers"),
+        ]);
+        let summary = record(&[
+            ("PSTypeNames", "Deserialized.Microsoft.Exchange.Data.Directory.SystemConfiguration.SmtpSendConnectorConfig"),
+            ("Name", "Internet"),
+            ("AddressSpaces", "SMTP:*;1"),
+        ]);
+        let (objects, _) = build(vec![selected, deserialized, summary]);
+        assert_eq!(objects.send_connectors.len(), 3);
+        let known: Vec<bool> = objects
+            .send_connectors
+            .iter()
+            .map(|c| c.sources_known)
+            .collect();
+        assert_eq!(known, [true, true, false]);
+        assert_eq!(
+            objects.send_connectors[0].source_refs,
+            [Reference::Dn("EX01".into())]
+        );
     }
 
     #[test]

@@ -6,12 +6,14 @@ pub const EXCEL_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// One field: quoted when needed; a cell starting like a formula (`=`, `+`,
 /// `-`, `@`, a tab or a carriage return) is prefixed with `'` so that it is
-/// shown, never run.
+/// shown, never run. Control and bidi characters are escaped
+/// (`crate::visible::text`); spaces are kept as they are.
 pub fn field(text: &str) -> String {
+    let text = crate::visible::text(text);
     let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
-        text.to_owned()
+        text.into_owned()
     };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))

@@ -129,6 +129,19 @@ fn graph_section(graph: &Graph) -> String {
     )
 }
 
+/// A blocker that comes before everything else (the inputs cannot show
+/// the Send connectors), or nothing.
+fn notice(finding: Option<&crate::findings::Finding>) -> String {
+    finding.map_or_else(String::new, |f| {
+        format!(
+            "<p class=\"blocker\"><strong>BLOCKER {}</strong>: {}</p><p>Remedy: <code>{}</code></p>",
+            f.code.as_str(),
+            esc(&f.message),
+            esc(&f.remedy)
+        )
+    })
+}
+
 /// The `sources` report as HTML.
 pub fn write_sources(
     out: &mut impl Write,
@@ -314,14 +327,16 @@ pub fn write_plan(
 ) -> io::Result<()> {
     let names =
         |servers: &[crate::plan::Named]| servers.iter().map(|s| s.name.clone()).collect::<Vec<_>>();
-    let mut body = String::new();
+    let mut body = notice(plan.not_shown.as_ref());
     let blockers = plan.blockers();
     body.push_str(&format!(
         "<p>Removing <strong>{}</strong>; adding <strong>{}</strong>.</p><p class=\"{}\">{}</p>",
         joined(&names(&plan.removed)),
         joined(&names(&plan.added)),
-        if blockers > 0 { "blocker" } else { "ok" },
-        if blockers > 0 {
+        if blockers > 0 || plan.not_shown.is_some() { "blocker" } else { "ok" },
+        if plan.not_shown.is_some() {
+            "Cannot tell whether the plan leaves every connector with a source: the inputs do not show the Send connectors.".to_owned()
+        } else if blockers > 0 {
             format!("{blockers} connector(s) would be left without a source or bridgehead.")
         } else {
             "The plan leaves every connector with a source.".to_owned()
@@ -415,7 +430,7 @@ pub fn write_inventory(
     graph: &Graph,
     inputs: &[InputInfo],
 ) -> io::Result<()> {
-    let mut body = String::new();
+    let mut body = notice(inventory.not_shown.as_ref());
     let custom = inventory.custom_receive_connectors().count();
     body.push_str(&format!(
         "<p>{} server(s), {} Send connector(s), {} receive connector(s) of which <strong>{custom} custom</strong> \

@@ -2,6 +2,7 @@
 //! routing group connectors with their settings, receive connectors per
 //! server (custom ones marked to re-create), as a table, JSON or CSV.
 
+use crate::visible;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -21,6 +22,7 @@ struct InventoryJson<'a> {
     tool_version: &'static str,
     date: &'a str,
     inputs: Vec<super::InputSummary<'a>>,
+    findings: Vec<super::FindingSummary<'a>>,
     servers: Vec<ServerJson<'a>>,
     send_connectors: Vec<SendJson<'a>>,
     routing_group_connectors: Vec<RoutingGroupJson<'a>>,
@@ -92,12 +94,23 @@ fn names<'g>(graph: &'g Graph, servers: &[usize]) -> Vec<&'g str> {
         .collect()
 }
 
-/// Writes the inventory as one JSON document.
+/// Server names for a person, comma-separated.
+fn shown_names(graph: &Graph, servers: &[usize]) -> String {
+    names(graph, servers)
+        .iter()
+        .map(|name| visible::name(name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Writes the inventory as one JSON document: pretty, or compact on one
+/// line when `lines` (JSON Lines, one document per organization).
 pub fn write_json(
     out: &mut impl Write,
     inventory: &Inventory,
     graph: &Graph,
     inputs: &[InputInfo],
+    lines: bool,
 ) -> io::Result<()> {
     let servers = inventory
         .servers
@@ -174,12 +187,17 @@ pub fn write_json(
         tool_version: env!("CARGO_PKG_VERSION"),
         date: &inventory.date,
         inputs: super::input_summaries(inputs),
+        findings: super::finding_summaries(inventory.not_shown.as_ref()),
         servers,
         send_connectors,
         routing_group_connectors,
         receive_connectors,
     };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    if lines {
+        serde_json::to_writer(&mut *out, &doc)?;
+    } else {
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+    }
     out.write_all(b"\n")
 }
 
@@ -214,20 +232,23 @@ fn receive_rows<'g>(
     owned.chain(orphans)
 }
 
-fn or_dash(text: Option<&str>) -> &str {
-    text.filter(|t| !t.is_empty()).unwrap_or("-")
+/// A value for a person (escaped by [`visible::text`]), or `-`.
+fn or_dash(text: Option<&str>) -> std::borrow::Cow<'_, str> {
+    visible::text(text.filter(|t| !t.is_empty()).unwrap_or("-"))
 }
 
+/// Values for a person, or `-`.
 fn joined(items: &[String]) -> String {
     if items.is_empty() {
         "-".to_owned()
     } else {
-        items.join(", ")
+        visible::text(&items.join(", ")).into_owned()
     }
 }
 
 /// Writes the inventory for a person.
 pub fn write_table(out: &mut impl Write, inventory: &Inventory, graph: &Graph) -> io::Result<()> {
+    super::write_notice(out, inventory.not_shown.as_ref())?;
     writeln!(
         out,
         "Servers ({}), support as of {}:",
@@ -247,7 +268,11 @@ pub fn write_table(out: &mut impl Write, inventory: &Inventory, graph: &Graph) -
             Support::Ended(end) => format!("OUT OF SUPPORT since {end}"),
             Support::Unknown => "support unknown".to_owned(),
         };
-        writeln!(out, "  {}  {product} {version}  {status}", node.name)?;
+        writeln!(
+            out,
+            "  {}  {product} {version}  {status}",
+            visible::name(&node.name)
+        )?;
         if let Some(object) = object {
             let roles = object.roles.map(|r| r.names().join(", "));
             writeln!(
@@ -266,7 +291,7 @@ pub fn write_table(out: &mut impl Write, inventory: &Inventory, graph: &Graph) -
     for node in &graph.send_connectors {
         let c = &node.connector;
         let state = if c.enabled { "enabled" } else { "disabled" };
-        writeln!(out, "  {} ({state})", c.name)?;
+        writeln!(out, "  {} ({state})", visible::name(&c.name))?;
         let spaces: Vec<String> = c.address_spaces.iter().map(|a| a.raw.clone()).collect();
         writeln!(out, "      address spaces: {}", joined(&spaces))?;
         writeln!(
@@ -275,7 +300,7 @@ pub fn write_table(out: &mut impl Write, inventory: &Inventory, graph: &Graph) -
             joined(
                 &names(graph, &node.sources)
                     .iter()
-                    .map(|s| s.to_string())
+                    .map(|s| visible::name(s).into_owned())
                     .collect::<Vec<_>>()
             )
         )?;
@@ -306,9 +331,9 @@ pub fn write_table(out: &mut impl Write, inventory: &Inventory, graph: &Graph) -
             writeln!(
                 out,
                 "  {}: {} -> {}",
-                node.connector.name,
-                names(graph, &node.sources).join(", "),
-                names(graph, &node.targets).join(", ")
+                visible::name(&node.connector.name),
+                shown_names(graph, &node.sources),
+                shown_names(graph, &node.targets)
             )?;
         }
     }
@@ -329,8 +354,9 @@ pub fn write_table(out: &mut impl Write, inventory: &Inventory, graph: &Graph) -
         writeln!(
             out,
             "  {} / {} ({kind}{state})",
-            or_dash(row.server),
-            c.name
+            row.server
+                .map_or(std::borrow::Cow::Borrowed("-"), visible::name),
+            visible::name(&c.name)
         )?;
         writeln!(
             out,

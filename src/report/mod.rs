@@ -12,7 +12,46 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
+use crate::findings::Finding;
 use crate::input::InputInfo;
+use crate::visible;
+
+/// A finding as the `plan` and `inventory` documents carry it.
+#[derive(Serialize)]
+struct FindingSummary<'a> {
+    code: &'static str,
+    severity: &'static str,
+    message: &'a str,
+    remedy: &'a str,
+}
+
+fn finding_summaries(finding: Option<&Finding>) -> Vec<FindingSummary<'_>> {
+    finding
+        .map(|f| FindingSummary {
+            code: f.code.as_str(),
+            severity: f.severity.as_str(),
+            message: &f.message,
+            remedy: &f.remedy,
+        })
+        .into_iter()
+        .collect()
+}
+
+/// Writes a blocker notice (the inputs cannot show the Send connectors)
+/// for a person, before anything else.
+fn write_notice(out: &mut impl std::io::Write, finding: Option<&Finding>) -> std::io::Result<()> {
+    if let Some(f) = finding {
+        writeln!(
+            out,
+            "BLOCKER  {}: {}",
+            f.code.as_str(),
+            visible::text(&f.message)
+        )?;
+        writeln!(out, "         remedy: {}", visible::text(&f.remedy))?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
 
 /// What the `plan` and `inventory` documents say about each input.
 #[derive(Serialize)]

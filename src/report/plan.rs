@@ -9,6 +9,7 @@
 //! source, an Exchange 2003 connector) is a comment that says what to do;
 //! every command carries `-WhatIf` unless asked otherwise.
 
+use crate::visible;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -26,6 +27,7 @@ struct PlanJson<'a> {
     schema_version: u32,
     tool_version: &'static str,
     inputs: Vec<super::InputSummary<'a>>,
+    findings: Vec<super::FindingSummary<'a>>,
     remove: Vec<ServerJson<'a>>,
     add: Vec<ServerJson<'a>>,
     blockers: usize,
@@ -74,6 +76,7 @@ pub fn write_json(
         schema_version: SCHEMA_VERSION,
         tool_version: env!("CARGO_PKG_VERSION"),
         inputs: super::input_summaries(inputs),
+        findings: super::finding_summaries(plan.not_shown.as_ref()),
         remove: plan.removed.iter().map(server_json).collect(),
         add: plan.added.iter().map(server_json).collect(),
         blockers: plan.blockers(),
@@ -123,11 +126,16 @@ fn server_json(named: &crate::plan::Named) -> ServerJson<'_> {
     }
 }
 
+/// Names for a person: each as [`visible::name`] shows it.
 fn list(names: &[String]) -> String {
     if names.is_empty() {
         "(none)".to_owned()
     } else {
-        names.join(", ")
+        names
+            .iter()
+            .map(|name| visible::name(name))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -136,6 +144,7 @@ pub fn write_table(out: &mut impl Write, plan: &Plan, graph: &Graph) -> io::Resu
     let names = |servers: &[crate::plan::Named]| {
         list(&servers.iter().map(|s| s.name.clone()).collect::<Vec<_>>())
     };
+    super::write_notice(out, plan.not_shown.as_ref())?;
     writeln!(out, "Decommission plan")?;
     writeln!(out, "  remove: {}", names(&plan.removed))?;
     writeln!(out, "  add:    {}", names(&plan.added))?;
@@ -143,7 +152,7 @@ pub fn write_table(out: &mut impl Write, plan: &Plan, graph: &Graph) -> io::Resu
         writeln!(
             out,
             "  note: {} is not in the export (a new server, or a name to check)",
-            unknown.name
+            visible::name(&unknown.name)
         )?;
     }
     writeln!(out)?;
@@ -158,7 +167,7 @@ pub fn write_table(out: &mut impl Write, plan: &Plan, graph: &Graph) -> io::Resu
     for change in &plan.send {
         let connector = &graph.send_connectors[change.connector].connector;
         let state = if connector.enabled { "" } else { " (disabled)" };
-        writeln!(out, "  {}{state}", connector.name)?;
+        writeln!(out, "  {}{state}", visible::name(&connector.name))?;
         writeln!(out, "      before: {}", list(&change.before))?;
         writeln!(out, "      after:  {}", list(&change.after))?;
         if change.orphaned() {
@@ -185,7 +194,7 @@ pub fn write_table(out: &mut impl Write, plan: &Plan, graph: &Graph) -> io::Resu
         writeln!(
             out,
             "Edge subscriptions to remove: {}",
-            plan.edge_subscriptions.join(", ")
+            list(&plan.edge_subscriptions)
         )?;
     }
     if !plan.routing_group.is_empty() {
@@ -197,7 +206,7 @@ pub fn write_table(out: &mut impl Write, plan: &Plan, graph: &Graph) -> io::Resu
         )?;
         for change in &plan.routing_group {
             let connector = &graph.routing_group_connectors[change.connector].connector;
-            writeln!(out, "  {}", connector.name)?;
+            writeln!(out, "  {}", visible::name(&connector.name))?;
             writeln!(
                 out,
                 "      source bridgeheads: {} -> {}",
@@ -220,7 +229,12 @@ pub fn write_table(out: &mut impl Write, plan: &Plan, graph: &Graph) -> io::Resu
     }
     writeln!(out)?;
     let blockers = plan.blockers();
-    if blockers == 0 {
+    if plan.not_shown.is_some() {
+        writeln!(
+            out,
+            "Cannot tell whether the plan leaves every connector with a source: the inputs do not show the Send connectors."
+        )
+    } else if blockers == 0 {
         writeln!(out, "The plan leaves every connector with a source.")
     } else {
         writeln!(
@@ -337,9 +351,10 @@ pub fn write_script(
     Ok(())
 }
 
-/// A comment line never spans lines, whatever a name holds.
+/// A comment line never spans lines, whatever a name holds: every control,
+/// bidi and line-separator character is shown escaped.
 fn one_line(text: &str) -> String {
-    text.replace(['\r', '\n'], " ")
+    crate::visible::text(text).into_owned()
 }
 
 fn quoted_list(names: &[String]) -> String {
@@ -353,7 +368,7 @@ fn send_commands(
     whatif: &str,
 ) -> io::Result<()> {
     let connector = &graph.send_connectors[change.connector].connector;
-    let identity = crate::findings::connector_identity(graph, change.connector);
+    let identity = crate::findings::script_identity(graph, change.connector);
     writeln!(out)?;
     writeln!(
         out,
@@ -393,7 +408,11 @@ fn send_commands(
             out,
             "# BLOCKER: no source would be left. Give a replacement (--add), or remove the connector:"
         )?;
-        writeln!(out, "# Remove-SendConnector -Identity {identity}{whatif}")?;
+        writeln!(
+            out,
+            "# Remove-SendConnector -Identity {}{whatif}",
+            one_line(&identity)
+        )?;
         return Ok(());
     }
     if change.legacy {
@@ -415,11 +434,31 @@ fn send_commands(
     if !parts.is_empty() {
         writeln!(
             out,
-            "Set-SendConnector -Identity {identity} -SourceTransportServers @{{{}}}{whatif}",
-            parts.join("; ")
+            "Set-SendConnector -Identity {identity} -SourceTransportServers @{{{}}}{whatif}{}",
+            parts.join("; "),
+            name_comment(connector.guid.is_some(), &connector.name)
         )?;
     }
     Ok(())
+}
+
+/// After a command that names a connector by its GUID: the name, for the
+/// reader, as a comment to the end of the line (escaped, so it stays one).
+fn name_comment(by_guid: bool, name: &str) -> String {
+    if by_guid {
+        format!("  # {}", crate::visible::name(name))
+    } else {
+        String::new()
+    }
+}
+
+/// A routing group connector in a command: its GUID, else its DN (names
+/// of routing group connectors repeat across routing groups).
+fn rgc_identity(connector: &crate::model::RoutingGroupConnector) -> String {
+    connector
+        .guid
+        .as_deref()
+        .map_or_else(|| quote(&connector.dn.to_string()), quote)
 }
 
 fn routing_group_commands(
@@ -447,15 +486,16 @@ fn routing_group_commands(
         writeln!(
             out,
             "# Remove-RoutingGroupConnector -Identity {}{whatif}",
-            quote(&connector.dn.to_string())
+            one_line(&rgc_identity(connector))
         )?;
         return Ok(());
     }
     writeln!(
         out,
-        "Set-RoutingGroupConnector -Identity {} -SourceTransportServers {} -TargetTransportServers {}{whatif}",
-        quote(&connector.dn.to_string()),
+        "Set-RoutingGroupConnector -Identity {} -SourceTransportServers {} -TargetTransportServers {}{whatif}{}",
+        rgc_identity(connector),
         quoted_list(&change.sources.1),
-        quoted_list(&change.targets.1)
+        quoted_list(&change.targets.1),
+        name_comment(connector.guid.is_some(), &connector.name)
     )
 }

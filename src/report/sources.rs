@@ -10,11 +10,13 @@ use std::io::{self, Write};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
+use crate::coverage::Coverage;
 use crate::findings::{Code, Finding};
 use crate::graph::Graph;
 use crate::input::{InputInfo, Located};
 use crate::model::Objects;
 use crate::report::csv;
+use crate::visible;
 
 /// The JSON schema version of the `sources` report.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -156,6 +158,41 @@ pub struct DiagnosticView {
     pub message: String,
 }
 
+/// A routing group the inputs name, and whether its connectors are shown.
+#[derive(Clone, Debug, Serialize)]
+pub struct RoutingGroupCoverageView {
+    /// Its name.
+    pub name: String,
+    /// Its DN.
+    pub dn: String,
+    /// Whether its `CN=Connections` container is in the inputs.
+    pub connections_container: bool,
+    /// Send connectors read in it.
+    pub send_connectors: usize,
+}
+
+/// What the inputs could show (see `coverage`): the basis of every verdict.
+#[derive(Clone, Debug, Serialize)]
+pub struct CoverageView {
+    /// Whether the inputs could show every Send connector with its sources;
+    /// when false, no server is reported clear.
+    pub send_connectors_shown: bool,
+    /// Why (what was seen, or what is missing).
+    pub send_connectors_reason: String,
+    /// Routing groups seen.
+    pub routing_groups: Vec<RoutingGroupCoverageView>,
+    /// Send connector objects read (copies in several inputs counted each).
+    pub send_connector_objects: usize,
+    /// Send connectors whose record does not say what their sources are.
+    pub sources_not_in_export: usize,
+    /// Whether a `CN=Servers` container is in the inputs.
+    pub servers_container: bool,
+    /// Exchange server objects read.
+    pub server_objects: usize,
+    /// Servers known only from references (their objects are not in the inputs).
+    pub servers_known_by_reference_only: usize,
+}
+
 /// Totals for the one-line summary.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct SummaryView {
@@ -194,6 +231,8 @@ pub struct SourcesReport {
     pub inputs: Vec<InputView>,
     /// Inputs that could not be read.
     pub unreadable: Vec<UnreadableView>,
+    /// What the inputs could show.
+    pub coverage: CoverageView,
     /// Every server known, sorted by name.
     pub servers: Vec<ServerView>,
     /// Every Send connector, sorted by name.
@@ -222,6 +261,8 @@ pub struct Analysis<'a> {
     pub findings: &'a [Finding],
     /// Diagnostics of every input, located.
     pub diagnostics: &'a [Located],
+    /// What the inputs could show.
+    pub coverage: &'a Coverage,
 }
 
 impl SourcesReport {
@@ -361,7 +402,28 @@ impl SourcesReport {
             diagnostics: diagnostics.len(),
             unreadable: analysis.unreadable.len(),
         };
+        let c = analysis.coverage;
+        let coverage = CoverageView {
+            send_connectors_shown: c.send_connectors.is_shown(),
+            send_connectors_reason: c.send_connectors.reason().to_owned(),
+            routing_groups: c
+                .routing_groups
+                .iter()
+                .map(|rg| RoutingGroupCoverageView {
+                    name: rg.name.clone(),
+                    dn: rg.dn.clone(),
+                    connections_container: rg.connections_container,
+                    send_connectors: rg.send_connectors,
+                })
+                .collect(),
+            send_connector_objects: c.send_connector_objects,
+            sources_not_in_export: c.sources_not_in_export,
+            servers_container: c.servers_container,
+            server_objects: c.server_objects,
+            servers_known_by_reference_only: servers.iter().filter(|s| !s.in_export).count(),
+        };
         SourcesReport {
+            coverage,
             organization: None,
             forest: None,
             schema_version: SCHEMA_VERSION,
@@ -466,10 +528,28 @@ fn enabled_word(enabled: bool) -> &'static str {
 
 /// Renders the terminal table.
 pub fn write_table(out: &mut impl Write, report: &SourcesReport) -> io::Result<()> {
+    for finding in report.findings.iter().filter(|f| f.code == NOT_SHOWN) {
+        writeln!(
+            out,
+            "BLOCKER  {}: {}",
+            finding.code,
+            visible::text(&finding.message)
+        )?;
+        writeln!(out, "         remedy: {}", visible::text(&finding.remedy))?;
+        writeln!(out)?;
+    }
     writeln!(out, "Source transport servers of Send connectors")?;
     writeln!(out)?;
     if report.source_servers().next().is_none() {
-        writeln!(out, "  No server is a source of a Send connector.")?;
+        if report.coverage.send_connectors_shown {
+            writeln!(out, "  No server is a source of a Send connector.")?;
+        } else {
+            writeln!(
+                out,
+                "  None found, but the inputs cannot show the Send connectors: cannot tell."
+            )?;
+        }
+        writeln!(out)?;
     }
     for server in report.source_servers() {
         let roles = if server.roles.is_empty() {
@@ -480,28 +560,28 @@ pub fn write_table(out: &mut impl Write, report: &SourcesReport) -> io::Result<(
         writeln!(
             out,
             "{}  {}",
-            visible(&server.name),
+            visible::name(&server.name),
             product_version(server)
         )?;
         writeln!(
             out,
             "  roles: {roles}   site: {}",
-            or_dash(server.site.as_deref())
+            visible::text(or_dash(server.site.as_deref()))
         )?;
         let width = report
             .connectors_of(server)
-            .map(|c| visible(&c.name).width())
+            .map(|c| visible::name(&c.name).width())
             .max()
             .unwrap_or(0);
         for connector in report.connectors_of(server) {
-            let name = visible(&connector.name);
+            let name = visible::name(&connector.name);
             let pad = width - name.width();
             writeln!(
                 out,
                 "  - {name}{:pad$}  {:8}  {}",
                 "",
                 enabled_word(connector.enabled),
-                visible(&connector.address_spaces.join(" "))
+                visible::text(&connector.address_spaces.join(" "))
             )?;
         }
         writeln!(out)?;
@@ -517,7 +597,7 @@ pub fn write_table(out: &mut impl Write, report: &SourcesReport) -> io::Result<(
             writeln!(
                 out,
                 "  - {}  {}",
-                visible(&connector.name),
+                visible::name(&connector.name),
                 enabled_word(connector.enabled)
             )?;
         }
@@ -531,38 +611,27 @@ pub fn write_table(out: &mut impl Write, report: &SourcesReport) -> io::Result<(
                 "  {:7}  {}: {}",
                 finding.severity.to_uppercase(),
                 finding.code,
-                visible(&finding.message)
+                visible::text(&finding.message)
             )?;
-            writeln!(out, "           remedy: {}", visible(&finding.remedy))?;
+            writeln!(out, "           remedy: {}", visible::text(&finding.remedy))?;
         }
         writeln!(out)?;
     }
-    writeln!(out, "{}", report.summary_line())
+    writeln!(out, "{}", visible::text(&report.summary_line()))
 }
 
-/// Renders the JSON document.
-pub fn write_json(out: &mut impl Write, report: &SourcesReport) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report)?;
-    writeln!(out)
-}
+/// The code of the finding that is shown before everything else.
+const NOT_SHOWN: &str = "SendConnectorsNotInExport";
 
-/// Control characters (a raw LF from a mangled name, an escape sequence)
-/// shown as escapes, so that names cannot disturb the terminal.
-fn visible(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
-        return std::borrow::Cow::Borrowed(text);
+/// Renders the JSON document: pretty, or compact on one line when
+/// `lines` (JSON Lines, one document per organization).
+pub fn write_json(out: &mut impl Write, report: &SourcesReport, lines: bool) -> io::Result<()> {
+    if lines {
+        serde_json::to_writer(&mut *out, report)?;
+    } else {
+        serde_json::to_writer_pretty(&mut *out, report)?;
     }
-    std::borrow::Cow::Owned(
-        text.chars()
-            .map(|c| {
-                if c.is_control() {
-                    c.escape_default().to_string()
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect(),
-    )
+    writeln!(out)
 }
 
 /// Renders one CSV row per (source server, Send connector) pair.
@@ -601,7 +670,7 @@ pub fn write_csv_rows(out: &mut impl Write, report: &SourcesReport) -> io::Resul
 
 /// Escapes what Markdown would read as table or code syntax.
 fn md(text: &str) -> String {
-    visible(text)
+    visible::text(text)
         .replace('\\', "\\\\")
         .replace('|', "\\|")
         .replace('`', "\\`")
@@ -610,6 +679,15 @@ fn md(text: &str) -> String {
 /// Renders Markdown tables for a written report.
 pub fn write_markdown(out: &mut impl Write, report: &SourcesReport) -> io::Result<()> {
     writeln!(out, "# Source transport servers of Send connectors\n")?;
+    for finding in report.findings.iter().filter(|f| f.code == NOT_SHOWN) {
+        writeln!(
+            out,
+            "> **BLOCKER {}**: {}\n>\n> Remedy: {}\n",
+            finding.code,
+            md(&finding.message),
+            md(&finding.remedy)
+        )?;
+    }
     writeln!(
         out,
         "| Server | Product (build) | Roles | Site | Send connector | Enabled | Address spaces |"
@@ -620,11 +698,11 @@ pub fn write_markdown(out: &mut impl Write, report: &SourcesReport) -> io::Resul
             writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} | {} |",
-                md(&server.name),
+                md(&visible::name(&server.name)),
                 md(&product_version(server)),
                 md(&server.roles.join(", ")),
                 md(or_dash(server.site.as_deref())),
-                md(&connector.name),
+                md(&visible::name(&connector.name)),
                 enabled_word(connector.enabled),
                 md(&connector.address_spaces.join(" "))
             )?;
@@ -669,5 +747,5 @@ pub fn write_markdown(out: &mut impl Write, report: &SourcesReport) -> io::Resul
             md(&u.reason)
         )?;
     }
-    writeln!(out, "\n{}", report.summary_line())
+    writeln!(out, "\n{}", md(&report.summary_line()))
 }

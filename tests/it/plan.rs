@@ -75,9 +75,16 @@ fn replacements_clear_the_plan_and_the_script_adds_before_it_removes() {
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("leaves every connector with a source"));
     let text = std::fs::read_to_string(&script).unwrap();
-    for connector in ["'Internet'", "'Partner, Relay'", "'Partner, TLS'"] {
+    // Connectors are named by their objectGUID (decoded independently with
+    // Python's uuid.UUID(bytes_le=…) from the fixture's base64), and by
+    // name in a comment at the end of the line.
+    for (guid, name) in [
+        ("6b4cb242-4a23-d596-2217-beaddbc496cb", "Internet"),
+        ("ae97ba94-d0ed-a82f-8f6d-05584ef8aa38", "Partner, Relay"),
+        ("92276658-1e27-a1c0-8a6a-63ec24ede6a4", "Partner, TLS"),
+    ] {
         let line = format!(
-            "Set-SendConnector -Identity {connector} -SourceTransportServers @{{Add='EX2019'; Remove='EX2016A'}} -WhatIf"
+            "Set-SendConnector -Identity '{guid}' -SourceTransportServers @{{Add='EX2019'; Remove='EX2016A'}} -WhatIf  # {name}"
         );
         assert!(text.contains(&line), "missing `{line}` in:\n{text}");
     }
@@ -87,7 +94,7 @@ fn replacements_clear_the_plan_and_the_script_adds_before_it_removes() {
     assert!(commands
         .iter()
         .filter(|l| l.starts_with("Set-"))
-        .all(|l| l.ends_with(" -WhatIf")));
+        .all(|l| l.contains(" -WhatIf  # ")));
 
     let run = exconn(&[
         "plan",
@@ -152,7 +159,7 @@ fn every_name_is_quoted_for_powershell() {
     // The comma splits the --add value in two names (server names have no
     // commas); both are single-quoted, their quotes doubled, `$` and the
     // backtick left literal.
-    let expected = "-Identity 'Partner, Relay' -SourceTransportServers @{Add='O''Brien $env:x `n','‘‘é’’'; Remove='EX2016A'}";
+    let expected = "-Identity 'ae97ba94-d0ed-a82f-8f6d-05584ef8aa38' -SourceTransportServers @{Add='O''Brien $env:x `n','‘‘é’’'; Remove='EX2016A'}";
     assert!(text.contains(expected), "{text}\nexpected: {expected}");
 }
 

@@ -181,6 +181,7 @@ fn r_control_criticality_is_case_insensitive() {
 fn r_check_does_not_call_a_server_clear_without_saying_records_were_lost() {
     let text = format!(
         "dn: CN=EX01,{SERVERS}\nobjectClass: msExchExchangeServer\ncn: EX01\n\n\
+         dn: CN=Connections,DC=x\nobjectClass: msExchConnectors\n\n\
          dn: CN=A,CN=Connections,DC=x\nobjectClass: msExchRoutingSMTPConnector\nmsExchSourceBridgeheadServersDN:: !!!\n"
     );
     let (_dir, path) = temp_file("lost.ldif", text.as_bytes());

@@ -479,6 +479,7 @@ fn check_exits_0_for_a_clear_server() {
     let (_dir, path) = temp_file(
         "clear.ldif",
         b"dn: CN=EX5,CN=Servers,CN=AG,DC=x\nobjectClass: msExchExchangeServer\ncn: EX5\n\n\
+          dn: CN=Connections,DC=x\nobjectClass: msExchConnectors\n\n\
           dn: CN=RGC,CN=Connections,DC=x\nobjectClass: msExchRoutingGroupConnector\n\
           msExchSourceBridgeheadServersDN: CN=1,CN=SMTP,CN=Protocols,CN=EX5,CN=Servers,CN=AG,DC=x\n",
     );

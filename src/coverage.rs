@@ -1,0 +1,321 @@
+//! Coverage: what the inputs of one organization could show.
+//!
+//! A verdict is only as good as the export behind it. "EX01 is a source of
+//! no Send connector" is evidence only when the inputs hold the place every
+//! Send connector lives: the `CN=Connections` container of each routing
+//! group (an empty container is evidence of "no connector", its absence is
+//! not), or the connectors themselves with their sources. This module
+//! decides that, per organization, and says why; the findings turn a
+//! "not shown" into the blocker `SendConnectorsNotInExport` whose remedy is
+//! the export command that fills the gap.
+
+use std::collections::BTreeMap;
+
+use crate::dn::{Dn, DnKey};
+use crate::model::{ContainerKind, Objects};
+
+/// The routing group every Exchange 2007 and later server belongs to.
+pub const MODERN_ROUTING_GROUP: &str = "Exchange Routing Group (DWBGZMFD01QNBJR)";
+/// The administrative group of every Exchange 2007 and later server.
+pub const MODERN_ADMIN_GROUP: &str = "Exchange Administrative Group (FYDIBOHF23SPDLT)";
+
+/// Whether the inputs could show something, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Evidence {
+    /// They could: the reason names what was seen.
+    Shown(String),
+    /// They could not: the reason names what is missing.
+    NotShown(String),
+}
+
+impl Evidence {
+    /// Whether the inputs could show it.
+    pub fn is_shown(&self) -> bool {
+        matches!(self, Evidence::Shown(_))
+    }
+
+    /// The reason, either way.
+    pub fn reason(&self) -> &str {
+        match self {
+            Evidence::Shown(reason) | Evidence::NotShown(reason) => reason,
+        }
+    }
+}
+
+/// A routing group the inputs name (by its object, its `CN=Connections`
+/// container or a connector in it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoutingGroupSeen {
+    /// Its name (`Exchange Routing Group (DWBGZMFD01QNBJR)` from 2007 on).
+    pub name: String,
+    /// Its DN.
+    pub dn: String,
+    /// Whether its `CN=Connections` container is in the inputs.
+    pub connections_container: bool,
+    /// Send connectors in it.
+    pub send_connectors: usize,
+}
+
+/// What the inputs of one organization cover.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Coverage {
+    /// Whether the inputs could show every Send connector with its sources.
+    pub send_connectors: Evidence,
+    /// Routing groups seen, sorted by DN.
+    pub routing_groups: Vec<RoutingGroupSeen>,
+    /// Send connector objects read (before merging copies).
+    pub send_connector_objects: usize,
+    /// Send connectors whose record does not say what their sources are.
+    pub sources_not_in_export: usize,
+    /// Whether a `CN=Servers` container is in the inputs.
+    pub servers_container: bool,
+    /// Exchange server objects read.
+    pub server_objects: usize,
+    /// The organization's DN, when a DN in the inputs names it.
+    pub organization_dn: Option<String>,
+}
+
+impl Coverage {
+    /// What the objects of one organization's inputs cover.
+    pub fn of(objects: &[Objects]) -> Coverage {
+        let mut groups: BTreeMap<DnKey, RoutingGroupSeen> = BTreeMap::new();
+        let mut seen = |rg: &Dn, connections: bool, connectors: usize| {
+            let name = rg
+                .leaf()
+                .and_then(|rdn| rdn.value_text())
+                .unwrap_or_default()
+                .to_owned();
+            let entry = groups.entry(rg.key()).or_insert_with(|| RoutingGroupSeen {
+                name,
+                dn: rg.to_string(),
+                connections_container: false,
+                send_connectors: 0,
+            });
+            entry.connections_container |= connections;
+            entry.send_connectors += connectors;
+        };
+        for o in objects {
+            for container in &o.containers {
+                match container.kind {
+                    ContainerKind::RoutingGroup => seen(&container.dn, false, 0),
+                    ContainerKind::Connections => {
+                        if let Some(rg) = container.dn.parent().filter(|rg| !rg.is_root()) {
+                            seen(&rg, true, 0);
+                        }
+                    }
+                    ContainerKind::Servers => {}
+                }
+            }
+            for connector in &o.send_connectors {
+                if let Some(rg) = routing_group_of(&connector.dn) {
+                    seen(&rg, false, 1);
+                }
+            }
+            for connector in &o.routing_group_connectors {
+                if let Some(rg) = routing_group_of(&connector.dn) {
+                    seen(&rg, false, 0);
+                }
+            }
+        }
+        let routing_groups: Vec<RoutingGroupSeen> = groups.into_values().collect();
+        let send_connector_objects = objects.iter().map(|o| o.send_connectors.len()).sum();
+        let sources_not_in_export = objects
+            .iter()
+            .flat_map(|o| &o.send_connectors)
+            .filter(|c| !c.sources_known)
+            .count();
+        let send_connectors = send_connector_evidence(
+            &routing_groups,
+            send_connector_objects,
+            sources_not_in_export,
+        );
+        Coverage {
+            send_connectors,
+            routing_groups,
+            send_connector_objects,
+            sources_not_in_export,
+            servers_container: objects.iter().any(|o| {
+                o.containers
+                    .iter()
+                    .any(|c| c.kind == ContainerKind::Servers)
+            }),
+            server_objects: objects.iter().map(|o| o.servers.len()).sum(),
+            organization_dn: organization_dn(objects).map(|dn| dn.to_string()),
+        }
+    }
+
+    /// Whether a routing group of Exchange 2000/2003 is among those seen.
+    pub fn has_legacy_routing_group(&self) -> bool {
+        self.routing_groups
+            .iter()
+            .any(|rg| !rg.name.eq_ignore_ascii_case(MODERN_ROUTING_GROUP))
+    }
+
+    /// The `ldifde` command that exports what the Send connector verdict
+    /// needs: the routing groups' subtree of this organization.
+    pub fn ldifde_command(&self) -> String {
+        let organization = self.organization_dn.as_deref().unwrap_or(
+            "CN=<organization>,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=<forest>",
+        );
+        if self.has_legacy_routing_group() {
+            format!(
+                "ldifde -f connections.ldf -d \"CN=Administrative Groups,{organization}\" -r \
+                 \"(|(objectClass=msExchRoutingGroup)(objectClass=msExchConnectors)\
+                 (objectClass=msExchRoutingSMTPConnector)(objectClass=msExchRoutingGroupConnector))\""
+            )
+        } else {
+            format!(
+                "ldifde -f connections.ldf -d \"CN=Routing Groups,CN={MODERN_ADMIN_GROUP},\
+                 CN=Administrative Groups,{organization}\""
+            )
+        }
+    }
+
+    /// The Exchange Management Shell command that exports the same.
+    pub const CMDLET_COMMAND: &'static str =
+        "Get-SendConnector | Export-Clixml -Path SendConnectors.xml";
+}
+
+/// The verdict on Send connectors from what was seen.
+pub(crate) fn send_connector_evidence(
+    routing_groups: &[RoutingGroupSeen],
+    objects: usize,
+    sources_unknown: usize,
+) -> Evidence {
+    if sources_unknown > 0 {
+        return Evidence::NotShown(format!(
+            "{sources_unknown} of the {objects} Send connector(s) in the inputs do not say which \
+             servers are their sources (a summary without SourceTransportServers, such as an older \
+             HealthChecker file)"
+        ));
+    }
+    if routing_groups.is_empty() {
+        return if objects > 0 {
+            Evidence::Shown(format!("the inputs hold {objects} Send connector(s)"))
+        } else {
+            Evidence::NotShown(
+                "the inputs hold no Send connector and no CN=Connections container of a routing group"
+                    .to_owned(),
+            )
+        };
+    }
+    let missing: Vec<&str> = routing_groups
+        .iter()
+        .filter(|rg| !rg.connections_container && rg.send_connectors == 0)
+        .map(|rg| rg.name.as_str())
+        .collect();
+    if !missing.is_empty() {
+        return Evidence::NotShown(format!(
+            "the CN=Connections container of routing group(s) {} is not in the inputs",
+            missing.join(", ")
+        ));
+    }
+    let containers = routing_groups
+        .iter()
+        .filter(|rg| rg.connections_container)
+        .count();
+    Evidence::Shown(format!(
+        "the inputs hold {objects} Send connector(s) and the CN=Connections container of \
+         {containers} of {} routing group(s)",
+        routing_groups.len()
+    ))
+}
+
+/// The routing group of a connector: `CN=<connector>,CN=Connections,CN=<RG>,…`.
+fn routing_group_of(connector: &Dn) -> Option<Dn> {
+    let rdns = connector.rdns();
+    (rdns.len() > 2 && rdns[1].is("cn", "Connections"))
+        .then(|| connector.ancestor(2))
+        .flatten()
+}
+
+/// The organization's DN (`CN=<org>,CN=Microsoft Exchange,CN=Services,…`)
+/// from the first DN that names it.
+fn organization_dn(objects: &[Objects]) -> Option<Dn> {
+    let dns = objects.iter().flat_map(|o| {
+        o.containers
+            .iter()
+            .map(|c| &c.dn)
+            .chain(o.send_connectors.iter().map(|c| &c.dn))
+            .chain(o.servers.iter().map(|s| &s.dn))
+            .chain(o.routing_group_connectors.iter().map(|c| &c.dn))
+            .chain(o.receive_connectors.iter().map(|c| &c.dn))
+    });
+    dns.into_iter().find_map(|dn| {
+        let rdns = dn.rdns();
+        let exchange = (1..rdns.len().saturating_sub(1)).find(|&i| {
+            rdns[i].is("cn", "Microsoft Exchange") && rdns[i + 1].is("cn", "Services")
+        })?;
+        dn.ancestor(exchange - 1)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::ldif;
+    use crate::model;
+
+    const ORG: &str =
+        "CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com";
+
+    fn coverage(text: &str) -> Coverage {
+        let text = text.replace("<ORG>", ORG);
+        Coverage::of(&[model::build(ldif::parse(text.as_bytes()).records).0])
+    }
+
+    const RG: &str = "CN=Exchange Routing Group (DWBGZMFD01QNBJR),CN=Routing Groups,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,<ORG>";
+
+    #[test]
+    fn servers_alone_cannot_show_send_connectors() {
+        let c = coverage(
+            "dn: CN=EX01,CN=Servers,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,<ORG>\n\
+             objectClass: msExchExchangeServer\n\n\
+             dn: CN=Servers,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,<ORG>\n\
+             objectClass: msExchServersContainer\n",
+        );
+        assert!(!c.send_connectors.is_shown());
+        assert!(c.servers_container);
+        assert_eq!(c.server_objects, 1);
+        assert_eq!(
+            c.ldifde_command(),
+            format!("ldifde -f connections.ldf -d \"CN=Routing Groups,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,{ORG}\"")
+        );
+    }
+
+    #[test]
+    fn an_empty_connections_container_is_evidence_of_no_connector() {
+        let c = coverage(&format!(
+            "dn: {RG}\nobjectClass: msExchRoutingGroup\n\n\
+             dn: CN=Connections,{RG}\nobjectClass: msExchConnectors\n"
+        ));
+        assert!(c.send_connectors.is_shown(), "{:?}", c.send_connectors);
+        assert!(c.routing_groups[0].connections_container);
+    }
+
+    #[test]
+    fn a_routing_group_without_its_container_is_not_evidence() {
+        let c = coverage(&format!("dn: {RG}\nobjectClass: msExchRoutingGroup\n"));
+        assert!(!c.send_connectors.is_shown());
+    }
+
+    #[test]
+    fn every_legacy_routing_group_needs_its_connections() {
+        let legacy = "CN=First Routing Group,CN=Routing Groups,CN=First Administrative Group,CN=Administrative Groups,<ORG>";
+        let c = coverage(&format!(
+            "dn: CN=Internet,CN=Connections,{RG}\nobjectClass: msExchRoutingSMTPConnector\n\n\
+             dn: {legacy}\nobjectClass: msExchRoutingGroup\n"
+        ));
+        assert!(!c.send_connectors.is_shown());
+        assert!(c.send_connectors.reason().contains("First Routing Group"));
+        assert!(c
+            .ldifde_command()
+            .contains("-d \"CN=Administrative Groups,CN=Contoso,"));
+        let c = coverage(&format!(
+            "dn: CN=Internet,CN=Connections,{RG}\nobjectClass: msExchRoutingSMTPConnector\n\n\
+             dn: {legacy}\nobjectClass: msExchRoutingGroup\n\n\
+             dn: CN=Connections,{legacy}\nobjectClass: msExchConnectors\n"
+        ));
+        assert!(c.send_connectors.is_shown());
+    }
+}
