@@ -159,6 +159,97 @@ const STRUCTURE: &[&[u8]] = &[
     b"newsuperior",
 ];
 
+/// What a line passed over under a projection holds, for checking its
+/// continuation lines.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Skipped {
+    /// Not skipping.
+    Nothing,
+    /// A comment: anything goes.
+    Comment,
+    /// A plain value.
+    Plain,
+    /// A base64 value.
+    Base64,
+}
+
+/// Damage in a line that a projection passes over unread: the analysis
+/// does not need its value, but a damaged export must not read as a clean
+/// one. Only cheap checks: the attribute description, NUL bytes, and the
+/// base64 alphabet of `::` values. Returns what the line holds.
+fn check_skipped(line: &[u8], offset: usize, diagnostics: &mut Vec<Diagnostic>) -> Skipped {
+    let Some(colon) = memchr::memchr(b':', line) else {
+        return Skipped::Plain;
+    };
+    let description = line[..colon].trim_ascii_end();
+    let valid = std::str::from_utf8(description).is_ok_and(is_attribute_description);
+    if !valid {
+        diagnostics.push(Diagnostic::warning(
+            offset,
+            format!(
+                "expected an attribute description (letters, digits, '-', options after ';'), found '{}' \
+                 (in an attribute the analysis does not read: the export is damaged here)",
+                String::from_utf8_lossy(description).escape_debug()
+            ),
+        ));
+    }
+    let rest = &line[colon + 1..];
+    if let Some(data) = rest.strip_prefix(b":") {
+        check_base64_part(data, offset + colon + 2, diagnostics);
+        Skipped::Base64
+    } else {
+        check_no_nul(rest, offset + colon + 1, diagnostics);
+        Skipped::Plain
+    }
+}
+
+/// Warns about a NUL byte in a plain value (LDIF requires base64 for it).
+fn check_no_nul(data: &[u8], offset: usize, diagnostics: &mut Vec<Diagnostic>) {
+    if let Some(at) = memchr::memchr(0, data) {
+        diagnostics.push(Diagnostic::warning(
+            offset + at,
+            "expected text, found a NUL byte in a plain value (in an attribute the analysis does not \
+             read: the export is damaged here)",
+        ));
+    }
+}
+
+/// Warns about a byte outside the base64 alphabet in (part of) a `::` value.
+fn check_base64_part(data: &[u8], offset: usize, diagnostics: &mut Vec<Diagnostic>) {
+    let lead = data.len() - data.trim_ascii_start().len();
+    let data = data.trim_ascii();
+    if is_base64_alphabet(data) {
+        return;
+    }
+    let at = data
+        .iter()
+        .position(|&b| !is_base64_byte(b))
+        .unwrap_or_default();
+    diagnostics.push(Diagnostic::warning(
+        offset + lead + at,
+        format!(
+            "expected base64 after '::', found {:?} (in an attribute the analysis does not read: the \
+             export is damaged here)",
+            char::from(data[at])
+        ),
+    ));
+}
+
+fn is_base64_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'='
+}
+
+/// Whether every byte is in the base64 alphabet; branch-free over the
+/// bytes so that it vectorizes (security descriptors are most of an export).
+fn is_base64_alphabet(data: &[u8]) -> bool {
+    data.iter().fold(true, |ok, &b| {
+        let upper = b.wrapping_sub(b'A') < 26;
+        let lower = b.wrapping_sub(b'a') < 26;
+        let digit = b.wrapping_sub(b'0') < 10;
+        ok & (upper | lower | digit | (b == b'+') | (b == b'/') | (b == b'='))
+    })
+}
+
 /// Whether a logical line starting with `first` (its first physical line) is kept.
 fn is_kept(first: &[u8], projection: Projection) -> bool {
     let Projection::Only { .. } = projection else {
@@ -173,20 +264,28 @@ fn is_kept(first: &[u8], projection: Projection) -> bool {
 
 /// Unfolds the physical lines of one record and drops comments (and, under
 /// a projection, the attributes not asked for, without copying them).
-fn logical_lines(
-    text: &[u8],
+fn logical_lines<'t>(
+    text: &'t [u8],
     range: Range<usize>,
     projection: Projection,
-) -> Result<Vec<Line<'_>>, Diagnostic> {
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Vec<Line<'t>>, Diagnostic> {
     let mut lines: Vec<Line> = Vec::new();
-    let mut skipping = false; // inside a comment or an attribute projected away
+    // Inside a comment or an attribute projected away.
+    let mut skipping = Skipped::Nothing;
     let mut pos = range.start;
     while pos < range.end {
         let (content_end, next) = line_end(text, pos);
         let physical = &text[pos..content_end];
         if let Some(continuation) = physical.strip_prefix(b" ") {
-            if skipping {
-                // A folded comment stays a comment; a skipped value stays skipped.
+            if skipping != Skipped::Nothing {
+                // A folded comment stays a comment; a skipped value stays
+                // skipped, and is checked as the line it continues.
+                match skipping {
+                    Skipped::Base64 => check_base64_part(continuation, pos + 1, diagnostics),
+                    Skipped::Plain => check_no_nul(continuation, pos + 1, diagnostics),
+                    Skipped::Comment | Skipped::Nothing => {}
+                }
             } else if let Some(last) = lines.last_mut() {
                 last.text.to_mut().extend_from_slice(continuation);
             } else {
@@ -195,10 +294,12 @@ fn logical_lines(
                     "expected 'dn:' at the start of a record, found a continuation line (a line starting with a space)",
                 ));
             }
-        } else if physical.first() == Some(&b'#') || !is_kept(physical, projection) {
-            skipping = true;
+        } else if physical.first() == Some(&b'#') {
+            skipping = Skipped::Comment;
+        } else if !is_kept(physical, projection) {
+            skipping = check_skipped(physical, pos, diagnostics);
         } else {
-            skipping = false;
+            skipping = Skipped::Nothing;
             lines.push(Line {
                 offset: pos,
                 text: Cow::Borrowed(physical),
@@ -402,7 +503,7 @@ struct ChunkOutcome {
 
 fn parse_chunk(text: &[u8], range: Range<usize>, projection: Projection) -> ChunkOutcome {
     let mut outcome = ChunkOutcome::default();
-    let mut lines = match logical_lines(text, range, projection) {
+    let mut lines = match logical_lines(text, range, projection, &mut outcome.diagnostics) {
         Ok(lines) => lines,
         Err(diagnostic) => {
             outcome.has_content = true;

@@ -18,7 +18,7 @@ fn server_label(graph: &Graph, server: usize) -> String {
         .as_ref()
         .and_then(|o| o.version)
         .map(|v| v.product().name());
-    let mut label = node.name.clone();
+    let mut label = crate::visible::name(&node.name).into_owned();
     if let Some(product) = product {
         label.push('\n');
         label.push_str(product);
@@ -34,8 +34,12 @@ fn server_label(graph: &Graph, server: usize) -> String {
 
 fn connector_label(graph: &Graph, connector: usize) -> String {
     let c = &graph.send_connectors[connector].connector;
-    let spaces: Vec<&str> = c.address_spaces.iter().map(|a| a.raw.as_str()).collect();
-    let mut label = c.name.clone();
+    let spaces: Vec<String> = c
+        .address_spaces
+        .iter()
+        .map(|a| crate::visible::text(&a.raw).into_owned())
+        .collect();
+    let mut label = crate::visible::name(&c.name).into_owned();
     if !spaces.is_empty() {
         label.push('\n');
         label.push_str(&spaces.join(" "));
@@ -104,7 +108,7 @@ pub fn write_dot(out: &mut impl Write, graph: &Graph) -> io::Result<()> {
                 writeln!(
                     out,
                     "  s{source} -> s{target} [style=dashed, label={}];",
-                    dot_string(&node.connector.name)
+                    dot_string(&crate::visible::name(&node.connector.name))
                 )?;
             }
         }
@@ -152,7 +156,7 @@ pub fn write_mermaid(out: &mut impl Write, graph: &Graph) -> io::Result<()> {
                 writeln!(
                     out,
                     "  s{source} -.->|{}| s{target}",
-                    mermaid_string(&node.connector.name)
+                    mermaid_string(&crate::visible::name(&node.connector.name))
                 )?;
             }
         }
@@ -160,7 +164,8 @@ pub fn write_mermaid(out: &mut impl Write, graph: &Graph) -> io::Result<()> {
     Ok(())
 }
 
-/// Escapes text for XML and HTML content and attribute values.
+/// Escapes text for XML and HTML content and attribute values; control,
+/// bidi and line-separator characters are shown escaped (`\n`, `\u{202e}`).
 pub fn xml_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -170,7 +175,9 @@ pub fn xml_text(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{FFFD}'),
+            c if crate::visible::is_unsafe(c) => {
+                out.push_str(&crate::visible::text(c.encode_utf8(&mut [0; 4])))
+            }
             c => out.push(c),
         }
     }

@@ -20,4 +20,5 @@ mod reports;
 mod representations;
 mod sources;
 mod support;
+mod verdict;
 mod windows;
