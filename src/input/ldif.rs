@@ -169,8 +169,20 @@ enum Skipped {
     Comment,
     /// A plain value.
     Plain,
-    /// A base64 value.
-    Base64,
+    /// A base64 value, checked as a whole when it ends.
+    Base64(Base64Value),
+}
+
+/// The bytes of a skipped base64 value, folded lines included.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Base64Value {
+    /// Where the value starts (after `::`).
+    start: usize,
+    /// Where its last line's content ends.
+    end: usize,
+    /// Bytes in between that are not the value's: the spaces after `::`,
+    /// the line ends and the one leading space of each continuation line.
+    folding: usize,
 }
 
 /// Damage in a line that a projection passes over unread: the analysis
@@ -182,8 +194,7 @@ fn check_skipped(line: &[u8], offset: usize, diagnostics: &mut Vec<Diagnostic>) 
         return Skipped::Plain;
     };
     let description = line[..colon].trim_ascii_end();
-    let valid = std::str::from_utf8(description).is_ok_and(is_attribute_description);
-    if !valid {
+    if !is_description_shaped(description) {
         diagnostics.push(Diagnostic::warning(
             offset,
             format!(
@@ -195,8 +206,12 @@ fn check_skipped(line: &[u8], offset: usize, diagnostics: &mut Vec<Diagnostic>) 
     }
     let rest = &line[colon + 1..];
     if let Some(data) = rest.strip_prefix(b":") {
-        check_base64_part(data, offset + colon + 2, diagnostics);
-        Skipped::Base64
+        let spaces = data.len() - data.trim_ascii_start().len();
+        Skipped::Base64(Base64Value {
+            start: offset + colon + 2,
+            end: offset + line.len(),
+            folding: spaces,
+        })
     } else {
         check_no_nul(rest, offset + colon + 1, diagnostics);
         Skipped::Plain
@@ -212,6 +227,41 @@ fn check_no_nul(data: &[u8], offset: usize, diagnostics: &mut Vec<Diagnostic>) {
              read: the export is damaged here)",
         ));
     }
+}
+
+/// Checks a whole skipped base64 value: one vectorized count of the bytes
+/// outside the alphabet, which must be exactly the spaces after `::` and
+/// the folding's; only a value that fails is looked at line by line to say
+/// where.
+fn check_base64_value(text: &[u8], value: Base64Value, diagnostics: &mut Vec<Diagnostic>) {
+    if count_outside_base64(&text[value.start..value.end]) == value.folding {
+        return;
+    }
+    let mut pos = value.start;
+    let mut first = true;
+    while pos < value.end {
+        let (content_end, next) = line_end(text, pos);
+        let line = &text[pos..content_end.min(value.end)];
+        if first {
+            check_base64_part(line, pos, diagnostics);
+        } else if let Some(continuation) = line.strip_prefix(b" ") {
+            check_base64_part(continuation, pos + 1, diagnostics);
+        }
+        first = false;
+        pos = next;
+    }
+}
+
+/// How many bytes are outside the base64 alphabet, counted in blocks of
+/// 64 (a fixed size the compiler vectorizes; security descriptors are most
+/// of an export, so this runs over most of its bytes).
+fn count_outside_base64(data: &[u8]) -> usize {
+    fn block(chunk: &[u8]) -> usize {
+        usize::from(chunk.iter().fold(0u8, |n, &b| n + outside_base64(b)))
+    }
+    let mut blocks = data.chunks_exact(64);
+    let bulk: usize = blocks.by_ref().map(block).sum();
+    bulk + block(blocks.remainder())
 }
 
 /// Warns about a byte outside the base64 alphabet in (part of) a `::` value.
@@ -235,19 +285,32 @@ fn check_base64_part(data: &[u8], offset: usize, diagnostics: &mut Vec<Diagnosti
     ));
 }
 
-fn is_base64_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'='
+/// A cheap test of an attribute description's bytes (a name or OID, then
+/// `;options`): not empty, starting with a letter or digit, and only
+/// letters, digits, `-`, `.` and `;`.
+fn is_description_shaped(description: &[u8]) -> bool {
+    description.first().is_some_and(u8::is_ascii_alphanumeric)
+        && description
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b';')
 }
 
-/// Whether every byte is in the base64 alphabet; branch-free over the
-/// bytes so that it vectorizes (security descriptors are most of an export).
+fn is_base64_byte(b: u8) -> bool {
+    outside_base64(b) == 0
+}
+
+/// Whether a byte is outside the base64 alphabet (1) or in it (0),
+/// without branches: letters of either case, then '/' (47) and the digits
+/// (48..=57), '+' and '='.
+fn outside_base64(b: u8) -> u8 {
+    let letter = (b | 0x20).wrapping_sub(b'a') < 26;
+    let slash_or_digit = b.wrapping_sub(b'/') < 11;
+    u8::from(!(letter | slash_or_digit | (b == b'+') | (b == b'=')))
+}
+
+/// Whether every byte is in the base64 alphabet.
 fn is_base64_alphabet(data: &[u8]) -> bool {
-    data.iter().fold(true, |ok, &b| {
-        let upper = b.wrapping_sub(b'A') < 26;
-        let lower = b.wrapping_sub(b'a') < 26;
-        let digit = b.wrapping_sub(b'0') < 10;
-        ok & (upper | lower | digit | (b == b'+') | (b == b'/') | (b == b'='))
-    })
+    data.iter().all(|&b| outside_base64(b) == 0)
 }
 
 /// Whether a logical line starting with `first` (its first physical line) is kept.
@@ -280,9 +343,12 @@ fn logical_lines<'t>(
         if let Some(continuation) = physical.strip_prefix(b" ") {
             if skipping != Skipped::Nothing {
                 // A folded comment stays a comment; a skipped value stays
-                // skipped, and is checked as the line it continues.
-                match skipping {
-                    Skipped::Base64 => check_base64_part(continuation, pos + 1, diagnostics),
+                // skipped, and is checked with the line it continues.
+                match &mut skipping {
+                    Skipped::Base64(value) => {
+                        value.folding += pos - value.end + 1;
+                        value.end = content_end;
+                    }
                     Skipped::Plain => check_no_nul(continuation, pos + 1, diagnostics),
                     Skipped::Comment | Skipped::Nothing => {}
                 }
@@ -294,18 +360,26 @@ fn logical_lines<'t>(
                     "expected 'dn:' at the start of a record, found a continuation line (a line starting with a space)",
                 ));
             }
-        } else if physical.first() == Some(&b'#') {
-            skipping = Skipped::Comment;
-        } else if !is_kept(physical, projection) {
-            skipping = check_skipped(physical, pos, diagnostics);
         } else {
-            skipping = Skipped::Nothing;
-            lines.push(Line {
-                offset: pos,
-                text: Cow::Borrowed(physical),
-            });
+            if let Skipped::Base64(value) = skipping {
+                check_base64_value(text, value, diagnostics);
+            }
+            if physical.first() == Some(&b'#') {
+                skipping = Skipped::Comment;
+            } else if !is_kept(physical, projection) {
+                skipping = check_skipped(physical, pos, diagnostics);
+            } else {
+                skipping = Skipped::Nothing;
+                lines.push(Line {
+                    offset: pos,
+                    text: Cow::Borrowed(physical),
+                });
+            }
         }
         pos = next;
+    }
+    if let Skipped::Base64(value) = skipping {
+        check_base64_value(text, value, diagnostics);
     }
     Ok(lines)
 }
@@ -984,6 +1058,21 @@ fn expect_field(line: &Line<'_>, name: &str) -> Result<String, Diagnostic> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_base64_alphabet_count_finds_any_outside_byte() {
+        let good: Vec<u8> = b"ABCxyz019+/=".iter().copied().cycle().take(200).collect();
+        assert_eq!(super::count_outside_base64(&good), 0);
+        for at in [0, 31, 63, 64, 127, 128, 199] {
+            for bad in [
+                b'!', b' ', 0, 0xC3, b'-', b'_', b'@', b'[', b'`', b'{', b':',
+            ] {
+                let mut data = good.clone();
+                data[at] = bad;
+                assert_eq!(super::count_outside_base64(&data), 1, "{at} {bad}");
+            }
+        }
+    }
+
     use super::*;
 
     fn one(text: &str) -> Record {
