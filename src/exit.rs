@@ -11,9 +11,10 @@ pub enum Status {
     /// (`check`: the server is a source of Send connectors; `plan`: a
     /// connector would be left without a source).
     Findings,
-    /// 2: usage error, an input that could not be read, or (under `--strict`)
-    /// any diagnostic. What was printed on stdout is still valid for the
-    /// inputs that were read.
+    /// 2: usage error, an input that could not be read, no export read,
+    /// inputs that cannot show the Send connectors (no verdict can rest on
+    /// them), or (under `--strict`) any diagnostic. What was printed on
+    /// stdout is still valid for the inputs that were read.
     Error,
 }
 
@@ -41,5 +42,7 @@ Exit status:
   1  findings: check: the server is a source of at least one Send connector;
      plan: a connector would be left without a source
   2  usage error, an input that cannot be read (missing, directory, not an export,
-     server not in the export for check), or any diagnostic under --strict
+     server not in the export for check), no export read at all, inputs that cannot
+     show the Send connectors (check: cannot tell; sources, plan, inventory: the
+     SendConnectorsNotInExport blocker), or any diagnostic under --strict
   A closed output pipe (e.g. `| head`) ends the run quietly with status 0.";

@@ -165,7 +165,11 @@ impl Stream {
             PsValue::Object(object) => {
                 let (record, lost) = record_of(&object, top.offset);
                 self.lost_values += lost;
-                if record.dn.is_empty() {
+                // Cmdlet output may carry no DN (Select-Object, a capture's
+                // own container objects); a directory object must.
+                let raw_directory = object.is("System.DirectoryServices.")
+                    || object.is("Microsoft.ActiveDirectory.Management.");
+                if record.dn.is_empty() && raw_directory {
                     parsed.diagnostics.push(Diagnostic::warning(
                         top.offset,
                         format!(

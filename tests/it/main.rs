@@ -2,6 +2,7 @@
 //! shared conformance suites.
 
 mod cli;
+mod clixml_shapes;
 mod corpus;
 mod corpus_xml;
 mod dn_canon;
