@@ -303,8 +303,12 @@ fn is_base64_byte(b: u8) -> bool {
 /// without branches: letters of either case, then '/' (47) and the digits
 /// (48..=57), '+' and '='.
 fn outside_base64(b: u8) -> u8 {
-    let letter = (b | 0x20).wrapping_sub(b'a') < 26;
-    let slash_or_digit = b.wrapping_sub(b'/') < 11;
+    // `x in lo..lo + n` as one add and one signed compare: shifting `lo`
+    // to -128 makes the range the lowest `n` signed values.
+    let below =
+        |x: u8, lo: u8, n: i8| (x.wrapping_add(0x80u8.wrapping_sub(lo)) as i8) < i8::MIN + n;
+    let letter = below(b | 0x20, b'a', 26);
+    let slash_or_digit = below(b, b'/', 11);
     u8::from(!(letter | slash_or_digit | (b == b'+') | (b == b'=')))
 }
 
