@@ -1,6 +1,7 @@
 //! The command line, as clap sees it: plain data, no behaviour.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use jiff::civil::Date;
 
 /// Offline analyzer for exports of the Exchange configuration partition.
 #[derive(Debug, Parser)]
@@ -183,9 +184,22 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME")]
     pub server: String,
 
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+    pub format: CheckFormat,
+
     /// The inputs.
     #[command(flatten)]
     pub input: InputArgs,
+}
+
+/// Output formats of `check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// The answer for a person.
+    Table,
+    /// One JSON document (schema_version 1): verdict, count, connectors, commands.
+    Json,
 }
 
 /// `exconn plan`
@@ -245,7 +259,7 @@ pub struct InventoryArgs {
 
     /// Judge support status as of this date (YYYY-MM-DD; default: today, UTC).
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
-    pub date: Option<String>,
+    pub date: Option<Date>,
 
     /// Replace organization, domain, server and connector names with stable
     /// pseudonyms, so that the report can be shared outside the customer.
@@ -270,24 +284,73 @@ pub enum InventoryFormat {
     Html,
 }
 
-/// A date as `YYYY-MM-DD`.
-fn parse_date(text: &str) -> Result<String, String> {
+/// A date on the calendar as `YYYY-MM-DD` (no other form jiff would take,
+/// such as `20250214` or `2025-02-14T10:00`).
+fn parse_date(text: &str) -> Result<Date, String> {
     let bytes = text.as_bytes();
     let shape = bytes.len() == 10
-        && bytes[4] == b'-'
-        && bytes[7] == b'-'
-        && bytes
-            .iter()
-            .enumerate()
-            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
-    let month = text.get(5..7).and_then(|m| m.parse::<u32>().ok());
-    let day = text.get(8..10).and_then(|d| d.parse::<u32>().ok());
-    if shape
-        && month.is_some_and(|m| (1..=12).contains(&m))
-        && day.is_some_and(|d| (1..=31).contains(&d))
-    {
-        Ok(text.to_owned())
-    } else {
-        Err(format!("expected a date as YYYY-MM-DD, found '{text}'"))
+        && bytes.iter().enumerate().all(|(i, &b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !shape {
+        return Err(format!("expected a date as YYYY-MM-DD, found '{text}'"));
+    }
+    text.parse::<Date>()
+        .map_err(|error| format!("expected a date as YYYY-MM-DD that is on the calendar: {error}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn dates_parse_as_calendar_dates() {
+        assert_eq!(parse_date("2025-10-14"), Ok(date(2025, 10, 14)));
+        assert_eq!(parse_date("2024-02-29"), Ok(date(2024, 2, 29)));
+        for bad in [
+            "2025-02-31",
+            "2023-02-29",
+            "2025-04-31",
+            "2025-13-01",
+            "2025-00-10",
+            "2025-01-00",
+            "yesterday",
+            "",
+            "2025-1-01",
+            "20250101",
+            "2025-01-01T10:00",
+            "+02025-01-01",
+            "2025/01/01",
+        ] {
+            let error = parse_date(bad).unwrap_err();
+            assert!(error.contains("YYYY-MM-DD"), "{bad}: {error}");
+        }
+    }
+
+    #[test]
+    fn an_invalid_date_is_a_usage_error() {
+        for bad in ["2025-02-31", "2025-13-01", "yesterday"] {
+            let error =
+                Cli::try_parse_from(["exconn", "inventory", "--date", bad, "x.ldif"]).unwrap_err();
+            assert_eq!(
+                error.kind(),
+                clap::error::ErrorKind::ValueValidation,
+                "{bad}"
+            );
+            assert_eq!(error.exit_code(), 2, "{bad}");
+            let message = error.to_string();
+            assert!(
+                message.contains("expected a date as YYYY-MM-DD"),
+                "{message}"
+            );
+        }
+        let cli =
+            Cli::try_parse_from(["exconn", "inventory", "--date", "2025-10-14", "x.ldif"]).unwrap();
+        match cli.command {
+            Command::Inventory(args) => assert_eq!(args.date, Some(date(2025, 10, 14))),
+            _ => panic!("not inventory"),
+        }
     }
 }

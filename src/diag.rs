@@ -129,6 +129,32 @@ impl LineIndex {
     }
 }
 
+/// A diagnostic with its place resolved, ready to show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Located {
+    /// The input's name.
+    pub file: String,
+    /// Where in the input.
+    pub position: Position,
+    /// How bad.
+    pub severity: Severity,
+    /// What was expected and found.
+    pub message: String,
+}
+
+impl std::fmt::Display for Located {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}: {}: {}",
+            self.file,
+            self.position,
+            self.severity.as_str(),
+            self.message
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

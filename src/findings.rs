@@ -8,7 +8,7 @@
 use crate::coverage::Coverage;
 use crate::dn::{Dn, Mangling};
 use crate::graph::{Graph, ServerNode};
-use crate::powershell::quote;
+use crate::powershell::{connector_identity, quote, remove_edge_subscription};
 
 /// How much a finding matters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -100,55 +100,6 @@ pub fn setup_message(count: usize) -> String {
 /// Setup's message for `EdgeSubscriptionExists` (Edge Transport role removal).
 pub const EDGE_SETUP_MESSAGE: &str = "The Edge subscription needs to be removed before uninstalling the Edge \
      Transport server role from this server. Run the Remove-EdgeSubscription cmdlet from the Exchange Management Shell.";
-
-/// How a connector is named in a command: its name, or its DN when another
-/// connector has the same name.
-pub fn connector_identity(graph: &Graph, connector: usize) -> String {
-    let name = &graph.send_connectors[connector].connector.name;
-    // Connectors are sorted by name: a namesake would be a neighbour.
-    let namesake = |other: Option<usize>| {
-        other
-            .and_then(|other| graph.send_connectors.get(other))
-            .is_some_and(|node| {
-                crate::graph::server_key(&node.connector.name) == crate::graph::server_key(name)
-            })
-    };
-    let ambiguous = namesake(connector.checked_sub(1)) || namesake(Some(connector + 1));
-    if ambiguous {
-        quote(&graph.send_connectors[connector].connector.dn.to_string())
-    } else {
-        quote(name)
-    }
-}
-
-/// How a connector is named in a script: its GUID where the export has
-/// one (unambiguous whatever the name holds), else as in
-/// [`connector_identity`]. The script's comment above names it.
-pub fn script_identity(graph: &Graph, connector: usize) -> String {
-    match &graph.send_connectors[connector].connector.guid {
-        Some(guid) => quote(guid),
-        None => connector_identity(graph, connector),
-    }
-}
-
-/// The command that removes an Edge server's subscription.
-pub fn remove_edge_subscription(server: &ServerNode) -> String {
-    format!("Remove-EdgeSubscription -Identity {}", quote(&server.name))
-}
-
-/// The command that takes `server` off the connector's sources.
-pub fn remove_command(graph: &Graph, server: usize, connector: usize) -> String {
-    let node = &graph.servers[server];
-    if node.is_edge() {
-        remove_edge_subscription(node)
-    } else {
-        format!(
-            "Set-SendConnector -Identity {} -SourceTransportServers @{{Remove={}}}",
-            connector_identity(graph, connector),
-            quote(&node.name)
-        )
-    }
-}
 
 /// Whether `server` is the only source of `connector` (and not an Edge,
 /// whose connectors follow its subscription).
@@ -297,7 +248,7 @@ fn server_findings(graph: &Graph, index: usize, server: &ServerNode, findings: &
                  connectors. Setup (EdgeSubscriptionExists): {EDGE_SETUP_MESSAGE}",
                 server.name
             ),
-            remedy: format!("{} (not Set-SendConnector)", remove_edge_subscription(server)),
+            remedy: format!("{} (not Set-SendConnector)", remove_edge_subscription(&server.name)),
         });
     } else {
         findings.push(Finding {

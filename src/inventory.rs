@@ -3,6 +3,8 @@
 //! into those Setup creates and those someone made (which must be re-created
 //! on the servers that replace theirs).
 
+use jiff::civil::Date;
+
 use crate::graph::Graph;
 use crate::model::{Product, Support};
 
@@ -45,8 +47,8 @@ pub struct ServerLine {
 /// The inventory on a date.
 #[derive(Clone, Debug)]
 pub struct Inventory {
-    /// The date support is judged on (`YYYY-MM-DD`).
-    pub date: String,
+    /// The date support is judged on.
+    pub date: Date,
     /// Every server, in the graph's order.
     pub servers: Vec<ServerLine>,
     /// Receive connectors whose server is not known (index into the graph's).
@@ -57,7 +59,7 @@ pub struct Inventory {
 
 impl Inventory {
     /// Builds the inventory of `graph` as of `date`.
-    pub fn new(graph: &Graph, date: &str) -> Inventory {
+    pub fn new(graph: &Graph, date: Date) -> Inventory {
         let mut servers: Vec<ServerLine> = graph
             .servers
             .iter()
@@ -94,7 +96,7 @@ impl Inventory {
                 .sort_by_key(|&(_, default)| !default);
         }
         Inventory {
-            date: date.to_owned(),
+            date,
             servers,
             orphan_receive_connectors,
             not_shown: None,

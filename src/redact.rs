@@ -13,9 +13,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::diag::Located;
 use crate::dn::Dn;
 use crate::graph::{Graph, Unresolved};
-use crate::input::{InputInfo, Located};
+use crate::input::InputInfo;
 use crate::model::{AddressSpace, Organization};
 
 /// Names and their pseudonyms, case-insensitively.
@@ -348,16 +349,16 @@ impl Pseudonyms {
 
 /// Redacts what a run read: paths become `input-N`, diagnostic messages are
 /// withheld (they quote the files); sizes, counts and SHA-256 stay.
-pub fn redact_inputs(inputs: &mut [InputInfo], unreadable: &mut [(String, String)]) {
+pub fn redact_inputs(inputs: &mut [InputInfo], unreadable: &mut [crate::analysis::Unreadable]) {
     for (i, input) in inputs.iter_mut().enumerate() {
         input.name = format!("input-{}", i + 1);
         for diagnostic in &mut input.diagnostics {
             redact_diagnostic(diagnostic, &input.name);
         }
     }
-    for (i, (path, reason)) in unreadable.iter_mut().enumerate() {
-        *path = format!("unreadable-{}", i + 1);
-        *reason = WITHHELD.to_owned();
+    for (i, unreadable) in unreadable.iter_mut().enumerate() {
+        unreadable.path = format!("unreadable-{}", i + 1);
+        unreadable.reason = WITHHELD.to_owned();
     }
 }
 

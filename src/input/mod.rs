@@ -17,10 +17,10 @@ pub mod xml_split;
 
 use std::io;
 
-use crate::diag::{Diagnostic, LineIndex, Position, Severity};
+use crate::diag::{Diagnostic, LineIndex, Located, Position, Severity};
 use crate::record::Record;
 pub use detect::Format;
-pub use source::{Compression, Encoding, ReadError, Source};
+pub use source::{expand, Compression, Encoding, InputPath, ReadError, Source};
 use xml_split::{Piece, Splitter};
 
 /// Which attributes a reader keeps. The analysis needs a few dozen of the
@@ -807,30 +807,4 @@ fn count_line_ends(text: &[u8]) -> usize {
         return lf;
     }
     LineIndex::new(text).line_ends()
-}
-
-/// A diagnostic with its place resolved, ready to show.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Located {
-    /// The input's name.
-    pub file: String,
-    /// Where in the input.
-    pub position: Position,
-    /// How bad.
-    pub severity: Severity,
-    /// What was expected and found.
-    pub message: String,
-}
-
-impl std::fmt::Display for Located {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}:{}: {}: {}",
-            self.file,
-            self.position,
-            self.severity.as_str(),
-            self.message
-        )
-    }
 }

@@ -122,6 +122,63 @@ impl std::fmt::Debug for Source {
     }
 }
 
+/// One input to read: a path as given, or a file found in a directory given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputPath {
+    /// The path (`-` for stdin).
+    pub path: String,
+    /// Found in a directory: a file that is not an export is passed over.
+    pub in_directory: bool,
+}
+
+/// The inputs named on the command line, directories replaced by the
+/// regular files under them (recursively, sorted; hidden ones left out).
+/// A directory that cannot be listed or holds no file comes back as
+/// `(path, reason)`.
+pub fn expand(files: &[String]) -> (Vec<InputPath>, Vec<(String, String)>) {
+    let mut inputs = Vec::new();
+    let mut unreadable = Vec::new();
+    for file in files {
+        let path = Path::new(file);
+        if file == "-" || !path.is_dir() {
+            inputs.push(InputPath {
+                path: file.clone(),
+                in_directory: false,
+            });
+            continue;
+        }
+        let mut found = Vec::new();
+        if let Err(error) = files_under(path, &mut found) {
+            unreadable.push((file.clone(), error.to_string()));
+        }
+        found.sort();
+        if found.is_empty() {
+            unreadable.push((file.clone(), "no files in this directory".to_owned()));
+        }
+        inputs.extend(found.into_iter().map(|path| InputPath {
+            path: path.to_string_lossy().into_owned(),
+            in_directory: true,
+        }));
+    }
+    (inputs, unreadable)
+}
+
+fn files_under(dir: &Path, found: &mut Vec<std::path::PathBuf>) -> io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            files_under(&entry.path(), found)?;
+        } else if kind.is_file() {
+            found.push(entry.path());
+        }
+    }
+    Ok(())
+}
+
 impl Source {
     /// Opens `path` (`-` for stdin) read-only and starts streaming it.
     pub fn open(path: &str) -> Result<Source, ReadError> {

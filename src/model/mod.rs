@@ -7,7 +7,11 @@
 //! in CLIXML) carry property names instead of LDAP names; every lookup names
 //! both, LDAP first. Deleted objects (tombstones) are counted and left out.
 
+mod attributes;
 pub mod version;
+
+use attributes as attr;
+pub use attributes::is_read_attribute;
 
 use rayon::prelude::*;
 
@@ -15,68 +19,6 @@ use crate::diag::Diagnostic;
 use crate::dn::{Dn, Mangling};
 use crate::record::{Body, Record, Value};
 pub use version::{Product, Support, Version};
-
-/// Whether the model reads an attribute of this name (LDAP name or cmdlet
-/// property, any case). Readers use it to skip everything else early.
-pub fn is_read_attribute(name: &[u8]) -> bool {
-    let mut lower = [0u8; 40];
-    let Some(buffer) = lower.get_mut(..name.len()) else {
-        return false;
-    };
-    for (to, from) in buffer.iter_mut().zip(name) {
-        *to = from.to_ascii_lowercase();
-    }
-    matches!(
-        &*buffer,
-        b"objectclass"
-            | b"cn"
-            | b"name"
-            | b"isdeleted"
-            | b"serialnumber"
-            | b"versionnumber"
-            | b"msexchcurrentserverroles"
-            | b"msexchserversite"
-            | b"networkaddress"
-            | b"msexchsmtpsendenabled"
-            | b"routinglist"
-            | b"msexchsmtpsmarthost"
-            | b"msexchsmtpsendport"
-            | b"msexchsmtpsendconnectorfqdn"
-            | b"msexchsourcebridgeheadserversdn"
-            | b"msexchtargetbridgeheadserversdn"
-            | b"msexchsmtpreceiveenabled"
-            | b"msexchsmtpreceivebindings"
-            | b"msexchsmtpreceiveremoteipranges"
-            | b"enabled"
-            | b"addressspaces"
-            | b"smarthosts"
-            | b"port"
-            | b"fqdn"
-            | b"sourcetransportservers"
-            | b"targettransportservers"
-            | b"admindisplayversion"
-            | b"serverrole"
-            | b"site"
-            | b"isedgeserver"
-            | b"bindings"
-            | b"remoteipranges"
-            | b"delivcontlength"
-            | b"maxmessagesize"
-            | b"msexchsmtpsendtlsdomain"
-            | b"tlsdomain"
-            | b"msexchsmtpsendprotocollogginglevel"
-            | b"protocollogginglevel"
-            | b"msexchsmtpsendbindingipaddress"
-            | b"sourceipaddress"
-            | b"msexchsmtpreceiveconnectorfqdn"
-            | b"msexchsmtpreceiverole"
-            | b"transportrole"
-            | b"objectguid"
-            | b"guid"
-            | b"pstypenames"
-            | b"psemptyproperties"
-    )
-}
 
 /// Whether an object class is one the model builds objects from.
 pub fn is_modelled_class(class: &[u8]) -> bool {
@@ -490,7 +432,7 @@ enum Kind {
 /// nothing) by the properties only that kind of cmdlet object has.
 fn kind_of(record: &Record) -> Option<Kind> {
     let by_class = record
-        .values("objectClass")
+        .values(attr::OBJECT_CLASS[0])
         .filter_map(|v| v.as_text())
         .find_map(|class| {
             let class = class.trim();
@@ -506,7 +448,7 @@ fn kind_of(record: &Record) -> Option<Kind> {
 
 fn kind_by_type_name(record: &Record) -> Option<Kind> {
     record
-        .values("PSTypeNames")
+        .values(attr::PS_TYPE_NAMES[0])
         .filter_map(Value::as_text)
         .find_map(|type_name| {
             let mut name = type_name.trim();
@@ -526,17 +468,18 @@ fn kind_by_properties(record: &Record) -> Option<Kind> {
     let has = |name: &str| {
         record.values(name).next().is_some()
             || record
-                .values("PSEmptyProperties")
+                .values(attr::PS_EMPTY_PROPERTIES[0])
                 .filter_map(Value::as_text)
                 .any(|empty| empty.eq_ignore_ascii_case(name))
     };
-    if has("TargetTransportServers") && has("SourceTransportServers") {
+    let (sources, targets) = (attr::SOURCES[1], attr::TARGETS[1]);
+    if has(targets) && has(sources) {
         Some(Kind::RoutingGroup)
-    } else if has("SourceTransportServers") && has("AddressSpaces") {
+    } else if has(sources) && has(attr::ADDRESS_SPACES[1]) {
         Some(Kind::Send)
-    } else if has("AdminDisplayVersion") && has("ServerRole") {
+    } else if has(attr::SERIAL_NUMBER[1]) && has(attr::SERVER_ROLE_NAMES[0]) {
         Some(Kind::Server)
-    } else if has("Bindings") && has("RemoteIPRanges") {
+    } else if has(attr::BINDINGS[1]) && has(attr::REMOTE_IP_RANGES[1]) {
         Some(Kind::Receive)
     } else {
         None
@@ -573,34 +516,25 @@ fn classify(record: &Record) -> Classified {
         Kind::RoutingGroup => Classified::RoutingGroup(RoutingGroupConnector {
             name,
             dn,
-            source_refs: references(
-                record,
-                &["msExchSourceBridgeheadServersDN", "SourceTransportServers"],
-            ),
-            target_refs: references(
-                record,
-                &["msExchTargetBridgeheadServersDN", "TargetTransportServers"],
-            ),
+            source_refs: references(record, attr::SOURCES),
+            target_refs: references(record, attr::TARGETS),
             guid: object_guid(record),
         }),
         Kind::Receive => Classified::Receive(ReceiveConnector {
             name,
             dn,
-            enabled: flag(record, &["msExchSmtpReceiveEnabled", "Enabled"]).unwrap_or(true),
-            bindings: texts(record, &["msExchSmtpReceiveBindings", "Bindings"]),
-            remote_ip_ranges: texts(
-                record,
-                &["msExchSmtpReceiveRemoteIPRanges", "RemoteIPRanges"],
-            ),
-            fqdn: first(record, &["msExchSMTPReceiveConnectorFQDN", "Fqdn"]),
-            role: first(record, &["msExchSmtpReceiveRole", "TransportRole"]),
+            enabled: flag(record, attr::RECEIVE_ENABLED).unwrap_or(true),
+            bindings: texts(record, attr::BINDINGS),
+            remote_ip_ranges: texts(record, attr::REMOTE_IP_RANGES),
+            fqdn: first(record, attr::RECEIVE_FQDN),
+            role: first(record, attr::RECEIVE_ROLE),
         }),
     }
 }
 
 /// `isDeleted: TRUE`, a `\0ADEL:` name, or a place under `CN=Deleted Objects`.
 fn is_deleted(record: &Record, dn: &Dn) -> bool {
-    flag(record, &["isDeleted"]) == Some(true)
+    flag(record, attr::IS_DELETED) == Some(true)
         || dn.mangling() == Some(Mangling::Deleted)
         || dn.is_under("cn", "Deleted Objects")
 }
@@ -608,7 +542,7 @@ fn is_deleted(record: &Record, dn: &Dn) -> bool {
 /// The `cn`, else `name`, else the leaf RDN's value, exactly as stored
 /// (leading and trailing spaces are part of a name).
 fn display_name(record: &Record, dn: &Dn) -> String {
-    ["cn", "name"]
+    attr::NAME
         .iter()
         .find_map(|name| {
             record
@@ -652,14 +586,20 @@ fn sources_known(record: &Record) -> bool {
     let present = |name: &str| {
         record.values(name).next().is_some()
             || record
-                .values("PSEmptyProperties")
+                .values(attr::PS_EMPTY_PROPERTIES[0])
                 .filter_map(Value::as_text)
                 .any(|empty| empty.eq_ignore_ascii_case(name))
     };
-    let cmdlet_shaped = !present("routingList")
-        && !present("msExchSourceBridgeheadServersDN")
-        && (present("AddressSpaces") || present("PSTypeNames"));
-    !cmdlet_shaped || present("SourceTransportServers")
+    let &[routing_list, address_spaces] = attr::ADDRESS_SPACES else {
+        return true;
+    };
+    let &[ldap_sources, cmdlet_sources] = attr::SOURCES else {
+        return true;
+    };
+    let cmdlet_shaped = !present(routing_list)
+        && !present(ldap_sources)
+        && (present(address_spaces) || present(attr::PS_TYPE_NAMES[0]));
+    !cmdlet_shaped || present(cmdlet_sources)
 }
 
 /// The object's GUID from `objectGUID` (16 bytes, or text) or the cmdlet's
@@ -667,7 +607,7 @@ fn sources_known(record: &Record) -> bool {
 /// (lower case; the first three fields little-endian in the binary form,
 /// as Active Directory shows them). The all-zero GUID is no GUID.
 fn object_guid(record: &Record) -> Option<String> {
-    ["objectGUID", "Guid"]
+    attr::GUID
         .iter()
         .flat_map(|name| record.values(name))
         .find_map(|value| match value {
@@ -728,17 +668,17 @@ fn number(record: &Record, names: &[&str]) -> Option<i64> {
 }
 
 fn server(record: &Record, dn: Dn, name: String) -> Server {
-    let version = first(record, &["serialNumber", "AdminDisplayVersion"])
+    let version = first(record, attr::SERIAL_NUMBER)
         .and_then(|text| Version::from_serial_number(&text))
-        .or_else(|| number(record, &["versionNumber"]).and_then(Version::from_version_number));
-    let mut roles = number(record, &["msExchCurrentServerRoles"])
+        .or_else(|| number(record, attr::VERSION_NUMBER).and_then(Version::from_version_number));
+    let mut roles = number(record, attr::SERVER_ROLES)
         .and_then(|v| u32::try_from(v).ok())
         .map(Roles)
-        .or_else(|| first(record, &["ServerRole"]).map(|text| Roles::from_names(&text)));
-    if flag(record, &["IsEdgeServer"]) == Some(true) {
+        .or_else(|| first(record, attr::SERVER_ROLE_NAMES).map(|text| Roles::from_names(&text)));
+    if flag(record, attr::IS_EDGE_SERVER) == Some(true) {
         roles = Some(Roles(roles.unwrap_or_default().0 | 64));
     }
-    let site = first(record, &["msExchServerSite", "Site"]).map(|site| match Dn::parse(&site) {
+    let site = first(record, attr::SERVER_SITE).map(|site| match Dn::parse(&site) {
         Ok(dn) if !dn.is_root() => dn
             .leaf()
             .and_then(|rdn| rdn.value_text())
@@ -747,7 +687,7 @@ fn server(record: &Record, dn: Dn, name: String) -> Server {
         // The cmdlet's canonical form: contoso.com/Configuration/Sites/Paris.
         _ => site.rsplit('/').next().unwrap_or(&site).to_owned(),
     });
-    let fqdn = texts(record, &["networkAddress"])
+    let fqdn = texts(record, attr::NETWORK_ADDRESS)
         .iter()
         .find_map(|address| {
             let (protocol, host) = address.split_once(':')?;
@@ -755,7 +695,7 @@ fn server(record: &Record, dn: Dn, name: String) -> Server {
                 .eq_ignore_ascii_case("ncacn_ip_tcp")
                 .then(|| host.trim().to_owned())
         })
-        .or_else(|| first(record, &["Fqdn"]));
+        .or_else(|| first(record, attr::SERVER_FQDN));
     Server {
         name,
         dn,
@@ -768,7 +708,7 @@ fn server(record: &Record, dn: Dn, name: String) -> Server {
 }
 
 fn send_connector(record: &Record, dn: Dn, name: String) -> SendConnector {
-    let smart_hosts = texts(record, &["msExchSmtpSmartHost", "SmartHosts"])
+    let smart_hosts = texts(record, attr::SMART_HOSTS)
         .iter()
         .flat_map(|hosts| hosts.split([',', ';']))
         .map(str::trim)
@@ -778,30 +718,21 @@ fn send_connector(record: &Record, dn: Dn, name: String) -> SendConnector {
     SendConnector {
         name,
         dn,
-        enabled: flag(record, &["msExchSmtpSendEnabled", "Enabled"]).unwrap_or(true),
-        address_spaces: texts(record, &["routingList", "AddressSpaces"])
+        enabled: flag(record, attr::SEND_ENABLED).unwrap_or(true),
+        address_spaces: texts(record, attr::ADDRESS_SPACES)
             .iter()
             .map(|raw| AddressSpace::parse(raw))
             .collect(),
         smart_hosts,
-        port: number(record, &["msExchSmtpSendPort", "Port"]).and_then(|p| u16::try_from(p).ok()),
-        fqdn: first(record, &["msExchSMTPSendConnectorFQDN", "Fqdn"]),
-        max_message_size: first(record, &["delivContLength"])
+        port: number(record, attr::SEND_PORT).and_then(|p| u16::try_from(p).ok()),
+        fqdn: first(record, attr::SEND_FQDN),
+        max_message_size: first(record, attr::MAX_MESSAGE_SIZE_KB)
             .map(|kb| format!("{kb} KB"))
-            .or_else(|| first(record, &["MaxMessageSize"])),
-        tls_domain: first(record, &["msExchSmtpSendTlsDomain", "TlsDomain"]),
-        protocol_logging: first(
-            record,
-            &["msExchSmtpSendProtocolLoggingLevel", "ProtocolLoggingLevel"],
-        ),
-        source_ip: first(
-            record,
-            &["msExchSmtpSendBindingIPAddress", "SourceIPAddress"],
-        ),
-        source_refs: references(
-            record,
-            &["msExchSourceBridgeheadServersDN", "SourceTransportServers"],
-        ),
+            .or_else(|| first(record, attr::MAX_MESSAGE_SIZE)),
+        tls_domain: first(record, attr::TLS_DOMAIN),
+        protocol_logging: first(record, attr::PROTOCOL_LOGGING),
+        source_ip: first(record, attr::SOURCE_IP),
+        source_refs: references(record, attr::SOURCES),
         sources_known: sources_known(record),
         guid: object_guid(record),
         offset: record.offset,

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use jiff::civil::{date, Date};
+
 /// An Exchange build, e.g. 15.1.845.34.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Version {
@@ -105,15 +107,15 @@ impl Version {
 /// When each product's support ended (extended support; `None`: still
 /// supported under the Modern Lifecycle Policy). The one place these
 /// dates live.
-const END_OF_SUPPORT: [(Product, Option<&str>); 9] = [
-    (Product::Exchange55, Some("2006-01-10")),
-    (Product::Exchange2000, Some("2011-01-11")),
-    (Product::Exchange2003, Some("2014-04-08")),
-    (Product::Exchange2007, Some("2017-04-11")),
-    (Product::Exchange2010, Some("2020-10-13")),
-    (Product::Exchange2013, Some("2023-04-11")),
-    (Product::Exchange2016, Some("2025-10-14")),
-    (Product::Exchange2019, Some("2025-10-14")),
+const END_OF_SUPPORT: [(Product, Option<Date>); 9] = [
+    (Product::Exchange55, Some(date(2006, 1, 10))),
+    (Product::Exchange2000, Some(date(2011, 1, 11))),
+    (Product::Exchange2003, Some(date(2014, 4, 8))),
+    (Product::Exchange2007, Some(date(2017, 4, 11))),
+    (Product::Exchange2010, Some(date(2020, 10, 13))),
+    (Product::Exchange2013, Some(date(2023, 4, 11))),
+    (Product::Exchange2016, Some(date(2025, 10, 14))),
+    (Product::Exchange2019, Some(date(2025, 10, 14))),
     (Product::SubscriptionEdition, None),
 ];
 
@@ -121,21 +123,21 @@ const END_OF_SUPPORT: [(Product, Option<&str>); 9] = [
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Support {
     /// Supported on that date (support ends on the date given, if any).
-    Supported(Option<&'static str>),
+    Supported(Option<Date>),
     /// Support ended on the date given.
-    Ended(&'static str),
+    Ended(Date),
     /// The product is not known.
     Unknown,
 }
 
 impl Product {
-    /// The support status on `date` (`YYYY-MM-DD`).
-    pub fn support_on(self, date: &str) -> Support {
+    /// The support status on `day`: support ends at the start of the end date.
+    pub fn support_on(self, day: Date) -> Support {
         match END_OF_SUPPORT.iter().find(|(product, _)| *product == self) {
             None => Support::Unknown,
             Some((_, None)) => Support::Supported(None),
-            Some((_, Some(end))) if date >= *end => Support::Ended(end),
-            Some((_, Some(end))) => Support::Supported(Some(end)),
+            Some(&(_, Some(end))) if day >= end => Support::Ended(end),
+            Some(&(_, Some(end))) => Support::Supported(Some(end)),
         }
     }
 }
@@ -224,23 +226,41 @@ mod tests {
         );
         let legacy = Version::from_version_number(6944).unwrap();
         assert_eq!(
-            legacy.product().support_on("2026-11-24"),
-            Support::Ended("2014-04-08")
+            legacy.product().support_on(date(2026, 11, 24)),
+            Support::Ended(date(2014, 4, 8))
         );
         assert_eq!(
-            Product::Exchange2019.support_on("2025-10-13"),
-            Support::Supported(Some("2025-10-14"))
-        );
-        assert_eq!(
-            Product::Exchange2019.support_on("2025-10-14"),
-            Support::Ended("2025-10-14")
-        );
-        assert_eq!(
-            Product::SubscriptionEdition.support_on("2030-01-01"),
+            Product::SubscriptionEdition.support_on(date(2030, 1, 1)),
             Support::Supported(None)
         );
-        assert_eq!(Product::Unknown.support_on("2030-01-01"), Support::Unknown);
+        assert_eq!(
+            Product::Unknown.support_on(date(2030, 1, 1)),
+            Support::Unknown
+        );
         assert_eq!(legacy.product(), Product::Exchange2003);
         assert_eq!(legacy.to_string(), "6.5.6944");
+    }
+
+    #[test]
+    fn support_ends_on_the_end_date() {
+        let end = date(2025, 10, 14);
+        let on = |day: Date| Product::Exchange2019.support_on(day);
+        assert_eq!(on(date(2025, 10, 13)), Support::Supported(Some(end)));
+        assert_eq!(on(date(2025, 10, 14)), Support::Ended(end));
+        assert_eq!(on(date(2025, 10, 15)), Support::Ended(end));
+        // Dates, not strings: across a year and a month boundary, and far
+        // from the end (a string compare of unpadded years would get these wrong).
+        let end = date(2014, 4, 8);
+        let on = |day: Date| Product::Exchange2003.support_on(day);
+        assert_eq!(on(date(2014, 4, 7)), Support::Supported(Some(end)));
+        assert_eq!(on(date(2014, 4, 8)), Support::Ended(end));
+        assert_eq!(on(date(2014, 4, 9)), Support::Ended(end));
+        assert_eq!(on(date(999, 12, 31)), Support::Supported(Some(end)));
+        assert_eq!(on(date(9999, 12, 31)), Support::Ended(end));
+        let end = date(2011, 1, 11);
+        let on = |day: Date| Product::Exchange2000.support_on(day);
+        assert_eq!(on(date(2010, 12, 31)), Support::Supported(Some(end)));
+        assert_eq!(on(date(2011, 1, 11)), Support::Ended(end));
+        assert_eq!(on(date(2011, 1, 12)), Support::Ended(end));
     }
 }

@@ -4,42 +4,37 @@
 //! Servers point to the Send connectors they are a source of; routing group
 //! connectors are dashed server-to-server edges. Node identifiers are
 //! positional (`s0`, `c0`), so names never need escaping as identifiers;
-//! labels are escaped for each language.
+//! labels are escaped for each language. Everything is drawn from the
+//! [`SourcesReport`] view, like the report's other formats.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use crate::graph::Graph;
+use crate::report::sources::{ConnectorView, ServerView, SourcesReport};
+use crate::visible;
 
-fn server_label(graph: &Graph, server: usize) -> String {
-    let node = &graph.servers[server];
-    let product = node
-        .object
-        .as_ref()
-        .and_then(|o| o.version)
-        .map(|v| v.product().name());
-    let mut label = crate::visible::name(&node.name).into_owned();
-    if let Some(product) = product {
+fn server_label(server: &ServerView) -> String {
+    let mut label = visible::name(&server.name).into_owned();
+    if let Some(product) = server.product {
         label.push('\n');
         label.push_str(product);
     }
-    if node.is_edge() {
+    if server.edge {
         label.push_str("\n(Edge)");
     }
-    if !node.in_export() {
+    if !server.in_export {
         label.push_str("\n(not in export)");
     }
     label
 }
 
-fn connector_label(graph: &Graph, connector: usize) -> String {
-    let c = &graph.send_connectors[connector].connector;
+fn connector_label(c: &ConnectorView) -> String {
     let spaces: Vec<String> = c
         .address_spaces
         .iter()
-        .map(|a| crate::visible::text(&a.raw).into_owned())
+        .map(|a| visible::text(a).into_owned())
         .collect();
-    let mut label = crate::visible::name(&c.name).into_owned();
+    let mut label = visible::name(&c.name).into_owned();
     if !spaces.is_empty() {
         label.push('\n');
         label.push_str(&spaces.join(" "));
@@ -67,14 +62,14 @@ fn dot_string(text: &str) -> String {
 }
 
 /// Writes the graph in Graphviz DOT.
-pub fn write_dot(out: &mut impl Write, graph: &Graph) -> io::Result<()> {
+pub fn write_dot(out: &mut impl Write, report: &SourcesReport) -> io::Result<()> {
     writeln!(out, "digraph exconn {{")?;
     writeln!(out, "  rankdir=LR;")?;
     writeln!(out, "  node [fontname=\"Helvetica\", fontsize=10];")?;
-    for (i, node) in graph.servers.iter().enumerate() {
-        let style = if node.is_edge() {
+    for (i, server) in report.servers.iter().enumerate() {
+        let style = if server.edge {
             ", style=filled, fillcolor=\"#fde2c8\""
-        } else if !node.in_export() {
+        } else if !server.in_export {
             ", style=dashed"
         } else {
             ""
@@ -82,13 +77,13 @@ pub fn write_dot(out: &mut impl Write, graph: &Graph) -> io::Result<()> {
         writeln!(
             out,
             "  s{i} [shape=box, label={}{style}];",
-            dot_string(&server_label(graph, i))
+            dot_string(&server_label(server))
         )?;
     }
-    for (i, node) in graph.send_connectors.iter().enumerate() {
-        let style = if node.sources.is_empty() {
+    for (i, c) in report.send_connectors.iter().enumerate() {
+        let style = if c.sources.is_empty() {
             ", color=red"
-        } else if !node.connector.enabled {
+        } else if !c.enabled {
             ", style=dashed"
         } else {
             ""
@@ -96,19 +91,19 @@ pub fn write_dot(out: &mut impl Write, graph: &Graph) -> io::Result<()> {
         writeln!(
             out,
             "  c{i} [shape=ellipse, label={}{style}];",
-            dot_string(&connector_label(graph, i))
+            dot_string(&connector_label(c))
         )?;
-        for &server in &node.sources {
+        for &server in &c.sources {
             writeln!(out, "  s{server} -> c{i};")?;
         }
     }
-    for node in &graph.routing_group_connectors {
-        for &source in &node.sources {
-            for &target in &node.targets {
+    for rgc in &report.routing_group_connectors {
+        for &source in &rgc.sources {
+            for &target in &rgc.targets {
                 writeln!(
                     out,
                     "  s{source} -> s{target} [style=dashed, label={}];",
-                    dot_string(&crate::visible::name(&node.connector.name))
+                    dot_string(&visible::name(&rgc.name))
                 )?;
             }
         }
@@ -135,28 +130,24 @@ fn mermaid_string(text: &str) -> String {
 }
 
 /// Writes the graph as a Mermaid flowchart.
-pub fn write_mermaid(out: &mut impl Write, graph: &Graph) -> io::Result<()> {
+pub fn write_mermaid(out: &mut impl Write, report: &SourcesReport) -> io::Result<()> {
     writeln!(out, "flowchart LR")?;
-    for i in 0..graph.servers.len() {
-        writeln!(out, "  s{i}[{}]", mermaid_string(&server_label(graph, i)))?;
+    for (i, server) in report.servers.iter().enumerate() {
+        writeln!(out, "  s{i}[{}]", mermaid_string(&server_label(server)))?;
     }
-    for (i, node) in graph.send_connectors.iter().enumerate() {
-        writeln!(
-            out,
-            "  c{i}([{}])",
-            mermaid_string(&connector_label(graph, i))
-        )?;
-        for &server in &node.sources {
+    for (i, c) in report.send_connectors.iter().enumerate() {
+        writeln!(out, "  c{i}([{}])", mermaid_string(&connector_label(c)))?;
+        for &server in &c.sources {
             writeln!(out, "  s{server} --> c{i}")?;
         }
     }
-    for node in &graph.routing_group_connectors {
-        for &source in &node.sources {
-            for &target in &node.targets {
+    for rgc in &report.routing_group_connectors {
+        for &source in &rgc.sources {
+            for &target in &rgc.targets {
                 writeln!(
                     out,
                     "  s{source} -.->|{}| s{target}",
-                    mermaid_string(&crate::visible::name(&node.connector.name))
+                    mermaid_string(&visible::name(&rgc.name))
                 )?;
             }
         }
@@ -200,8 +191,12 @@ const GAP: usize = 260;
 
 /// The graph as an SVG drawing: servers on the left, Send connectors on the
 /// right, an arrow for each source; red for connectors without a source.
-pub fn svg(graph: &Graph) -> String {
-    let rows = graph.servers.len().max(graph.send_connectors.len()).max(1);
+pub fn svg(report: &SourcesReport) -> String {
+    let rows = report
+        .servers
+        .len()
+        .max(report.send_connectors.len())
+        .max(1);
     let width = 2 * BOX_WIDTH + GAP + 20;
     let height = rows * ROW + 40;
     let mut svg = String::new();
@@ -217,8 +212,8 @@ pub fn svg(graph: &Graph) -> String {
         10 + BOX_WIDTH + GAP
     );
     let y = |row: usize| 28 + row * ROW;
-    for (i, node) in graph.send_connectors.iter().enumerate() {
-        for &server in &node.sources {
+    for (i, c) in report.send_connectors.iter().enumerate() {
+        for &server in &c.sources {
             let _ = write!(
                 svg,
                 "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#5b6b7f\" stroke-width=\"1.2\"/>",
@@ -229,10 +224,10 @@ pub fn svg(graph: &Graph) -> String {
             );
         }
     }
-    for (i, node) in graph.servers.iter().enumerate() {
-        let fill = if node.is_edge() {
+    for (i, server) in report.servers.iter().enumerate() {
+        let fill = if server.edge {
             "#fde2c8"
-        } else if node.in_export() {
+        } else if server.in_export {
             "#dbe8f7"
         } else {
             "#eeeeee"
@@ -241,14 +236,14 @@ pub fn svg(graph: &Graph) -> String {
             svg,
             "<g class=\"server\"><title>{}</title><rect x=\"10\" y=\"{}\" width=\"{BOX_WIDTH}\" height=\"24\" rx=\"3\" fill=\"{fill}\" stroke=\"#33415c\"/>\
              <text x=\"16\" y=\"{}\">{}</text></g>",
-            xml_text(&graph.servers[i].name),
+            xml_text(&server.name),
             y(i),
             y(i) + 16,
-            xml_text(&shorten(&server_label(graph, i).replace("Exchange Server ", "").replace('\n', " · ")))
+            xml_text(&shorten(&server_label(server).replace("Exchange Server ", "").replace('\n', " · ")))
         );
     }
-    for (i, node) in graph.send_connectors.iter().enumerate() {
-        let stroke = if node.sources.is_empty() {
+    for (i, c) in report.send_connectors.iter().enumerate() {
+        let stroke = if c.sources.is_empty() {
             "#c0392b"
         } else {
             "#33415c"
@@ -257,12 +252,12 @@ pub fn svg(graph: &Graph) -> String {
             svg,
             "<g class=\"connector\"><title>{}</title><rect x=\"{}\" y=\"{}\" width=\"{BOX_WIDTH}\" height=\"24\" rx=\"12\" fill=\"#ffffff\" stroke=\"{stroke}\"/>\
              <text x=\"{}\" y=\"{}\">{}</text></g>",
-            xml_text(&graph.send_connectors[i].connector.name),
+            xml_text(&c.name),
             10 + BOX_WIDTH + GAP,
             y(i),
             18 + BOX_WIDTH + GAP,
             y(i) + 16,
-            xml_text(&shorten(&graph.send_connectors[i].connector.name))
+            xml_text(&shorten(&visible::name(&c.name)))
         );
     }
     svg.push_str("</svg>");

@@ -5,13 +5,11 @@
 
 use std::io::{self, Write};
 
-use crate::graph::Graph;
-use crate::input::InputInfo;
-use crate::inventory::Inventory;
-use crate::model::Support;
-use crate::plan::Plan;
 use crate::report::diagram::{svg, xml_text as esc};
-use crate::report::sources::SourcesReport;
+use crate::report::inventory::InventoryView;
+use crate::report::plan::PlanView;
+use crate::report::sources::{InputView, SourcesReport, UnreadableView};
+use crate::report::FindingSummary;
 
 const STYLE: &str = "
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem;color:#1b2430;max-width:80rem}
@@ -78,8 +76,8 @@ fn page(
     title: &str,
     subtitle: &str,
     body: &str,
-    inputs: &[InputInfo],
-    unreadable: &[(String, String)],
+    inputs: &[InputView],
+    unreadable: &[UnreadableView],
 ) -> io::Result<()> {
     write!(
         out,
@@ -97,21 +95,21 @@ fn page(
         write!(
             out,
             "<li><code>{}</code> — {} ({}), {} bytes, {} entries, {} skipped, SHA-256 <code>{}</code></li>",
-            esc(&input.name),
-            input.format.as_str(),
-            input.encoding.as_str(),
+            esc(&input.path),
+            input.format,
+            input.encoding,
             input.bytes,
             input.entries,
             input.skipped,
             input.sha256
         )?;
     }
-    for (path, reason) in unreadable {
+    for unreadable in unreadable {
         write!(
             out,
             "<li class=\"blocker\">NOT READ: <code>{}</code> — {}</li>",
-            esc(path),
-            esc(reason)
+            esc(&unreadable.path),
+            esc(&unreadable.reason)
         )?;
     }
     writeln!(
@@ -120,36 +118,33 @@ fn page(
     )
 }
 
-fn graph_section(graph: &Graph) -> String {
+fn graph_section(report: &SourcesReport) -> String {
     format!(
         "<h2 id=\"graph\">Graph</h2><figure>{}<figcaption class=\"meta\">Servers (left) and the Send connectors \
          they are a source of (right). Orange: Edge; grey: not in the export; red: a connector \
          without a source.</figcaption></figure>",
-        svg(graph)
+        svg(report)
     )
 }
 
-/// A blocker that comes before everything else (the inputs cannot show
-/// the Send connectors), or nothing.
-fn notice(finding: Option<&crate::findings::Finding>) -> String {
-    finding.map_or_else(String::new, |f| {
-        format!(
-            "<p class=\"blocker\"><strong>BLOCKER {}</strong>: {}</p><p>Remedy: <code>{}</code></p>",
-            f.code.as_str(),
-            esc(&f.message),
-            esc(&f.remedy)
-        )
-    })
+/// Blockers that come before everything else (the inputs cannot show the
+/// Send connectors), or nothing.
+fn notice(findings: &[FindingSummary]) -> String {
+    findings
+        .iter()
+        .map(|f| {
+            format!(
+                "<p class=\"blocker\"><strong>BLOCKER {}</strong>: {}</p><p>Remedy: <code>{}</code></p>",
+                f.code,
+                esc(&f.message),
+                esc(&f.remedy)
+            )
+        })
+        .collect()
 }
 
 /// The `sources` report as HTML.
-pub fn write_sources(
-    out: &mut impl Write,
-    report: &SourcesReport,
-    graph: &Graph,
-    inputs: &[InputInfo],
-    unreadable: &[(String, String)],
-) -> io::Result<()> {
+pub fn write_sources(out: &mut impl Write, report: &SourcesReport) -> io::Result<()> {
     let mut body = String::new();
     let s = &report.summary;
     body.push_str(&format!(
@@ -289,7 +284,7 @@ pub fn write_sources(
             &rows,
         ));
     }
-    body.push_str(&graph_section(graph));
+    body.push_str(&graph_section(report));
     if !report.diagnostics.is_empty() {
         body.push_str("<h2>Diagnostics</h2>");
         let rows: Vec<(String, Vec<String>)> = report
@@ -313,21 +308,17 @@ pub fn write_sources(
         "Source transport servers of Send connectors",
         "exconn sources: every server Setup would refuse to uninstall (ServerIsSourceForSendConnector), and why.",
         &body,
-        inputs,
-        unreadable,
+        &report.inputs,
+        &report.unreadable,
     )
 }
 
 /// The `plan` report as HTML.
-pub fn write_plan(
-    out: &mut impl Write,
-    plan: &Plan,
-    graph: &Graph,
-    inputs: &[InputInfo],
-) -> io::Result<()> {
+pub fn write_plan(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> {
+    let plan = view.plan;
     let names =
         |servers: &[crate::plan::Named]| servers.iter().map(|s| s.name.clone()).collect::<Vec<_>>();
-    let mut body = notice(plan.not_shown.as_ref());
+    let mut body = notice(&super::finding_summaries(plan.not_shown.as_ref()));
     let blockers = plan.blockers();
     body.push_str(&format!(
         "<p>Removing <strong>{}</strong>; adding <strong>{}</strong>.</p><p class=\"{}\">{}</p>",
@@ -343,11 +334,9 @@ pub fn write_plan(
         }
     ));
     body.push_str("<h2>Send connectors</h2>");
-    let rows: Vec<(String, Vec<String>)> = plan
-        .send
-        .iter()
-        .map(|change| {
-            let c = &graph.send_connectors[change.connector].connector;
+    let rows: Vec<(String, Vec<String>)> = view
+        .send_changes()
+        .map(|(change, c)| {
             let note = if change.orphaned() {
                 "BLOCKER: left without a source"
             } else if change.legacy {
@@ -379,11 +368,9 @@ pub fn write_plan(
     }
     if !plan.routing_group.is_empty() {
         body.push_str("<h2>Routing group connectors</h2>");
-        let rows: Vec<(String, Vec<String>)> = plan
-            .routing_group
-            .iter()
-            .map(|change| {
-                let c = &graph.routing_group_connectors[change.connector].connector;
+        let rows: Vec<(String, Vec<String>)> = view
+            .routing_group_changes()
+            .map(|(change, c)| {
                 (
                     if change.orphaned() { "blocker" } else { "" }.to_owned(),
                     vec![
@@ -412,63 +399,49 @@ pub fn write_plan(
             &rows,
         ));
     }
-    body.push_str(&graph_section(graph));
+    body.push_str(&graph_section(&view.sources));
     page(
         out,
         "Decommission plan",
         "exconn plan: what removing these servers does to every connector.",
         &body,
-        inputs,
-        &[],
+        &view.sources.inputs,
+        &view.sources.unreadable,
     )
 }
 
 /// The `inventory` report as HTML.
-pub fn write_inventory(
-    out: &mut impl Write,
-    inventory: &Inventory,
-    graph: &Graph,
-    inputs: &[InputInfo],
-) -> io::Result<()> {
-    let mut body = notice(inventory.not_shown.as_ref());
-    let custom = inventory.custom_receive_connectors().count();
+pub fn write_inventory(out: &mut impl Write, view: &InventoryView) -> io::Result<()> {
+    let mut body = notice(&view.findings);
     body.push_str(&format!(
-        "<p>{} server(s), {} Send connector(s), {} receive connector(s) of which <strong>{custom} custom</strong> \
+        "<p>{} server(s), {} Send connector(s), {} receive connector(s) of which <strong>{} custom</strong> \
          (to re-create on the new servers). Support as of {}.</p>",
-        inventory.servers.len(),
-        graph.send_connectors.len(),
-        graph.receive_connectors.len(),
-        esc(&inventory.date)
+        view.servers.len(),
+        view.send_connectors.len(),
+        view.receive_connectors.len(),
+        view.custom_receive_connectors(),
+        esc(&view.date)
     ));
     body.push_str("<h2>Servers</h2>");
-    let rows: Vec<(String, Vec<String>)> = inventory
+    let rows: Vec<(String, Vec<String>)> = view
         .servers
         .iter()
-        .map(|line| {
-            let node = &graph.servers[line.server];
-            let object = node.object.as_ref();
-            let (class, status) = match line.support {
-                Support::Supported(Some(end)) => ("", format!("supported until {end}")),
-                Support::Supported(None) => ("", "supported".to_owned()),
-                Support::Ended(end) => ("blocker", format!("out of support since {end}")),
-                Support::Unknown => ("", "unknown".to_owned()),
+        .map(|server| {
+            let class = if server.support == "out of support" {
+                "blocker"
+            } else {
+                ""
             };
             (
                 class.to_owned(),
                 vec![
-                    esc(&node.name),
-                    esc(line.product.map_or("", |p| p.name())),
-                    esc(&object
-                        .and_then(|o| o.version)
-                        .map(|v| v.to_string())
-                        .unwrap_or_default()),
-                    esc(&status),
-                    esc(&object
-                        .and_then(|o| o.roles)
-                        .map(|r| r.names().join(", "))
-                        .unwrap_or_default()),
-                    esc(object.and_then(|o| o.site.as_deref()).unwrap_or("")),
-                    esc(object.and_then(|o| o.fqdn.as_deref()).unwrap_or("")),
+                    esc(&server.name),
+                    esc(server.product.unwrap_or("")),
+                    esc(server.version.as_deref().unwrap_or("")),
+                    esc(&super::inventory::support_text(server)),
+                    esc(&server.roles.join(", ")),
+                    esc(server.site.as_deref().unwrap_or("")),
+                    esc(server.fqdn.as_deref().unwrap_or("")),
                 ],
             )
         })
@@ -481,24 +454,17 @@ pub fn write_inventory(
         &rows,
     ));
     body.push_str("<h2>Send connectors</h2>");
-    let rows: Vec<(String, Vec<String>)> = graph
+    let rows: Vec<(String, Vec<String>)> = view
         .send_connectors
         .iter()
-        .map(|node| {
-            let c = &node.connector;
-            let sources: Vec<String> = node
-                .sources
-                .iter()
-                .map(|&s| graph.servers[s].name.clone())
-                .collect();
-            let spaces: Vec<String> = c.address_spaces.iter().map(|a| a.raw.clone()).collect();
+        .map(|c| {
             (
                 String::new(),
                 vec![
                     esc(&c.name),
                     if c.enabled { "enabled" } else { "disabled" }.to_owned(),
-                    joined(&spaces),
-                    joined(&sources),
+                    joined(&c.address_spaces),
+                    joined(&c.source_servers),
                     joined(&c.smart_hosts),
                     c.port.map_or_else(String::new, |p| p.to_string()),
                     esc(c.max_message_size.as_deref().unwrap_or("")),
@@ -522,29 +488,24 @@ pub fn write_inventory(
         &rows,
     ));
     body.push_str("<h2>Receive connectors</h2>");
-    let rows: Vec<(String, Vec<String>)> = inventory
-        .servers
+    let rows: Vec<(String, Vec<String>)> = view
+        .receive_connectors
         .iter()
-        .flat_map(|line| {
-            line.receive_connectors
-                .iter()
-                .map(move |&(index, default)| {
-                    let c = &graph.receive_connectors[index].connector;
-                    (
-                        if default { "" } else { "warning" }.to_owned(),
-                        vec![
-                            esc(&graph.servers[line.server].name),
-                            esc(&c.name),
-                            if default {
-                                "default".to_owned()
-                            } else {
-                                "custom: re-create".to_owned()
-                            },
-                            joined(&c.bindings),
-                            joined(&c.remote_ip_ranges),
-                        ],
-                    )
-                })
+        .map(|c| {
+            (
+                if c.default { "" } else { "warning" }.to_owned(),
+                vec![
+                    esc(c.server.as_deref().unwrap_or("")),
+                    esc(&c.name),
+                    if c.default {
+                        "default".to_owned()
+                    } else {
+                        "custom: re-create".to_owned()
+                    },
+                    joined(&c.bindings),
+                    joined(&c.remote_ip_ranges),
+                ],
+            )
         })
         .collect();
     body.push_str(&table(
@@ -558,13 +519,13 @@ pub fn write_inventory(
         ],
         &rows,
     ));
-    body.push_str(&graph_section(graph));
+    body.push_str(&graph_section(&view.sources));
     page(
         out,
         "Transport inventory",
         "exconn inventory: servers, connectors and receive connectors of the organization.",
         &body,
-        inputs,
-        &[],
+        &view.sources.inputs,
+        &view.sources.unreadable,
     )
 }

@@ -1,239 +1,280 @@
 //! The `inventory` report: servers with their support status, Send and
 //! routing group connectors with their settings, receive connectors per
-//! server (custom ones marked to re-create), as a table, JSON or CSV.
+//! server (custom ones marked to re-create). [`InventoryView`] is the view
+//! every format renders: a table, JSON (the view itself), CSV, and HTML.
 
-use crate::visible;
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::analysis::Organization;
 use crate::graph::Graph;
-use crate::input::InputInfo;
 use crate::inventory::Inventory;
 use crate::model::Support;
 use crate::report::csv;
+use crate::report::sources::SourcesReport;
+use crate::report::{FindingSummary, InputSummary};
+use crate::visible;
 
 /// The JSON schema version of the `inventory` report.
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Serialize)]
-struct InventoryJson<'a> {
-    schema_version: u32,
-    tool_version: &'static str,
-    date: &'a str,
-    inputs: Vec<super::InputSummary<'a>>,
-    findings: Vec<super::FindingSummary<'a>>,
-    servers: Vec<ServerJson<'a>>,
-    send_connectors: Vec<SendJson<'a>>,
-    routing_group_connectors: Vec<RoutingGroupJson<'a>>,
-    receive_connectors: Vec<ReceiveJson<'a>>,
+/// A server and its support status.
+#[derive(Clone, Debug, Serialize)]
+pub struct ServerRow {
+    /// Its name.
+    pub name: String,
+    /// Whether its object is in the inputs.
+    pub in_export: bool,
+    /// Product name.
+    pub product: Option<&'static str>,
+    /// Build.
+    pub version: Option<String>,
+    /// `supported`, `out of support` or `unknown`.
+    pub support: &'static str,
+    /// When support ends or ended.
+    pub support_ends: Option<String>,
+    /// Role names.
+    pub roles: Vec<&'static str>,
+    /// AD site.
+    pub site: Option<String>,
+    /// FQDN.
+    pub fqdn: Option<String>,
 }
 
-#[derive(Serialize)]
-struct ServerJson<'a> {
-    name: &'a str,
-    in_export: bool,
-    product: Option<&'static str>,
-    version: Option<String>,
-    support: &'static str,
-    support_ends: Option<&'static str>,
-    roles: Vec<&'static str>,
-    site: Option<&'a str>,
-    fqdn: Option<&'a str>,
+/// A Send connector and its settings.
+#[derive(Clone, Debug, Serialize)]
+pub struct SendRow {
+    /// Its name.
+    pub name: String,
+    /// Its DN.
+    pub dn: String,
+    /// Enabled.
+    pub enabled: bool,
+    /// Address spaces as stored.
+    pub address_spaces: Vec<String>,
+    /// Smart hosts.
+    pub smart_hosts: Vec<String>,
+    /// Port.
+    pub port: Option<u16>,
+    /// FQDN.
+    pub fqdn: Option<String>,
+    /// Maximum message size.
+    pub max_message_size: Option<String>,
+    /// TLS domain.
+    pub tls_domain: Option<String>,
+    /// Protocol logging level.
+    pub protocol_logging: Option<String>,
+    /// Source IP address.
+    pub source_ip: Option<String>,
+    /// Source servers.
+    pub source_servers: Vec<String>,
 }
 
-#[derive(Serialize)]
-struct SendJson<'a> {
-    name: &'a str,
-    dn: String,
-    enabled: bool,
-    address_spaces: Vec<&'a str>,
-    smart_hosts: &'a [String],
-    port: Option<u16>,
-    fqdn: Option<&'a str>,
-    max_message_size: Option<&'a str>,
-    tls_domain: Option<&'a str>,
-    protocol_logging: Option<&'a str>,
-    source_ip: Option<&'a str>,
-    source_servers: Vec<&'a str>,
+/// A routing group connector and its bridgeheads.
+#[derive(Clone, Debug, Serialize)]
+pub struct RoutingGroupRow {
+    /// Its name.
+    pub name: String,
+    /// Its DN.
+    pub dn: String,
+    /// Source bridgeheads.
+    pub source_servers: Vec<String>,
+    /// Target bridgeheads.
+    pub target_servers: Vec<String>,
 }
 
-#[derive(Serialize)]
-struct RoutingGroupJson<'a> {
-    name: &'a str,
-    dn: String,
-    source_servers: Vec<&'a str>,
-    target_servers: Vec<&'a str>,
+/// A receive connector, Setup's or custom.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReceiveRow {
+    /// Its server, when the DN names one.
+    pub server: Option<String>,
+    /// Its name.
+    pub name: String,
+    /// One of those Setup creates.
+    pub default: bool,
+    /// Custom: to re-create on the new servers.
+    pub recreate: bool,
+    /// Enabled.
+    pub enabled: bool,
+    /// Bindings.
+    pub bindings: Vec<String>,
+    /// Remote IP ranges.
+    pub remote_ip_ranges: Vec<String>,
+    /// FQDN.
+    pub fqdn: Option<String>,
+    /// Transport role.
+    pub role: Option<String>,
 }
 
-#[derive(Serialize)]
-struct ReceiveJson<'a> {
-    server: Option<&'a str>,
-    name: &'a str,
-    default: bool,
-    recreate: bool,
-    enabled: bool,
-    bindings: &'a [String],
-    remote_ip_ranges: &'a [String],
-    fqdn: Option<&'a str>,
-    role: Option<&'a str>,
+/// The whole inventory of one organization; its JSON form is the contract.
+#[derive(Clone, Debug, Serialize)]
+pub struct InventoryView {
+    /// Always [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The exconn version that wrote it.
+    pub tool_version: &'static str,
+    /// The date support is judged on.
+    pub date: String,
+    /// What each input was.
+    pub inputs: Vec<InputSummary>,
+    /// Blockers that come before everything (the inputs cannot show the
+    /// Send connectors).
+    pub findings: Vec<FindingSummary>,
+    /// Every server.
+    pub servers: Vec<ServerRow>,
+    /// Every Send connector.
+    pub send_connectors: Vec<SendRow>,
+    /// Every routing group connector.
+    pub routing_group_connectors: Vec<RoutingGroupRow>,
+    /// Every receive connector, per server, Setup's first.
+    pub receive_connectors: Vec<ReceiveRow>,
+    /// The organization's sources view, for the HTML page's graph and footer.
+    #[serde(skip)]
+    pub sources: SourcesReport,
 }
 
-fn support(status: Support) -> (&'static str, Option<&'static str>) {
+fn support(status: Support) -> (&'static str, Option<String>) {
     match status {
-        Support::Supported(end) => ("supported", end),
-        Support::Ended(end) => ("out of support", Some(end)),
+        Support::Supported(end) => ("supported", end.map(|d| d.to_string())),
+        Support::Ended(end) => ("out of support", Some(end.to_string())),
         Support::Unknown => ("unknown", None),
     }
 }
 
-fn names<'g>(graph: &'g Graph, servers: &[usize]) -> Vec<&'g str> {
+fn names(graph: &Graph, servers: &[usize]) -> Vec<String> {
     servers
         .iter()
-        .map(|&s| graph.servers[s].name.as_str())
+        .map(|&s| graph.servers[s].name.clone())
         .collect()
 }
 
-/// Server names for a person, comma-separated.
-fn shown_names(graph: &Graph, servers: &[usize]) -> String {
-    names(graph, servers)
-        .iter()
-        .map(|name| visible::name(name))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Writes the inventory as one JSON document: pretty, or compact on one
-/// line when `lines` (JSON Lines, one document per organization).
-pub fn write_json(
-    out: &mut impl Write,
-    inventory: &Inventory,
-    graph: &Graph,
-    inputs: &[InputInfo],
-    lines: bool,
-) -> io::Result<()> {
-    let servers = inventory
-        .servers
-        .iter()
-        .map(|line| {
-            let node = &graph.servers[line.server];
-            let object = node.object.as_ref();
-            let (status, ends) = support(line.support);
-            ServerJson {
-                name: &node.name,
-                in_export: object.is_some(),
-                product: line.product.map(|p| p.name()),
-                version: object.and_then(|o| o.version).map(|v| v.to_string()),
-                support: status,
-                support_ends: ends,
-                roles: object
-                    .and_then(|o| o.roles)
-                    .map(|r| r.names())
-                    .unwrap_or_default(),
-                site: object.and_then(|o| o.site.as_deref()),
-                fqdn: object.and_then(|o| o.fqdn.as_deref()),
-            }
-        })
-        .collect();
-    let send_connectors = graph
-        .send_connectors
-        .iter()
-        .map(|node| {
-            let c = &node.connector;
-            SendJson {
-                name: &c.name,
-                dn: c.dn.to_string(),
-                enabled: c.enabled,
-                address_spaces: c.address_spaces.iter().map(|a| a.raw.as_str()).collect(),
-                smart_hosts: &c.smart_hosts,
-                port: c.port,
-                fqdn: c.fqdn.as_deref(),
-                max_message_size: c.max_message_size.as_deref(),
-                tls_domain: c.tls_domain.as_deref(),
-                protocol_logging: c.protocol_logging.as_deref(),
-                source_ip: c.source_ip.as_deref(),
+impl InventoryView {
+    /// The view of `inventory`, computed on `organization`'s graph.
+    pub fn new(inventory: &Inventory, organization: &Organization) -> InventoryView {
+        let graph = &organization.graph;
+        let servers = inventory
+            .servers
+            .iter()
+            .map(|line| {
+                let node = &graph.servers[line.server];
+                let object = node.object.as_ref();
+                let (status, ends) = support(line.support);
+                ServerRow {
+                    name: node.name.clone(),
+                    in_export: object.is_some(),
+                    product: line.product.map(|p| p.name()),
+                    version: object.and_then(|o| o.version).map(|v| v.to_string()),
+                    support: status,
+                    support_ends: ends,
+                    roles: object
+                        .and_then(|o| o.roles)
+                        .map(|r| r.names())
+                        .unwrap_or_default(),
+                    site: object.and_then(|o| o.site.clone()),
+                    fqdn: object.and_then(|o| o.fqdn.clone()),
+                }
+            })
+            .collect();
+        let send_connectors = graph
+            .send_connectors
+            .iter()
+            .map(|node| {
+                let c = &node.connector;
+                SendRow {
+                    name: c.name.clone(),
+                    dn: c.dn.to_string(),
+                    enabled: c.enabled,
+                    address_spaces: c.address_spaces.iter().map(|a| a.raw.clone()).collect(),
+                    smart_hosts: c.smart_hosts.clone(),
+                    port: c.port,
+                    fqdn: c.fqdn.clone(),
+                    max_message_size: c.max_message_size.clone(),
+                    tls_domain: c.tls_domain.clone(),
+                    protocol_logging: c.protocol_logging.clone(),
+                    source_ip: c.source_ip.clone(),
+                    source_servers: names(graph, &node.sources),
+                }
+            })
+            .collect();
+        let routing_group_connectors = graph
+            .routing_group_connectors
+            .iter()
+            .map(|node| RoutingGroupRow {
+                name: node.connector.name.clone(),
+                dn: node.connector.dn.to_string(),
                 source_servers: names(graph, &node.sources),
-            }
-        })
-        .collect();
-    let routing_group_connectors = graph
-        .routing_group_connectors
-        .iter()
-        .map(|node| RoutingGroupJson {
-            name: &node.connector.name,
-            dn: node.connector.dn.to_string(),
-            source_servers: names(graph, &node.sources),
-            target_servers: names(graph, &node.targets),
-        })
-        .collect();
-    let receive_connectors = receive_rows(inventory, graph)
-        .map(|row| {
-            let c = &graph.receive_connectors[row.connector].connector;
-            ReceiveJson {
-                server: row.server,
-                name: &c.name,
-                default: row.default,
-                recreate: !row.default,
-                enabled: c.enabled,
-                bindings: &c.bindings,
-                remote_ip_ranges: &c.remote_ip_ranges,
-                fqdn: c.fqdn.as_deref(),
-                role: c.role.as_deref(),
-            }
-        })
-        .collect();
-    let doc = InventoryJson {
-        schema_version: SCHEMA_VERSION,
-        tool_version: env!("CARGO_PKG_VERSION"),
-        date: &inventory.date,
-        inputs: super::input_summaries(inputs),
-        findings: super::finding_summaries(inventory.not_shown.as_ref()),
-        servers,
-        send_connectors,
-        routing_group_connectors,
-        receive_connectors,
-    };
-    if lines {
-        serde_json::to_writer(&mut *out, &doc)?;
-    } else {
-        serde_json::to_writer_pretty(&mut *out, &doc)?;
+                target_servers: names(graph, &node.targets),
+            })
+            .collect();
+        let sources = SourcesReport::new(organization);
+        InventoryView {
+            schema_version: SCHEMA_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION"),
+            date: inventory.date.to_string(),
+            inputs: super::input_summaries(&sources.inputs),
+            findings: super::finding_summaries(inventory.not_shown.as_ref()),
+            servers,
+            send_connectors,
+            routing_group_connectors,
+            receive_connectors: receive_rows(inventory, graph),
+            sources,
+        }
     }
-    out.write_all(b"\n")
+
+    /// Custom receive connectors: to re-create on the new servers.
+    pub fn custom_receive_connectors(&self) -> usize {
+        self.receive_connectors
+            .iter()
+            .filter(|r| r.recreate)
+            .count()
+    }
 }
 
-/// One receive connector with its server, defaults first per server.
-struct ReceiveRow<'g> {
-    server: Option<&'g str>,
-    connector: usize,
-    default: bool,
-}
-
-fn receive_rows<'g>(
-    inventory: &'g Inventory,
-    graph: &'g Graph,
-) -> impl Iterator<Item = ReceiveRow<'g>> + 'g {
-    let owned = inventory.servers.iter().flat_map(move |line| {
+/// Receive connectors with their server, Setup's first per server, then
+/// those whose server is not known.
+fn receive_rows(inventory: &Inventory, graph: &Graph) -> Vec<ReceiveRow> {
+    let row = |server: Option<&str>, connector: usize, default: bool| {
+        let c = &graph.receive_connectors[connector].connector;
+        ReceiveRow {
+            server: server.map(str::to_owned),
+            name: c.name.clone(),
+            default,
+            recreate: !default,
+            enabled: c.enabled,
+            bindings: c.bindings.clone(),
+            remote_ip_ranges: c.remote_ip_ranges.clone(),
+            fqdn: c.fqdn.clone(),
+            role: c.role.clone(),
+        }
+    };
+    let owned = inventory.servers.iter().flat_map(|line| {
+        let server = graph.servers[line.server].name.as_str();
         line.receive_connectors
             .iter()
-            .map(move |&(connector, default)| ReceiveRow {
-                server: Some(graph.servers[line.server].name.as_str()),
-                connector,
-                default,
-            })
+            .map(move |&(connector, default)| row(Some(server), connector, default))
     });
     let orphans = inventory
         .orphan_receive_connectors
         .iter()
-        .map(|&connector| ReceiveRow {
-            server: None,
-            connector,
-            default: false,
-        });
-    owned.chain(orphans)
+        .map(|&connector| row(None, connector, false));
+    owned.chain(orphans).collect()
+}
+
+/// Writes the inventory as one JSON document: pretty, or compact on one
+/// line when `lines` (JSON Lines, one document per organization).
+pub fn write_json(out: &mut impl Write, view: &InventoryView, lines: bool) -> io::Result<()> {
+    if lines {
+        serde_json::to_writer(&mut *out, view)?;
+    } else {
+        serde_json::to_writer_pretty(&mut *out, view)?;
+    }
+    out.write_all(b"\n")
 }
 
 /// A value for a person (escaped by [`visible::text`]), or `-`.
-fn or_dash(text: Option<&str>) -> std::borrow::Cow<'_, str> {
+fn or_dash(text: Option<&str>) -> Cow<'_, str> {
     visible::text(text.filter(|t| !t.is_empty()).unwrap_or("-"))
 }
 
@@ -246,64 +287,67 @@ fn joined(items: &[String]) -> String {
     }
 }
 
+/// Names for a person, each as [`visible::name`] shows it, or `-`.
+fn shown_names(names: &[String]) -> String {
+    if names.is_empty() {
+        return "-".to_owned();
+    }
+    names
+        .iter()
+        .map(|name| visible::name(name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// How support is shown to a person.
+pub(super) fn support_text(server: &ServerRow) -> String {
+    match (server.support, &server.support_ends) {
+        ("supported", Some(end)) => format!("supported until {end}"),
+        ("out of support", Some(end)) => format!("out of support since {end}"),
+        (status, _) => status.to_owned(),
+    }
+}
+
 /// Writes the inventory for a person.
-pub fn write_table(out: &mut impl Write, inventory: &Inventory, graph: &Graph) -> io::Result<()> {
-    super::write_notice(out, inventory.not_shown.as_ref())?;
+pub fn write_table(out: &mut impl Write, view: &InventoryView) -> io::Result<()> {
+    super::write_notice(out, &view.findings)?;
     writeln!(
         out,
         "Servers ({}), support as of {}:",
-        inventory.servers.len(),
-        inventory.date
+        view.servers.len(),
+        view.date
     )?;
-    for line in &inventory.servers {
-        let node = &graph.servers[line.server];
-        let object = node.object.as_ref();
-        let product = line.product.map_or("unknown product", |p| p.name());
-        let version = object
-            .and_then(|o| o.version)
-            .map_or_else(|| "-".to_owned(), |v| v.to_string());
-        let status = match line.support {
-            Support::Supported(Some(end)) => format!("supported until {end}"),
-            Support::Supported(None) => "supported".to_owned(),
-            Support::Ended(end) => format!("OUT OF SUPPORT since {end}"),
-            Support::Unknown => "support unknown".to_owned(),
+    for server in &view.servers {
+        let product = server.product.unwrap_or("unknown product");
+        let version = server.version.as_deref().unwrap_or("-");
+        let status = match server.support {
+            "unknown" => "support unknown".to_owned(),
+            _ => support_text(server),
         };
         writeln!(
             out,
             "  {}  {product} {version}  {status}",
-            visible::name(&node.name)
+            visible::name(&server.name)
         )?;
-        if let Some(object) = object {
-            let roles = object.roles.map(|r| r.names().join(", "));
+        if server.in_export {
             writeln!(
                 out,
                 "      roles: {}  site: {}  fqdn: {}",
-                or_dash(roles.as_deref()),
-                or_dash(object.site.as_deref()),
-                or_dash(object.fqdn.as_deref())
+                or_dash(Some(&server.roles.join(", "))),
+                or_dash(server.site.as_deref()),
+                or_dash(server.fqdn.as_deref())
             )?;
         } else {
             writeln!(out, "      not in the export (known from references)")?;
         }
     }
     writeln!(out)?;
-    writeln!(out, "Send connectors ({}):", graph.send_connectors.len())?;
-    for node in &graph.send_connectors {
-        let c = &node.connector;
+    writeln!(out, "Send connectors ({}):", view.send_connectors.len())?;
+    for c in &view.send_connectors {
         let state = if c.enabled { "enabled" } else { "disabled" };
         writeln!(out, "  {} ({state})", visible::name(&c.name))?;
-        let spaces: Vec<String> = c.address_spaces.iter().map(|a| a.raw.clone()).collect();
-        writeln!(out, "      address spaces: {}", joined(&spaces))?;
-        writeln!(
-            out,
-            "      sources: {}",
-            joined(
-                &names(graph, &node.sources)
-                    .iter()
-                    .map(|s| visible::name(s).into_owned())
-                    .collect::<Vec<_>>()
-            )
-        )?;
+        writeln!(out, "      address spaces: {}", joined(&c.address_spaces))?;
+        writeln!(out, "      sources: {}", shown_names(&c.source_servers))?;
         writeln!(
             out,
             "      smart hosts: {}  port: {}  fqdn: {}",
@@ -320,20 +364,20 @@ pub fn write_table(out: &mut impl Write, inventory: &Inventory, graph: &Graph) -
             or_dash(c.source_ip.as_deref())
         )?;
     }
-    if !graph.routing_group_connectors.is_empty() {
+    if !view.routing_group_connectors.is_empty() {
         writeln!(out)?;
         writeln!(
             out,
             "Routing group connectors ({}):",
-            graph.routing_group_connectors.len()
+            view.routing_group_connectors.len()
         )?;
-        for node in &graph.routing_group_connectors {
+        for c in &view.routing_group_connectors {
             writeln!(
                 out,
                 "  {}: {} -> {}",
-                visible::name(&node.connector.name),
-                shown_names(graph, &node.sources),
-                shown_names(graph, &node.targets)
+                visible::name(&c.name),
+                shown_names(&c.source_servers),
+                shown_names(&c.target_servers)
             )?;
         }
     }
@@ -341,11 +385,10 @@ pub fn write_table(out: &mut impl Write, inventory: &Inventory, graph: &Graph) -
     writeln!(
         out,
         "Receive connectors ({}):",
-        graph.receive_connectors.len()
+        view.receive_connectors.len()
     )?;
-    for row in receive_rows(inventory, graph) {
-        let c = &graph.receive_connectors[row.connector].connector;
-        let kind = if row.default {
+    for c in &view.receive_connectors {
+        let kind = if c.default {
             "default"
         } else {
             "CUSTOM: re-create on the new servers"
@@ -354,8 +397,9 @@ pub fn write_table(out: &mut impl Write, inventory: &Inventory, graph: &Graph) -
         writeln!(
             out,
             "  {} / {} ({kind}{state})",
-            row.server
-                .map_or(std::borrow::Cow::Borrowed("-"), visible::name),
+            c.server
+                .as_deref()
+                .map_or(Cow::Borrowed("-"), visible::name),
             visible::name(&c.name)
         )?;
         writeln!(
@@ -365,24 +409,17 @@ pub fn write_table(out: &mut impl Write, inventory: &Inventory, graph: &Graph) -
             joined(&c.remote_ip_ranges)
         )?;
     }
-    let custom =
-        inventory.custom_receive_connectors().count() + inventory.orphan_receive_connectors.len();
     writeln!(out)?;
     writeln!(
         out,
         "{} custom receive connector(s) to re-create on the new servers.",
-        custom
+        view.custom_receive_connectors()
     )
 }
 
 /// Writes one CSV table: one row per object, `kind` saying which; the
 /// header row only when `header` (not for a further organization).
-pub fn write_csv(
-    out: &mut impl Write,
-    inventory: &Inventory,
-    graph: &Graph,
-    header: bool,
-) -> io::Result<()> {
+pub fn write_csv(out: &mut impl Write, view: &InventoryView, header: bool) -> io::Result<()> {
     let row = |out: &mut dyn Write, cells: &[&str]| -> io::Result<()> {
         let cells: Vec<String> = cells.iter().map(|c| csv::field(c)).collect();
         writeln!(out, "{}", cells.join(","))
@@ -395,38 +432,31 @@ pub fn write_csv(
             ],
         )?;
     }
-    for line in &inventory.servers {
-        let node = &graph.servers[line.server];
-        let object = node.object.as_ref();
-        let (status, ends) = support(line.support);
-        let version = object.and_then(|o| o.version).map(|v| v.to_string());
-        let roles = object.and_then(|o| o.roles).map(|r| r.names().join("; "));
+    for s in &view.servers {
         let details = format!(
             "roles: {}; site: {}; fqdn: {}",
-            or_dash(roles.as_deref()),
-            or_dash(object.and_then(|o| o.site.as_deref())),
-            or_dash(object.and_then(|o| o.fqdn.as_deref()))
+            or_dash(Some(&s.roles.join("; "))),
+            or_dash(s.site.as_deref()),
+            or_dash(s.fqdn.as_deref())
         );
         row(
             out,
             &[
                 "server",
-                &node.name,
-                &node.name,
-                line.product.map_or("", |p| p.name()),
-                version.as_deref().unwrap_or(""),
-                status,
-                ends.unwrap_or(""),
+                &s.name,
+                &s.name,
+                s.product.unwrap_or(""),
+                s.version.as_deref().unwrap_or(""),
+                s.support,
+                s.support_ends.as_deref().unwrap_or(""),
                 &details,
             ],
         )?;
     }
-    for node in &graph.send_connectors {
-        let c = &node.connector;
-        let spaces: Vec<&str> = c.address_spaces.iter().map(|a| a.raw.as_str()).collect();
+    for c in &view.send_connectors {
         let details = format!(
             "address spaces: {}; smart hosts: {}; port: {}; max message size: {}",
-            spaces.join(" "),
+            c.address_spaces.join(" "),
             c.smart_hosts.join(" "),
             c.port.map_or_else(|| "-".to_owned(), |p| p.to_string()),
             or_dash(c.max_message_size.as_deref())
@@ -436,7 +466,7 @@ pub fn write_csv(
             &[
                 "send connector",
                 &c.name,
-                &names(graph, &node.sources).join("; "),
+                &c.source_servers.join("; "),
                 "",
                 "",
                 "",
@@ -445,14 +475,14 @@ pub fn write_csv(
             ],
         )?;
     }
-    for node in &graph.routing_group_connectors {
-        let details = format!("targets: {}", names(graph, &node.targets).join("; "));
+    for c in &view.routing_group_connectors {
+        let details = format!("targets: {}", c.target_servers.join("; "));
         row(
             out,
             &[
                 "routing group connector",
-                &node.connector.name,
-                &names(graph, &node.sources).join("; "),
+                &c.name,
+                &c.source_servers.join("; "),
                 "",
                 "",
                 "",
@@ -461,8 +491,7 @@ pub fn write_csv(
             ],
         )?;
     }
-    for r in receive_rows(inventory, graph) {
-        let c = &graph.receive_connectors[r.connector].connector;
+    for c in &view.receive_connectors {
         let details = format!(
             "bindings: {}; remote IP ranges: {}",
             c.bindings.join(" "),
@@ -473,11 +502,11 @@ pub fn write_csv(
             &[
                 "receive connector",
                 &c.name,
-                r.server.unwrap_or(""),
+                c.server.as_deref().unwrap_or(""),
                 "",
                 "",
                 "",
-                if r.default {
+                if c.default {
                     "default"
                 } else {
                     "custom: re-create"

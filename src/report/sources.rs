@@ -10,11 +10,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
-use crate::coverage::Coverage;
-use crate::findings::{Code, Finding};
-use crate::graph::Graph;
-use crate::input::{InputInfo, Located};
-use crate::model::Objects;
+use crate::analysis::Organization;
+use crate::findings::Code;
 use crate::report::csv;
 use crate::visible;
 
@@ -42,6 +39,28 @@ pub struct InputView {
     pub deleted: usize,
     /// SHA-256 of the bytes read.
     pub sha256: String,
+}
+
+impl InputView {
+    /// Every input of an organization's analysis.
+    pub fn all(analysis: &Organization) -> Vec<InputView> {
+        analysis
+            .inputs
+            .iter()
+            .zip(&analysis.objects)
+            .map(|(input, objects)| InputView {
+                path: input.name.clone(),
+                format: input.format.as_str(),
+                encoding: input.encoding.as_str(),
+                compression: input.compression.map(|c| c.as_str()),
+                bytes: input.bytes,
+                entries: input.entries,
+                skipped: input.skipped,
+                deleted: objects.deleted,
+                sha256: input.sha256.clone(),
+            })
+            .collect()
+    }
 }
 
 /// An input that could not be read at all.
@@ -104,6 +123,9 @@ pub struct ConnectorView {
     pub source_servers: Vec<String>,
     /// References that name no server.
     pub unresolved_sources: Vec<String>,
+    /// The source servers, as indices into [`SourcesReport::servers`].
+    #[serde(skip)]
+    pub sources: Vec<usize>,
 }
 
 /// A routing group connector.
@@ -119,6 +141,12 @@ pub struct RoutingGroupView {
     pub target_servers: Vec<String>,
     /// Source or target references that name no server.
     pub unresolved_servers: Vec<String>,
+    /// Source bridgeheads, as indices into [`SourcesReport::servers`].
+    #[serde(skip)]
+    pub sources: Vec<usize>,
+    /// Target bridgeheads, as indices into [`SourcesReport::servers`].
+    #[serde(skip)]
+    pub targets: Vec<usize>,
 }
 
 /// A finding.
@@ -247,50 +275,17 @@ pub struct SourcesReport {
     pub summary: SummaryView,
 }
 
-/// What the report is built from.
-pub struct Analysis<'a> {
-    /// The inputs read.
-    pub inputs: &'a [InputInfo],
-    /// The model objects of each input.
-    pub objects: &'a [Objects],
-    /// Inputs that could not be read: (path, reason).
-    pub unreadable: &'a [(String, String)],
-    /// The merged graph.
-    pub graph: &'a Graph,
-    /// Its findings.
-    pub findings: &'a [Finding],
-    /// Diagnostics of every input, located.
-    pub diagnostics: &'a [Located],
-    /// What the inputs could show.
-    pub coverage: &'a Coverage,
-}
-
 impl SourcesReport {
-    /// Builds the view model.
-    pub fn new(analysis: &Analysis<'_>) -> SourcesReport {
-        let graph = analysis.graph;
+    /// The view of one organization's analysis.
+    pub fn new(analysis: &Organization) -> SourcesReport {
+        let graph = &analysis.graph;
         let server_names = |indices: &[usize]| {
             indices
                 .iter()
                 .map(|&i| graph.servers[i].name.clone())
                 .collect()
         };
-        let inputs: Vec<InputView> = analysis
-            .inputs
-            .iter()
-            .zip(analysis.objects)
-            .map(|(input, objects)| InputView {
-                path: input.name.clone(),
-                format: input.format.as_str(),
-                encoding: input.encoding.as_str(),
-                compression: input.compression.map(|c| c.as_str()),
-                bytes: input.bytes,
-                entries: input.entries,
-                skipped: input.skipped,
-                deleted: objects.deleted,
-                sha256: input.sha256.clone(),
-            })
-            .collect();
+        let inputs = InputView::all(analysis);
         let servers: Vec<ServerView> = graph
             .servers
             .iter()
@@ -339,6 +334,7 @@ impl SourcesReport {
                         .iter()
                         .map(|u| u.reference.clone())
                         .collect(),
+                    sources: node.sources.clone(),
                 }
             })
             .collect();
@@ -355,6 +351,8 @@ impl SourcesReport {
                     .iter()
                     .map(|u| u.reference.clone())
                     .collect(),
+                sources: node.sources.clone(),
+                targets: node.targets.clone(),
             })
             .collect();
         let findings: Vec<FindingView> = analysis
@@ -402,7 +400,7 @@ impl SourcesReport {
             diagnostics: diagnostics.len(),
             unreadable: analysis.unreadable.len(),
         };
-        let c = analysis.coverage;
+        let c = &analysis.coverage;
         let coverage = CoverageView {
             send_connectors_shown: c.send_connectors.is_shown(),
             send_connectors_reason: c.send_connectors.reason().to_owned(),
@@ -424,17 +422,17 @@ impl SourcesReport {
         };
         SourcesReport {
             coverage,
-            organization: None,
-            forest: None,
+            organization: analysis.name.as_ref().map(|o| o.name.clone()),
+            forest: analysis.name.as_ref().map(|o| o.forest.clone()),
             schema_version: SCHEMA_VERSION,
             tool_version: env!("CARGO_PKG_VERSION"),
             inputs,
             unreadable: analysis
                 .unreadable
                 .iter()
-                .map(|(path, reason)| UnreadableView {
-                    path: path.clone(),
-                    reason: reason.clone(),
+                .map(|u| UnreadableView {
+                    path: u.path.clone(),
+                    reason: u.reason.clone(),
                 })
                 .collect(),
             servers,

@@ -1,0 +1,64 @@
+//! `exconn dump`: every record of the inputs as JSON Lines or LDIF.
+
+use std::io::{self, BufWriter, Write};
+
+use super::inputs;
+use crate::cli::{DumpArgs, DumpFormat};
+use crate::exit::Status;
+use crate::input::{self, ReadOptions};
+use crate::record::Record;
+use crate::report::dump;
+
+pub(super) fn run(args: &DumpArgs, quiet: bool) -> io::Result<Status> {
+    if let Err(status) = super::stdin_once(&args.input) {
+        return Ok(status);
+    }
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    if args.format == DumpFormat::Ldif {
+        dump::write_ldif_header(&mut out)?;
+    }
+    let options = inputs::read_options(&args.input);
+    let (paths, mut unreadable) = inputs::paths(&args.input);
+    let mut diagnostics = 0;
+    let mut read = 0;
+    for path in &paths {
+        let write = |records: Vec<Record>| -> io::Result<()> {
+            for record in &records {
+                match args.format {
+                    DumpFormat::Jsonl => dump::write_jsonl(&mut out, record)?,
+                    DumpFormat::Ldif => dump::write_ldif(&mut out, record)?,
+                }
+            }
+            Ok(())
+        };
+        let options = ReadOptions {
+            only_exports: path.in_directory,
+            ..options
+        };
+        let result = inputs::open(&path.path, quiet).and_then(|(source, _progress)| {
+            input::read_source(source, &options, |records| (records, Vec::new()), write)
+        });
+        match result {
+            Ok(info) => {
+                read += 1;
+                out.flush()?;
+                let stderr = io::stderr();
+                let mut err = stderr.lock();
+                for located in &info.diagnostics {
+                    super::print_diagnostic(&mut err, located);
+                }
+                diagnostics += info.diagnostics.len();
+            }
+            Err(error) => inputs::unreadable_or_passed_over(path, error, &mut unreadable)?,
+        }
+    }
+    out.flush()?;
+    if read == 0 {
+        if unreadable.is_empty() {
+            eprintln!("exconn: no export was read");
+        }
+        return Ok(Status::Error);
+    }
+    Ok(super::status(&unreadable, args.input.strict, diagnostics))
+}

@@ -1,0 +1,22 @@
+//! `exconn completions` and `exconn manpage`: generated from the clap definitions.
+
+use std::io::{self, Write};
+
+use crate::cli::Cli;
+use crate::exit::Status;
+
+pub(super) fn completions(shell: clap_complete::Shell) -> io::Result<Status> {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    let mut out = io::stdout().lock();
+    clap_complete::generate(shell, &mut command, "exconn", &mut out);
+    out.flush()?;
+    Ok(Status::Success)
+}
+
+pub(super) fn manpage() -> io::Result<Status> {
+    let command = <Cli as clap::CommandFactory>::command();
+    let mut out = io::stdout().lock();
+    clap_mangen::Man::new(command).render(&mut out)?;
+    out.flush()?;
+    Ok(Status::Success)
+}

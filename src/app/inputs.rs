@@ -1,0 +1,96 @@
+//! Reading the inputs a command names: directories expanded, files read in
+//! parallel with the analysis's projection, a progress bar for a person
+//! watching one large input, and what could not be read reported.
+
+use std::io;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::analysis::{self, Analysis, Input, Unreadable};
+use crate::cli::InputArgs;
+use crate::input::{self, InputPath, LoadError, ReadOptions, Source};
+use crate::term::Progress;
+
+/// The reading options the command line sets.
+pub(super) fn read_options(args: &InputArgs) -> ReadOptions {
+    ReadOptions {
+        format: args.input_format.map(Into::into),
+        max_record: args.max_record_size,
+        max_values: args.max_values,
+        max_depth: args.max_depth,
+        ..ReadOptions::default()
+    }
+}
+
+/// The inputs named, directories expanded; directories that hold nothing
+/// are reported and listed as unreadable.
+pub(super) fn paths(args: &InputArgs) -> (Vec<InputPath>, Vec<Unreadable>) {
+    let (paths, empty) = input::expand(&args.files);
+    let unreadable = empty
+        .into_iter()
+        .map(|(path, reason)| {
+            eprintln!("exconn: {path}: {reason}");
+            Unreadable { path, reason }
+        })
+        .collect();
+    (paths, unreadable)
+}
+
+/// Opens one input, with a progress bar when a person is watching.
+pub(super) fn open(path: &str, quiet: bool) -> Result<(Source, Progress), LoadError> {
+    let source = Source::open(path)?;
+    let progress = Progress::new(path, Arc::clone(&source.progress), source.size, quiet);
+    Ok((source, progress))
+}
+
+/// Reads every input (in parallel) and analyzes them.
+pub(super) fn analyze(args: &InputArgs, quiet: bool) -> io::Result<Analysis> {
+    let (paths, mut unreadable) = paths(args);
+    let options = read_options(args);
+    // One progress bar at a time: only a single input shows one.
+    let quiet = quiet || paths.len() > 1;
+    let results: Vec<Result<Input, LoadError>> = paths
+        .par_iter()
+        .map(|input| {
+            let (source, _progress) = open(&input.path, quiet)?;
+            let options = ReadOptions {
+                only_exports: input.in_directory,
+                ..options
+            };
+            analysis::read(source, &options)
+        })
+        .collect();
+    let mut inputs = Vec::new();
+    for (path, result) in paths.iter().zip(results) {
+        match result {
+            Ok(input) => inputs.push(input),
+            Err(error) => unreadable_or_passed_over(path, error, &mut unreadable)?,
+        }
+    }
+    Ok(analysis::analyze(inputs, unreadable))
+}
+
+/// Reports an input that could not be read (a file found in a directory
+/// that is not an export is only mentioned), or passes a sink's error on.
+pub(super) fn unreadable_or_passed_over(
+    input: &InputPath,
+    error: LoadError,
+    unreadable: &mut Vec<Unreadable>,
+) -> io::Result<()> {
+    match error {
+        LoadError::Sink(error) => Err(error),
+        LoadError::UnknownFormat { .. } if input.in_directory => {
+            eprintln!("exconn: passed over {error}");
+            Ok(())
+        }
+        error => {
+            eprintln!("exconn: {error}");
+            unreadable.push(Unreadable {
+                path: input.path.clone(),
+                reason: error.to_string(),
+            });
+            Ok(())
+        }
+    }
+}

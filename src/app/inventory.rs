@@ -1,0 +1,47 @@
+//! `exconn inventory`: servers with their support status, connectors with
+//! their settings, receive connectors to re-create; one per organization.
+
+use std::io::{self, BufWriter, Write};
+
+use super::inputs;
+use crate::analysis;
+use crate::cli::{InventoryArgs, InventoryFormat};
+use crate::exit::Status;
+use crate::report::{self, inventory::InventoryView};
+
+pub(super) fn run(args: &InventoryArgs, quiet: bool) -> io::Result<Status> {
+    if let Err(status) = super::stdin_once(&args.input) {
+        return Ok(status);
+    }
+    let mut analysis = inputs::analyze(&args.input, quiet)?;
+    super::print_diagnostics(&analysis);
+    super::redact_all(&mut analysis, args.redact);
+    let date = args.date.unwrap_or_else(report::utc_today);
+    let several = analysis.organizations.len() > 1;
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    if args.excel && args.format == InventoryFormat::Csv {
+        out.write_all(report::csv::EXCEL_BOM)?;
+    }
+    let mut worst = Status::Success;
+    for (index, organization) in analysis.organizations.iter().enumerate() {
+        let inventory = analysis::inventory(organization, date);
+        let view = InventoryView::new(&inventory, organization);
+        if several && args.format == InventoryFormat::Table {
+            if index > 0 {
+                writeln!(out)?;
+            }
+            writeln!(out, "{}", super::organization_heading(organization))?;
+            writeln!(out)?;
+        }
+        match args.format {
+            InventoryFormat::Table => report::inventory::write_table(&mut out, &view)?,
+            InventoryFormat::Json => report::inventory::write_json(&mut out, &view, several)?,
+            InventoryFormat::Html => report::html::write_inventory(&mut out, &view)?,
+            InventoryFormat::Csv => report::inventory::write_csv(&mut out, &view, index == 0)?,
+        }
+        worst = worst.max(super::verdict_status(organization, args.input.strict));
+    }
+    out.flush()?;
+    Ok(worst)
+}

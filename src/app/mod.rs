@@ -1,0 +1,142 @@
+//! The commands. Each parses its options into calls of the library
+//! (`analysis`, `plan`, `inventory`) and hands the result to a renderer in
+//! `report`; none analyzes or formats report content itself.
+//!
+//! This is the only module (with `main.rs`) that writes to stdout/stderr and
+//! decides the exit status; everything below it returns data.
+
+mod check;
+mod dump;
+mod help;
+mod inputs;
+mod inventory;
+mod plan;
+mod sources;
+
+use std::io::{self, Write};
+
+use crate::analysis::{Analysis, Organization, Unreadable};
+use crate::cli::{Cli, Command, InputArgs};
+use crate::diag::Located;
+use crate::exit::Status;
+use crate::visible;
+
+/// Runs the command line and returns how the run ended.
+pub fn run(cli: &Cli) -> Status {
+    if let Some(threads) = cli.threads {
+        // Fails only when a pool already exists (tests calling `run` twice).
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build_global();
+    }
+    let outcome = match &cli.command {
+        Command::Dump(args) => dump::run(args, cli.quiet),
+        Command::Sources(args) => sources::run(args, cli.quiet),
+        Command::Check(args) => check::run(args, cli.quiet),
+        Command::Plan(args) => plan::run(args, cli.quiet),
+        Command::Inventory(args) => inventory::run(args, cli.quiet),
+        Command::Completions { shell } => help::completions(*shell),
+        Command::Manpage => help::manpage(),
+    };
+    match outcome {
+        Ok(status) => status,
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Status::Success,
+        Err(error) => {
+            eprintln!("exconn: {error}");
+            Status::Error
+        }
+    }
+}
+
+/// Standard input can be read once.
+fn stdin_once(args: &InputArgs) -> Result<(), Status> {
+    if args.files.iter().filter(|f| *f == "-").count() > 1 {
+        eprintln!("exconn: standard input ('-') can be given only once");
+        return Err(Status::Error);
+    }
+    Ok(())
+}
+
+/// Status 2 for unreadable inputs, or for any diagnostic under `--strict`.
+fn status(unreadable: &[Unreadable], strict: bool, diagnostics: usize) -> Status {
+    if !unreadable.is_empty() || (strict && diagnostics > 0) {
+        Status::Error
+    } else {
+        Status::Success
+    }
+}
+
+/// The status of a command about what an organization's inputs show: 2 for
+/// unreadable inputs, a run that read no export, or (under `--strict`) any
+/// diagnostic.
+fn read_status(organization: &Organization, strict: bool) -> Status {
+    if organization.inputs.is_empty() {
+        return Status::Error;
+    }
+    status(
+        &organization.unreadable,
+        strict,
+        organization.diagnostics.len(),
+    )
+}
+
+/// [`read_status`], and 2 when the inputs cannot show the Send connectors:
+/// no verdict rests on them.
+fn verdict_status(organization: &Organization, strict: bool) -> Status {
+    if organization.not_shown().is_some() {
+        Status::Error
+    } else {
+        read_status(organization, strict)
+    }
+}
+
+/// Diagnostics on stderr, with every unsafe character escaped.
+fn print_diagnostics(analysis: &Analysis) {
+    let stderr = io::stderr();
+    let mut err = stderr.lock();
+    for organization in &analysis.organizations {
+        for located in &organization.diagnostics {
+            print_diagnostic(&mut err, located);
+        }
+    }
+}
+
+fn print_diagnostic(err: &mut impl Write, located: &Located) {
+    let _ = writeln!(err, "{}", visible::text(&located.to_string()));
+}
+
+/// `--redact`: every organization's analysis with pseudonyms.
+fn redact_all(analysis: &mut Analysis, redact: bool) {
+    if redact {
+        for organization in &mut analysis.organizations {
+            organization.redact();
+        }
+    }
+}
+
+fn organization_heading(organization: &Organization) -> String {
+    match &organization.name {
+        Some(o) => format!(
+            "Organization {} (forest {})",
+            visible::text(&o.name),
+            visible::text(&o.forest)
+        ),
+        None => "Inputs that name no Exchange organization".to_owned(),
+    }
+}
+
+/// The only organization's analysis, or `Err` (after saying why) when the
+/// inputs belong to several, which a command about one organization cannot mix.
+fn one_organization(analysis: Analysis, command: &str) -> Result<Organization, Status> {
+    let mut organizations = analysis.organizations;
+    if organizations.len() == 1 {
+        return Ok(organizations.remove(0));
+    }
+    let names: Vec<String> = organizations.iter().map(organization_heading).collect();
+    eprintln!(
+        "exconn: the inputs belong to {} organizations ({}): give {command} the exports of one",
+        organizations.len(),
+        names.join("; ")
+    );
+    Err(Status::Error)
+}

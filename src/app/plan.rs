@@ -1,0 +1,99 @@
+//! `exconn plan --remove … [--add …]`: what taking servers out does to the
+//! connectors, and the remediation script.
+
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
+use super::inputs;
+use crate::analysis;
+use crate::cli::{PlanArgs, PlanFormat};
+use crate::exit::Status;
+use crate::report::{self, plan::PlanView};
+use crate::visible;
+
+pub(super) fn run(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
+    if let Err(status) = super::stdin_once(&args.input) {
+        return Ok(status);
+    }
+    if let Some(script) = &args.script {
+        if args
+            .input
+            .files
+            .iter()
+            .any(|file| same_file(Path::new(file), script))
+        {
+            eprintln!(
+                "exconn: the script would overwrite the input {}: inputs are never written to",
+                script.display()
+            );
+            return Ok(Status::Error);
+        }
+    }
+    let analysis = inputs::analyze(&args.input, quiet)?;
+    super::print_diagnostics(&analysis);
+    let mut organization = match super::one_organization(analysis, "plan") {
+        Ok(organization) => organization,
+        Err(status) => return Ok(status),
+    };
+    let request = crate::plan::Request {
+        remove: args.remove.clone(),
+        add: args.add.clone(),
+    };
+    let mut plan = analysis::plan(&organization, &request);
+    let unknown: Vec<String> = plan
+        .removed
+        .iter()
+        .filter(|r| r.server.is_none())
+        .map(|r| visible::name(&r.name).into_owned())
+        .collect();
+    if !unknown.is_empty() {
+        eprintln!(
+            "exconn: server(s) to remove appear nowhere in the export: {}",
+            unknown.join(", ")
+        );
+        return Ok(Status::Error);
+    }
+    if args.redact {
+        let pseudonyms = organization.redact();
+        pseudonyms.redact_plan(&mut plan);
+        plan.not_shown = organization.not_shown().cloned();
+    }
+    let view = PlanView::new(&plan, &organization);
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match args.format {
+        PlanFormat::Table => report::plan::write_table(&mut out, &view)?,
+        PlanFormat::Json => report::plan::write_json(&mut out, &view)?,
+        PlanFormat::Html => report::html::write_plan(&mut out, &view)?,
+    }
+    out.flush()?;
+    if let Some(path) = &args.script {
+        let options = report::plan::ScriptOptions {
+            whatif: !args.no_whatif,
+            date: report::utc_today(),
+        };
+        let mut script = Vec::new();
+        report::plan::write_script(&mut script, &view, &options)?;
+        if let Err(error) = std::fs::write(path, script) {
+            eprintln!(
+                "exconn: cannot write the script to {}: {error}",
+                path.display()
+            );
+            return Ok(Status::Error);
+        }
+    }
+    let status = super::verdict_status(&organization, args.input.strict);
+    Ok(if status == Status::Success && plan.blockers() > 0 {
+        Status::Findings
+    } else {
+        status
+    })
+}
+
+/// Whether two paths name the same file (when both exist).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}

@@ -1,0 +1,234 @@
+//! `check`'s answer for one server: the view, as text or JSON.
+//!
+//! The verdict is Setup's readiness check `ServerIsSourceForSendConnector`,
+//! offline: "clear" only when the inputs could show the Send connectors,
+//! "source" with the count Setup prints and the command that clears each
+//! connector, "cannot tell" with the commands that export what is missing.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::analysis::Organization;
+use crate::coverage::Coverage;
+use crate::findings;
+use crate::powershell;
+use crate::report::sources::InputView;
+use crate::visible;
+
+/// The JSON schema version of the `check` report.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What `check` concludes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// A source of no Send connector, and the inputs could show them.
+    Clear,
+    /// A source of at least one Send connector.
+    Source,
+    /// No source found, but the inputs cannot show the Send connectors.
+    CannotTell,
+}
+
+/// One Send connector the server is a source of.
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckConnector {
+    /// Its name.
+    pub name: String,
+    /// Enabled (disabled ones count for Setup too).
+    pub enabled: bool,
+    /// The server is its only source: another must be added first.
+    pub only_source: bool,
+    /// The command that takes the server off it.
+    pub command: String,
+}
+
+/// The whole answer.
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckView {
+    /// Always [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The exconn version that wrote it.
+    pub tool_version: &'static str,
+    /// The server, as the directory names it.
+    pub server: String,
+    /// Whether its object is in the inputs.
+    pub in_export: bool,
+    /// An Edge Transport server (its Edge subscription makes it a source).
+    pub edge: bool,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Send connectors it is a source of.
+    pub count: usize,
+    /// The count may be short: the inputs do not show every connector.
+    pub at_least: bool,
+    /// What Setup prints, for a source.
+    pub setup_message: Option<String>,
+    /// Whether the inputs could show the Send connectors, and why.
+    pub send_connectors_shown: bool,
+    /// Why (what was seen, or what is missing).
+    pub send_connectors_reason: String,
+    /// Send connectors examined.
+    pub send_connectors_examined: usize,
+    /// For "cannot tell": the commands that export what is missing.
+    pub export_commands: Vec<String>,
+    /// Records skipped as malformed: a connector among them is not counted.
+    pub skipped: usize,
+    /// The connectors it is a source of.
+    pub connectors: Vec<CheckConnector>,
+    /// The inputs read.
+    pub inputs: Vec<InputView>,
+}
+
+impl CheckView {
+    /// The answer for the server named `name` (case-insensitive, or a
+    /// server or virtual-server DN); `None` when it appears nowhere.
+    pub fn new(organization: &Organization, name: &str) -> Option<CheckView> {
+        let graph = &organization.graph;
+        let coverage = &organization.coverage;
+        let server = graph.find_server(name)?;
+        let node = &graph.servers[server];
+        let count = node.send_connectors.len();
+        let shown = coverage.send_connectors.is_shown();
+        let verdict = match (count, shown) {
+            (0, true) => Verdict::Clear,
+            (0, false) => Verdict::CannotTell,
+            _ => Verdict::Source,
+        };
+        let setup_message = (count > 0).then(|| {
+            if node.is_edge() {
+                findings::EDGE_SETUP_MESSAGE.to_owned()
+            } else {
+                findings::setup_message(count)
+            }
+        });
+        let export_commands = if verdict == Verdict::CannotTell {
+            vec![
+                coverage.ldifde_command(),
+                Coverage::CMDLET_COMMAND.to_owned(),
+            ]
+        } else {
+            Vec::new()
+        };
+        Some(CheckView {
+            schema_version: SCHEMA_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION"),
+            server: node.name.clone(),
+            in_export: node.in_export(),
+            edge: node.is_edge(),
+            verdict,
+            count,
+            at_least: count > 0 && !shown,
+            setup_message,
+            send_connectors_shown: shown,
+            send_connectors_reason: coverage.send_connectors.reason().to_owned(),
+            send_connectors_examined: graph.send_connectors.len(),
+            export_commands,
+            skipped: organization.skipped(),
+            connectors: node
+                .send_connectors
+                .iter()
+                .map(|&connector| {
+                    let c = &graph.send_connectors[connector].connector;
+                    CheckConnector {
+                        name: c.name.clone(),
+                        enabled: c.enabled,
+                        only_source: findings::is_last_source(graph, server, connector),
+                        command: powershell::remove_command(graph, server, connector),
+                    }
+                })
+                .collect(),
+            inputs: InputView::all(organization),
+        })
+    }
+}
+
+/// Writes the answer for a person.
+pub fn write_table(out: &mut impl Write, view: &CheckView) -> io::Result<()> {
+    let name = visible::name(&view.server);
+    let reason = visible::text(&view.send_connectors_reason);
+    match view.verdict {
+        Verdict::CannotTell => {
+            writeln!(
+                out,
+                "{name}: cannot tell whether it is a source transport server of a Send connector: {reason}."
+            )?;
+            writeln!(
+                out,
+                "Export the Send connectors and run again with that export too:"
+            )?;
+            let (ldifde, cmdlet) = (&view.export_commands[0], &view.export_commands[1]);
+            writeln!(out, "  {}", visible::text(ldifde))?;
+            writeln!(out, "  or, in the Exchange Management Shell: {cmdlet}")?;
+        }
+        Verdict::Clear => {
+            writeln!(
+                out,
+                "{name} is clear: it is a source transport server of no Send connector ({} Send connectors examined; {reason}).",
+                view.send_connectors_examined
+            )?;
+            if view.skipped > 0 {
+                writeln!(
+                    out,
+                    "Note: {} record(s) could not be read (see the diagnostics): a Send connector among \
+                     them is not counted. Fix the export or confirm with Get-SendConnector before relying on this.",
+                    view.skipped
+                )?;
+            }
+        }
+        Verdict::Source => write_source(out, view, &name, &reason)?,
+    }
+    Ok(())
+}
+
+fn write_source(
+    out: &mut impl Write,
+    view: &CheckView,
+    name: &str,
+    reason: &str,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "{name} is a source transport server of {}{} Send connector(s).",
+        if view.at_least { "at least " } else { "" },
+        view.count
+    )?;
+    if view.at_least {
+        writeln!(
+            out,
+            "The inputs do not show every Send connector ({reason}): there may be more."
+        )?;
+    }
+    if view.edge {
+        writeln!(
+            out,
+            "It is an Edge Transport server: its Edge subscription makes it a source."
+        )?;
+    }
+    if let Some(message) = &view.setup_message {
+        writeln!(out, "Setup: {message}")?;
+    }
+    for connector in &view.connectors {
+        let state = if connector.enabled {
+            "enabled"
+        } else {
+            "disabled"
+        };
+        writeln!(out, "  - {} ({state})", visible::name(&connector.name))?;
+        if connector.only_source {
+            writeln!(
+                out,
+                "      it is the only source: add another server to the command's Add list first"
+            )?;
+        }
+        writeln!(out, "      {}", connector.command)?;
+    }
+    Ok(())
+}
+
+/// Writes the answer as one JSON document.
+pub fn write_json(out: &mut impl Write, view: &CheckView) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, view)?;
+    writeln!(out)
+}
