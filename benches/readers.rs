@@ -7,9 +7,8 @@ use std::hint::black_box;
 use std::io::Cursor;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use exconn::graph::Graph;
-use exconn::input::{self, ldif, Projection, ReadOptions, Source};
-use exconn::model;
+use exconn::analysis;
+use exconn::input::{ldif, ReadOptions, Source};
 use exconn::synth::{self, Spec, Style, Utf16Writer, XmlFormat, XmlWriter};
 
 const SIZE: u64 = 16 << 20;
@@ -34,26 +33,13 @@ fn xml(format: XmlFormat) -> Vec<u8> {
     writer.finish().expect("finished")
 }
 
-const ANALYSIS: Projection = Projection::Only {
-    attribute: model::is_read_attribute,
-    class: model::is_modelled_class,
-};
-
-/// The whole reading pipeline (hashing, decoding, windows) on in-memory bytes.
+/// The whole reading pipeline (hashing, decoding, windows, the model) on
+/// in-memory bytes, as `exconn sources` reads an input.
 fn pipeline(bytes: &[u8]) -> usize {
     let source =
         Source::from_reader("bench", Box::new(Cursor::new(bytes.to_vec())), None).expect("source");
-    let options = ReadOptions {
-        projection: ANALYSIS,
-        ..ReadOptions::default()
-    };
-    let mut objects = 0;
-    input::read_source(source, &options, model::build, |o| {
-        objects += o.send_connectors.len();
-        Ok(())
-    })
-    .expect("read");
-    objects
+    let input = analysis::read(source, &ReadOptions::default()).expect("read");
+    input.objects.send_connectors.len()
 }
 
 fn readers(c: &mut Criterion) {
@@ -68,7 +54,7 @@ fn readers(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(text.len() as u64));
         group.bench_function(format!("{name}/parse"), |b| {
             b.iter(|| {
-                ldif::parse_window(black_box(&text), true, ANALYSIS)
+                ldif::parse_window(black_box(&text), true, analysis::PROJECTION)
                     .records
                     .len()
             })
@@ -94,7 +80,7 @@ fn readers(c: &mut Criterion) {
     group.finish();
 }
 
-fn graph(c: &mut Criterion) {
+fn analyze(c: &mut Criterion) {
     let spec = Spec {
         servers: 400,
         connectors: 20_000,
@@ -102,16 +88,22 @@ fn graph(c: &mut Criterion) {
     };
     let mut text = Vec::new();
     synth::generate(&spec, &mut text).expect("generated");
-    let (objects, _) = model::build(ldif::parse(&text).records);
-    let objects = vec![objects];
-    let mut group = c.benchmark_group("graph");
+    let source = Source::from_reader("bench", Box::new(Cursor::new(text)), None).expect("source");
+    let input = analysis::read(source, &ReadOptions::default()).expect("read");
+    let mut group = c.benchmark_group("analysis");
     group.sample_size(10);
-    group.throughput(Throughput::Elements(objects[0].send_connectors.len() as u64));
-    group.bench_function("build-20000-connectors", |b| {
-        b.iter(|| Graph::build(black_box(&objects)).servers.len())
+    group.throughput(Throughput::Elements(
+        input.objects.send_connectors.len() as u64
+    ));
+    // Graph, coverage, findings and warnings, as every command computes them.
+    group.bench_function("analyze-20000-connectors", |b| {
+        b.iter(|| {
+            let analysis = analysis::analyze(vec![black_box(input.clone())], Vec::new());
+            analysis.organizations[0].findings.len()
+        })
     });
     group.finish();
 }
 
-criterion_group!(benches, readers, graph);
+criterion_group!(benches, readers, analyze);
 criterion_main!(benches);

@@ -1,12 +1,12 @@
 //! `exconn sources` on arbitrary bytes, in memory: detection, reading with
-//! the analysis's projection, the model, the graph, the findings and every
-//! report format. Nothing may panic, and the JSON report must be JSON.
+//! the analysis's projection, the analysis (model, graph, coverage,
+//! findings) and every report format of `sources`, `check`, `plan` and
+//! `inventory`. Nothing may panic, and the JSON reports must be JSON.
 #![no_main]
 
-use exconn::graph::Graph;
-use exconn::input::{self, Projection, ReadOptions, Source};
-use exconn::model::{self, Objects};
-use exconn::report::sources::{self, Analysis, SourcesReport};
+use exconn::analysis::{self, Unreadable};
+use exconn::input::{ReadOptions, Source};
+use exconn::report::{self, check::CheckView, inventory::InventoryView, plan::PlanView};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -17,38 +17,44 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let options = ReadOptions {
-        projection: Projection::Only {
-            attribute: model::is_read_attribute,
-            class: model::is_modelled_class,
-        },
         window: 257,
         ..ReadOptions::default()
     };
-    let mut objects = Objects::default();
-    let Ok(info) = input::read_source(source, &options, model::build, |window| {
-        objects.append(window);
-        Ok(())
-    }) else {
+    let Ok(input) = analysis::read(source, &options) else {
         return;
     };
-    let inputs = [info];
-    let all = [objects];
-    let graph = Graph::build(&all);
-    let findings = exconn::findings::analyze(&graph);
-    let diagnostics = inputs[0].diagnostics.clone();
-    let report = SourcesReport::new(&Analysis {
-        inputs: &inputs,
-        objects: &all,
-        unreadable: &[],
-        graph: &graph,
-        findings: &findings,
-        diagnostics: &diagnostics,
-    });
-    let mut json = Vec::new();
-    sources::write_json(&mut json, &report).unwrap();
-    serde_json::from_slice::<serde_json::Value>(&json).expect("the JSON report is JSON");
-    let mut text = Vec::new();
-    sources::write_table(&mut text, &report).unwrap();
-    sources::write_csv(&mut text, &report).unwrap();
-    sources::write_markdown(&mut text, &report).unwrap();
+    let analysis = analysis::analyze(vec![input], Vec::<Unreadable>::new());
+    for organization in &analysis.organizations {
+        let sources = report::SourcesReport::new(organization);
+        let mut json = Vec::new();
+        report::sources::write_json(&mut json, &sources, false).unwrap();
+        serde_json::from_slice::<serde_json::Value>(&json).expect("the JSON report is JSON");
+        let mut text = Vec::new();
+        report::sources::write_table(&mut text, &sources).unwrap();
+        report::sources::write_csv(&mut text, &sources).unwrap();
+        report::sources::write_markdown(&mut text, &sources).unwrap();
+        report::html::write_sources(&mut text, &sources).unwrap();
+        report::diagram::write_dot(&mut text, &sources).unwrap();
+        report::diagram::write_mermaid(&mut text, &sources).unwrap();
+        for server in sources.servers.iter().take(2) {
+            if let Some(check) = CheckView::new(organization, &server.name) {
+                report::check::write_table(&mut text, &check).unwrap();
+            }
+        }
+        let request = exconn::plan::Request {
+            remove: sources.servers.iter().take(1).map(|s| s.name.clone()).collect(),
+            add: vec!["NEW01".to_owned()],
+        };
+        let plan = analysis::plan(organization, &request);
+        let view = PlanView::new(&plan, organization);
+        report::plan::write_table(&mut text, &view).unwrap();
+        let options = report::plan::ScriptOptions {
+            whatif: true,
+            date: jiff::civil::date(2026, 1, 1),
+        };
+        report::plan::write_script(&mut text, &view, &options).unwrap();
+        let inventory = analysis::inventory(organization, jiff::civil::date(2026, 1, 1));
+        let view = InventoryView::new(&inventory, organization);
+        report::inventory::write_table(&mut text, &view).unwrap();
+    }
 });

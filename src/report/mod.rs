@@ -10,6 +10,9 @@ pub mod plan;
 mod script;
 pub mod sources;
 
+#[cfg(test)]
+mod agreement;
+
 pub use sources::SourcesReport;
 
 use jiff::civil::Date;
