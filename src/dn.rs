@@ -106,6 +106,17 @@ impl Dn {
         self.rdns.is_empty()
     }
 
+    /// The DNS domain its `DC=` components name (`DC=Contoso,DC=com` →
+    /// `Contoso.com`), empty without any.
+    pub fn dns_domain(&self) -> String {
+        let labels: Vec<&str> = self
+            .rdns
+            .iter()
+            .filter_map(|rdn| rdn.value_text().filter(|value| rdn.is("dc", value)))
+            .collect();
+        labels.join(".")
+    }
+
     /// The leaf RDN, if any.
     pub fn leaf(&self) -> Option<&Rdn> {
         self.rdns.first()
@@ -311,6 +322,13 @@ impl fmt::Display for Rdn {
 
 /// Escapes a value with the minimal escaping RFC 4514 asks for, plus control
 /// characters as `\XX` (Active Directory writes a mangling LF as `\0A`).
+/// An attribute value escaped for a DN string (RFC 4514 §2.4).
+pub fn escape_value_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    escape_value(text, &mut out);
+    out
+}
+
 fn escape_value(text: &str, out: &mut String) {
     let last = text.chars().count().saturating_sub(1);
     for (i, c) in text.chars().enumerate() {

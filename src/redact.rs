@@ -170,15 +170,7 @@ impl Pseudonyms {
     /// A DN with every value that is a name replaced (DC components by the
     /// forest's pseudonym); Exchange's own container names stay.
     pub fn dn(&self, dn: &Dn) -> String {
-        let dcs: Vec<String> = dn
-            .rdns()
-            .iter()
-            .filter_map(|rdn| {
-                let value = rdn.value_text()?;
-                rdn.is("dc", value).then(|| value.to_owned())
-            })
-            .collect();
-        let forest = self.domain(&dcs.join("."));
+        let forest = self.domain(&dn.dns_domain());
         let mut parts: Vec<String> = Vec::new();
         for rdn in dn.rdns() {
             let Some(value) = rdn.value_text() else {
@@ -193,7 +185,7 @@ impl Pseudonyms {
                 None if is_structural(value) => value.to_owned(),
                 None => WITHHELD.to_owned(),
             };
-            parts.push(format!("CN={}", escape_rdn_value(&shown)));
+            parts.push(format!("CN={}", crate::dn::escape_value_text(&shown)));
         }
         parts.extend(forest.split('.').map(|dc| format!("DC={dc}")));
         parts.join(",")
@@ -395,17 +387,6 @@ fn is_structural(value: &str) -> bool {
     ];
     STRUCTURAL.iter().any(|s| s.eq_ignore_ascii_case(value))
         || value.chars().all(|c| c.is_ascii_digit())
-}
-
-fn escape_rdn_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        if matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The domain of an address space (`SMTP:contoso.com;1` → `contoso.com`).

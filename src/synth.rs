@@ -610,17 +610,7 @@ fn grouped(attrs: &[crate::record::Attr]) -> Vec<(&str, Vec<&[u8]>)> {
 }
 
 fn escape_xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
+    quick_xml::escape::escape(text).into_owned()
 }
 
 /// Writes UTF-8 text as UTF-16LE with a byte-order mark (what `ldifde -u`

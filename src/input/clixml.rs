@@ -19,9 +19,6 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine;
-
 use super::xml::{self, Element};
 use super::Parsed;
 use crate::diag::Diagnostic;
@@ -347,13 +344,22 @@ impl Decoder {
             "B" | "I32" | "I64" | "I16" | "By" | "SB" | "U16" | "U32" | "U64" | "Db" | "Sg"
             | "D" | "DT" | "TS" | "G" | "C" => PsValue::Text(element.text.trim().to_owned()),
             "BA" => {
-                match BASE64.decode(element.text.trim()) {
-                    Ok(bytes) => PsValue::Bytes(bytes),
-                    Err(error) => {
+                let data = element.text.as_bytes();
+                match super::base64::decode(data) {
+                    Ok(bytes) => {
+                        if super::base64::is_unpadded(data) {
+                            self.diagnostics.push(Diagnostic::warning(
+                                element.offset,
+                                super::base64::unpadded_warning("<BA>", data),
+                            ));
+                        }
+                        PsValue::Bytes(bytes)
+                    }
+                    Err(reason) => {
                         self.diagnostics.push(Diagnostic::error(
-                        element.offset,
-                        format!("expected base64 in <BA>, found invalid data ({error}): value left out"),
-                    ));
+                            element.offset,
+                            format!("expected base64 in <BA>, {reason}: value left out"),
+                        ));
                         PsValue::Null
                     }
                 }

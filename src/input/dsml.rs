@@ -10,9 +10,6 @@
 //! request IDs, unknown result descriptions, malformed DNs or URLs) are
 //! warnings: the data is still usable.
 
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine;
-
 use super::xml::{self, Element};
 use super::{Parsed, Projection};
 use crate::diag::Diagnostic;
@@ -282,6 +279,10 @@ impl Reader {
         at: &Element,
         decoded: Result<Value, String>,
     ) -> bool {
+        if decoded.is_ok() && is_base64(at) && super::base64::is_unpadded(at.text.as_bytes()) {
+            let message = super::base64::unpadded_warning(&format!("'{name}'"), at.text.as_bytes());
+            self.warning(at, message);
+        }
         match decoded {
             Ok(value) => {
                 attrs.push(Attr {
@@ -398,10 +399,15 @@ fn decode_v2_value(value: &Element) -> Result<Value, String> {
 
 /// Base64 with any whitespace inside (writers wrap it at 76 columns).
 fn decode_base64_text(text: &str) -> Result<Vec<u8>, String> {
-    let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    BASE64
-        .decode(&compact)
-        .map_err(|error| format!("found invalid data ({error})"))
+    super::base64::decode(text.as_bytes())
+}
+
+/// Whether a value element holds base64 (DSML v1 `encoding`, v2 `xsi:type`).
+fn is_base64(value: &Element) -> bool {
+    value.attr("encoding") == Some("base64")
+        || value
+            .attr("type")
+            .is_some_and(|t| t.rsplit(':').next() == Some("base64Binary"))
 }
 
 /// LDAP result descriptions (RFC 4511) as DSML v2 names them.

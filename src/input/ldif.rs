@@ -16,8 +16,6 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-use base64::Engine;
 use rayon::prelude::*;
 
 use super::{Parsed, Projection};
@@ -526,25 +524,8 @@ fn merge_range_option(name: &str) -> Cow<'_, str> {
     }
 }
 
-const BASE64: GeneralPurpose = GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-);
-
 fn decode_base64(data: &[u8]) -> Result<Vec<u8>, String> {
-    BASE64.decode(data).map_err(|error| match error {
-        base64::DecodeError::InvalidByte(at, byte) => {
-            format!(
-                "found '{}' at position {}",
-                (byte as char).escape_default(),
-                at + 1
-            )
-        }
-        base64::DecodeError::InvalidLength(_) => {
-            "found a truncated value (length is not a multiple of 4)".to_owned()
-        }
-        other => format!("found invalid data ({other})"),
-    })
+    super::base64::decode(data)
 }
 
 /// A warning for base64 without its `=` padding: it decodes, but is what a
@@ -553,14 +534,10 @@ fn unpadded(line: &Line<'_>, spec: &ValueSpec<'_>, name: &str) -> Option<Diagnos
     let ValueSpec::Base64(data) = spec else {
         return None;
     };
-    let length = data.iter().filter(|b| !b.is_ascii_whitespace()).count();
-    (length % 4 != 0).then(|| {
+    super::base64::is_unpadded(data).then(|| {
         Diagnostic::warning(
             line.offset,
-            format!(
-                "base64 value of '{name}' lacks its '=' padding ({length} characters): \
-                 read as it is, but it may have been cut short"
-            ),
+            super::base64::unpadded_warning(&format!("'{name}'"), data),
         )
     })
 }

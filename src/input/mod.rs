@@ -7,6 +7,7 @@
 //! record boundaries and each window is parsed in parallel, so memory stays
 //! bounded whatever the size of the file.
 
+mod base64;
 pub mod clixml;
 pub mod detect;
 pub mod dsml;

@@ -376,16 +376,9 @@ impl Organization {
             rdns[i].is("cn", "Microsoft Exchange") && rdns[i + 1].is("cn", "Services")
         })?;
         let name = rdns[exchange - 1].value_text()?.to_owned();
-        let forest: Vec<&str> = rdns
-            .iter()
-            .filter_map(|rdn| {
-                let value = rdn.value_text()?;
-                rdn.is("dc", value).then_some(value)
-            })
-            .collect();
         Some(Organization {
             name,
-            forest: forest.join(".").to_lowercase(),
+            forest: dn.dns_domain().to_lowercase(),
         })
     }
 }

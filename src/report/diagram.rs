@@ -158,21 +158,7 @@ pub fn write_mermaid(out: &mut impl Write, report: &SourcesReport) -> io::Result
 /// Escapes text for XML and HTML content and attribute values; control,
 /// bidi and line-separator characters are shown escaped (`\n`, `\u{202e}`).
 pub fn xml_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if crate::visible::is_unsafe(c) => {
-                out.push_str(&crate::visible::text(c.encode_utf8(&mut [0; 4])))
-            }
-            c => out.push(c),
-        }
-    }
-    out
+    quick_xml::escape::escape(visible::text(text).as_ref()).into_owned()
 }
 
 /// Text that fits a box: at most 34 characters, with an ellipsis when cut.

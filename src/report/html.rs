@@ -66,7 +66,8 @@ fn table(id: &str, headers: &[&str], rows: &[(String, Vec<String>)]) -> String {
     html
 }
 
-fn joined(items: &[String]) -> String {
+/// Values in a cell, comma-separated and escaped for HTML.
+fn escaped_list(items: &[String]) -> String {
     esc(&items.join(", "))
 }
 
@@ -205,7 +206,7 @@ pub fn write_sources(out: &mut impl Write, report: &SourcesReport) -> io::Result
                     esc(server.site.as_deref().unwrap_or("")),
                     if server.in_export { "yes" } else { "no" }.to_owned(),
                     server.send_connectors.len().to_string(),
-                    joined(&server.send_connectors),
+                    escaped_list(&server.send_connectors),
                 ],
             )
         })
@@ -238,10 +239,10 @@ pub fn write_sources(out: &mut impl Write, report: &SourcesReport) -> io::Result
                 vec![
                     esc(&c.name),
                     if c.enabled { "enabled" } else { "disabled" }.to_owned(),
-                    joined(&c.address_spaces),
-                    joined(&c.source_servers),
-                    joined(&c.smart_hosts),
-                    joined(&c.unresolved_sources),
+                    escaped_list(&c.address_spaces),
+                    escaped_list(&c.source_servers),
+                    escaped_list(&c.smart_hosts),
+                    escaped_list(&c.unresolved_sources),
                 ],
             )
         })
@@ -268,8 +269,8 @@ pub fn write_sources(out: &mut impl Write, report: &SourcesReport) -> io::Result
                     String::new(),
                     vec![
                         esc(&c.name),
-                        joined(&c.source_servers),
-                        joined(&c.target_servers),
+                        escaped_list(&c.source_servers),
+                        escaped_list(&c.target_servers),
                     ],
                 )
             })
@@ -322,8 +323,8 @@ pub fn write_plan(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> {
     let blockers = plan.blockers();
     body.push_str(&format!(
         "<p>Removing <strong>{}</strong>; adding <strong>{}</strong>.</p><p class=\"{}\">{}</p>",
-        joined(&names(&plan.removed)),
-        joined(&names(&plan.added)),
+        escaped_list(&names(&plan.removed)),
+        escaped_list(&names(&plan.added)),
         if blockers > 0 || plan.not_shown.is_some() { "blocker" } else { "ok" },
         if plan.not_shown.is_some() {
             "Cannot tell whether the plan leaves every connector with a source: the inputs do not show the Send connectors.".to_owned()
@@ -348,8 +349,8 @@ pub fn write_plan(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> {
                 if change.orphaned() { "blocker" } else { "" }.to_owned(),
                 vec![
                     esc(&c.name),
-                    joined(&change.before),
-                    joined(&change.after),
+                    escaped_list(&change.before),
+                    escaped_list(&change.after),
                     esc(note),
                 ],
             )
@@ -363,7 +364,7 @@ pub fn write_plan(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> {
     if !plan.edge_subscriptions.is_empty() {
         body.push_str(&format!(
             "<h2>Edge subscriptions to remove</h2><p>{}</p>",
-            joined(&plan.edge_subscriptions)
+            escaped_list(&plan.edge_subscriptions)
         ));
     }
     if !plan.routing_group.is_empty() {
@@ -377,13 +378,13 @@ pub fn write_plan(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> {
                         esc(&c.name),
                         format!(
                             "{} → {}",
-                            joined(&change.sources.0),
-                            joined(&change.sources.1)
+                            escaped_list(&change.sources.0),
+                            escaped_list(&change.sources.1)
                         ),
                         format!(
                             "{} → {}",
-                            joined(&change.targets.0),
-                            joined(&change.targets.1)
+                            escaped_list(&change.targets.0),
+                            escaped_list(&change.targets.1)
                         ),
                     ],
                 )
@@ -463,9 +464,9 @@ pub fn write_inventory(out: &mut impl Write, view: &InventoryView) -> io::Result
                 vec![
                     esc(&c.name),
                     if c.enabled { "enabled" } else { "disabled" }.to_owned(),
-                    joined(&c.address_spaces),
-                    joined(&c.source_servers),
-                    joined(&c.smart_hosts),
+                    escaped_list(&c.address_spaces),
+                    escaped_list(&c.source_servers),
+                    escaped_list(&c.smart_hosts),
                     c.port.map_or_else(String::new, |p| p.to_string()),
                     esc(c.max_message_size.as_deref().unwrap_or("")),
                     esc(c.tls_domain.as_deref().unwrap_or("")),
@@ -502,8 +503,8 @@ pub fn write_inventory(out: &mut impl Write, view: &InventoryView) -> io::Result
                     } else {
                         "custom: re-create".to_owned()
                     },
-                    joined(&c.bindings),
-                    joined(&c.remote_ip_ranges),
+                    escaped_list(&c.bindings),
+                    escaped_list(&c.remote_ip_ranges),
                 ],
             )
         })

@@ -273,13 +273,8 @@ pub fn write_json(out: &mut impl Write, view: &InventoryView, lines: bool) -> io
     out.write_all(b"\n")
 }
 
-/// A value for a person (escaped by [`visible::text`]), or `-`.
-fn or_dash(text: Option<&str>) -> Cow<'_, str> {
-    visible::text(text.filter(|t| !t.is_empty()).unwrap_or("-"))
-}
-
 /// Values for a person, or `-`.
-fn joined(items: &[String]) -> String {
+fn shown_values(items: &[String]) -> String {
     if items.is_empty() {
         "-".to_owned()
     } else {
@@ -333,9 +328,9 @@ pub fn write_table(out: &mut impl Write, view: &InventoryView) -> io::Result<()>
             writeln!(
                 out,
                 "      roles: {}  site: {}  fqdn: {}",
-                or_dash(Some(&server.roles.join(", "))),
-                or_dash(server.site.as_deref()),
-                or_dash(server.fqdn.as_deref())
+                visible::or_dash(Some(&server.roles.join(", "))),
+                visible::or_dash(server.site.as_deref()),
+                visible::or_dash(server.fqdn.as_deref())
             )?;
         } else {
             writeln!(out, "      not in the export (known from references)")?;
@@ -346,22 +341,26 @@ pub fn write_table(out: &mut impl Write, view: &InventoryView) -> io::Result<()>
     for c in &view.send_connectors {
         let state = if c.enabled { "enabled" } else { "disabled" };
         writeln!(out, "  {} ({state})", visible::name(&c.name))?;
-        writeln!(out, "      address spaces: {}", joined(&c.address_spaces))?;
+        writeln!(
+            out,
+            "      address spaces: {}",
+            shown_values(&c.address_spaces)
+        )?;
         writeln!(out, "      sources: {}", shown_names(&c.source_servers))?;
         writeln!(
             out,
             "      smart hosts: {}  port: {}  fqdn: {}",
-            joined(&c.smart_hosts),
+            shown_values(&c.smart_hosts),
             c.port.map_or_else(|| "-".to_owned(), |p| p.to_string()),
-            or_dash(c.fqdn.as_deref())
+            visible::or_dash(c.fqdn.as_deref())
         )?;
         writeln!(
             out,
             "      max message size: {}  TLS domain: {}  protocol logging: {}  source IP: {}",
-            or_dash(c.max_message_size.as_deref()),
-            or_dash(c.tls_domain.as_deref()),
-            or_dash(c.protocol_logging.as_deref()),
-            or_dash(c.source_ip.as_deref())
+            visible::or_dash(c.max_message_size.as_deref()),
+            visible::or_dash(c.tls_domain.as_deref()),
+            visible::or_dash(c.protocol_logging.as_deref()),
+            visible::or_dash(c.source_ip.as_deref())
         )?;
     }
     if !view.routing_group_connectors.is_empty() {
@@ -405,8 +404,8 @@ pub fn write_table(out: &mut impl Write, view: &InventoryView) -> io::Result<()>
         writeln!(
             out,
             "      bindings: {}  remote IP ranges: {}",
-            joined(&c.bindings),
-            joined(&c.remote_ip_ranges)
+            shown_values(&c.bindings),
+            shown_values(&c.remote_ip_ranges)
         )?;
     }
     writeln!(out)?;
@@ -435,9 +434,9 @@ pub fn write_csv(out: &mut impl Write, view: &InventoryView, header: bool) -> io
     for s in &view.servers {
         let details = format!(
             "roles: {}; site: {}; fqdn: {}",
-            or_dash(Some(&s.roles.join("; "))),
-            or_dash(s.site.as_deref()),
-            or_dash(s.fqdn.as_deref())
+            visible::or_dash(Some(&s.roles.join("; "))),
+            visible::or_dash(s.site.as_deref()),
+            visible::or_dash(s.fqdn.as_deref())
         );
         row(
             out,
@@ -459,7 +458,7 @@ pub fn write_csv(out: &mut impl Write, view: &InventoryView, header: bool) -> io
             c.address_spaces.join(" "),
             c.smart_hosts.join(" "),
             c.port.map_or_else(|| "-".to_owned(), |p| p.to_string()),
-            or_dash(c.max_message_size.as_deref())
+            visible::or_dash(c.max_message_size.as_deref())
         );
         row(
             out,

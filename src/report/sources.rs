@@ -504,10 +504,6 @@ impl SourcesReport {
     }
 }
 
-fn or_dash(text: Option<&str>) -> &str {
-    text.filter(|t| !t.is_empty()).unwrap_or("-")
-}
-
 fn product_version(server: &ServerView) -> String {
     match (server.product, &server.version) {
         (Some(product), Some(version)) => format!("{product} ({version})"),
@@ -564,7 +560,7 @@ pub fn write_table(out: &mut impl Write, report: &SourcesReport) -> io::Result<(
         writeln!(
             out,
             "  roles: {roles}   site: {}",
-            visible::text(or_dash(server.site.as_deref()))
+            visible::or_dash(server.site.as_deref())
         )?;
         let width = report
             .connectors_of(server)
@@ -699,7 +695,7 @@ pub fn write_markdown(out: &mut impl Write, report: &SourcesReport) -> io::Resul
                 md(&visible::name(&server.name)),
                 md(&product_version(server)),
                 md(&server.roles.join(", ")),
-                md(or_dash(server.site.as_deref())),
+                md(&visible::or_dash(server.site.as_deref())),
                 md(&visible::name(&connector.name)),
                 enabled_word(connector.enabled),
                 md(&connector.address_spaces.join(" "))
