@@ -13,6 +13,12 @@
 //! (merged under the base name), spaces before the colon, and trailing spaces
 //! after base64 data. `:<` URLs are never dereferenced.
 
+mod change;
+mod skipped;
+
+use change::{parse_change, parse_control};
+use skipped::{check_base64_value, check_no_nul, check_skipped, Skipped};
+
 use std::borrow::Cow;
 use std::ops::Range;
 
@@ -21,7 +27,7 @@ use rayon::prelude::*;
 use super::{Parsed, Projection};
 use crate::diag::{line_end, Diagnostic};
 use crate::dn::Dn;
-use crate::record::{Attr, Body, Control, ModOp, Modification, Record, RenameKeyword, Value};
+use crate::record::{Attr, Body, Record, Value};
 
 /// Reads LDIF from decoded (UTF-8 or ASCII-compatible) bytes, keeping everything.
 pub fn parse(text: &[u8]) -> Parsed {
@@ -157,164 +163,6 @@ const STRUCTURE: &[&[u8]] = &[
     b"newsuperior",
 ];
 
-/// What a line passed over under a projection holds, for checking its
-/// continuation lines.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Skipped {
-    /// Not skipping.
-    Nothing,
-    /// A comment: anything goes.
-    Comment,
-    /// A plain value.
-    Plain,
-    /// A base64 value, checked as a whole when it ends.
-    Base64(Base64Value),
-}
-
-/// The bytes of a skipped base64 value, folded lines included.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Base64Value {
-    /// Where the value starts (after `::`).
-    start: usize,
-    /// Where its last line's content ends.
-    end: usize,
-    /// Bytes in between that are not the value's: the spaces after `::`,
-    /// the line ends and the one leading space of each continuation line.
-    folding: usize,
-}
-
-/// Damage in a line that a projection passes over unread: the analysis
-/// does not need its value, but a damaged export must not read as a clean
-/// one. Only cheap checks: the attribute description, NUL bytes, and the
-/// base64 alphabet of `::` values. Returns what the line holds.
-fn check_skipped(line: &[u8], offset: usize, diagnostics: &mut Vec<Diagnostic>) -> Skipped {
-    let Some(colon) = memchr::memchr(b':', line) else {
-        return Skipped::Plain;
-    };
-    let description = line[..colon].trim_ascii_end();
-    if !is_description_shaped(description) {
-        diagnostics.push(Diagnostic::warning(
-            offset,
-            format!(
-                "expected an attribute description (letters, digits, '-', options after ';'), found '{}' \
-                 (in an attribute the analysis does not read: the export is damaged here)",
-                String::from_utf8_lossy(description).escape_debug()
-            ),
-        ));
-    }
-    let rest = &line[colon + 1..];
-    if let Some(data) = rest.strip_prefix(b":") {
-        let spaces = data.len() - data.trim_ascii_start().len();
-        Skipped::Base64(Base64Value {
-            start: offset + colon + 2,
-            end: offset + line.len(),
-            folding: spaces,
-        })
-    } else {
-        check_no_nul(rest, offset + colon + 1, diagnostics);
-        Skipped::Plain
-    }
-}
-
-/// Warns about a NUL byte in a plain value (LDIF requires base64 for it).
-fn check_no_nul(data: &[u8], offset: usize, diagnostics: &mut Vec<Diagnostic>) {
-    if let Some(at) = memchr::memchr(0, data) {
-        diagnostics.push(Diagnostic::warning(
-            offset + at,
-            "expected text, found a NUL byte in a plain value (in an attribute the analysis does not \
-             read: the export is damaged here)",
-        ));
-    }
-}
-
-/// Checks a whole skipped base64 value: one vectorized count of the bytes
-/// outside the alphabet, which must be exactly the spaces after `::` and
-/// the folding's; only a value that fails is looked at line by line to say
-/// where.
-fn check_base64_value(text: &[u8], value: Base64Value, diagnostics: &mut Vec<Diagnostic>) {
-    if count_outside_base64(&text[value.start..value.end]) == value.folding {
-        return;
-    }
-    let mut pos = value.start;
-    let mut first = true;
-    while pos < value.end {
-        let (content_end, next) = line_end(text, pos);
-        let line = &text[pos..content_end.min(value.end)];
-        if first {
-            check_base64_part(line, pos, diagnostics);
-        } else if let Some(continuation) = line.strip_prefix(b" ") {
-            check_base64_part(continuation, pos + 1, diagnostics);
-        }
-        first = false;
-        pos = next;
-    }
-}
-
-/// How many bytes are outside the base64 alphabet, counted in blocks of
-/// 64 (a fixed size the compiler vectorizes; security descriptors are most
-/// of an export, so this runs over most of its bytes).
-fn count_outside_base64(data: &[u8]) -> usize {
-    fn block(chunk: &[u8]) -> usize {
-        usize::from(chunk.iter().fold(0u8, |n, &b| n + outside_base64(b)))
-    }
-    let mut blocks = data.chunks_exact(64);
-    let bulk: usize = blocks.by_ref().map(block).sum();
-    bulk + block(blocks.remainder())
-}
-
-/// Warns about a byte outside the base64 alphabet in (part of) a `::` value.
-fn check_base64_part(data: &[u8], offset: usize, diagnostics: &mut Vec<Diagnostic>) {
-    let lead = data.len() - data.trim_ascii_start().len();
-    let data = data.trim_ascii();
-    if is_base64_alphabet(data) {
-        return;
-    }
-    let at = data
-        .iter()
-        .position(|&b| !is_base64_byte(b))
-        .unwrap_or_default();
-    diagnostics.push(Diagnostic::warning(
-        offset + lead + at,
-        format!(
-            "expected base64 after '::', found {:?} (in an attribute the analysis does not read: the \
-             export is damaged here)",
-            char::from(data[at])
-        ),
-    ));
-}
-
-/// A cheap test of an attribute description's bytes (a name or OID, then
-/// `;options`): not empty, starting with a letter or digit, and only
-/// letters, digits, `-`, `.` and `;`.
-fn is_description_shaped(description: &[u8]) -> bool {
-    description.first().is_some_and(u8::is_ascii_alphanumeric)
-        && description
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b';')
-}
-
-fn is_base64_byte(b: u8) -> bool {
-    outside_base64(b) == 0
-}
-
-/// Whether a byte is outside the base64 alphabet (1) or in it (0),
-/// without branches: letters of either case, then '/' (47) and the digits
-/// (48..=57), '+' and '='.
-fn outside_base64(b: u8) -> u8 {
-    // `x in lo..lo + n` as one add and one signed compare: shifting `lo`
-    // to -128 makes the range the lowest `n` signed values.
-    let below =
-        |x: u8, lo: u8, n: i8| (x.wrapping_add(0x80u8.wrapping_sub(lo)) as i8) < i8::MIN + n;
-    let letter = below(b | 0x20, b'a', 26);
-    let slash_or_digit = below(b, b'/', 11);
-    u8::from(!(letter | slash_or_digit | (b == b'+') | (b == b'=')))
-}
-
-/// Whether every byte is in the base64 alphabet.
-fn is_base64_alphabet(data: &[u8]) -> bool {
-    data.iter().all(|&b| outside_base64(b) == 0)
-}
-
 /// Whether a logical line starting with `first` (its first physical line) is kept.
 fn is_kept(first: &[u8], projection: Projection) -> bool {
     let Projection::Only { .. } = projection else {
@@ -347,10 +195,7 @@ fn logical_lines<'t>(
                 // A folded comment stays a comment; a skipped value stays
                 // skipped, and is checked with the line it continues.
                 match &mut skipping {
-                    Skipped::Base64(value) => {
-                        value.folding += pos - value.end + 1;
-                        value.end = content_end;
-                    }
+                    Skipped::Base64(value) => value.continued(pos, content_end),
                     Skipped::Plain => check_no_nul(continuation, pos + 1, diagnostics),
                     Skipped::Comment | Skipped::Nothing => {}
                 }
@@ -773,64 +618,6 @@ fn parse_record(
     }))
 }
 
-fn parse_control(line: &Line<'_>, attr: &AttrLine<'_>) -> Result<Control, Diagnostic> {
-    let ValueSpec::Plain(spec) = attr.value else {
-        return Err(line.error(
-            0,
-            "expected 'control: OID [true|false] [value]', found an encoded value",
-        ));
-    };
-    let spec = std::str::from_utf8(spec)
-        .map_err(|_| line.error(0, "expected a control OID, found non-UTF-8 bytes"))?;
-    let oid_len = spec.find([' ', ':']).unwrap_or(spec.len());
-    let oid = &spec[..oid_len];
-    if !is_numeric_oid(oid) {
-        return Err(line.error(0, format!("expected a numeric control OID, found '{oid}'")));
-    }
-    let mut rest = spec[oid_len..].trim_start_matches(' ');
-    let mut critical = false;
-    for (word, flag) in [("true", true), ("false", false)] {
-        let head = rest
-            .get(..word.len())
-            .filter(|head| head.eq_ignore_ascii_case(word));
-        if let Some(after) = head.map(|head| &rest[head.len()..]) {
-            if after.is_empty() || after.starts_with([' ', ':']) {
-                critical = flag;
-                rest = after.trim_start_matches(' ');
-                break;
-            }
-        }
-    }
-    let value = if rest.is_empty() {
-        None
-    } else if let Some(encoded) = rest.strip_prefix("::") {
-        let bytes = decode_base64(encoded.trim().as_bytes()).map_err(|reason| {
-            line.error(0, format!("expected a base64 control value, {reason}"))
-        })?;
-        Some(Value::Bytes(bytes))
-    } else if let Some(url) = rest.strip_prefix(":<") {
-        Some(Value::Url(url.trim().to_owned()))
-    } else if let Some(plain) = rest.strip_prefix(':') {
-        Some(Value::Bytes(
-            plain.trim_start_matches(' ').as_bytes().to_vec(),
-        ))
-    } else {
-        return Err(line.error(
-            0,
-            format!("expected 'true', 'false' or ':' after the control OID, found '{rest}'"),
-        ));
-    };
-    Ok(Control {
-        oid: oid.to_owned(),
-        critical,
-        value,
-    })
-}
-
-fn is_numeric_oid(oid: &str) -> bool {
-    oid.starts_with(|c: char| c.is_ascii_digit()) && is_attribute_type(oid)
-}
-
 /// Attribute-value lines of an entry.
 fn parse_attrs(
     lines: &[Line<'_>],
@@ -869,191 +656,8 @@ fn read_attr(
     })
 }
 
-fn parse_change(
-    line: &Line<'_>,
-    kind: &str,
-    rest: &[Line<'_>],
-    diagnostics: &mut Vec<Diagnostic>,
-    complete: bool,
-) -> Result<Body, Diagnostic> {
-    match kind.to_ascii_lowercase().as_str() {
-        "add" | "ntdsschemaadd" => {
-            if rest.is_empty() && complete {
-                return Err(line.error(
-                    0,
-                    "expected at least one attribute after 'changetype: add', found none",
-                ));
-            }
-            Ok(Body::Entry {
-                attrs: parse_attrs(rest, diagnostics)?,
-                changetype_add: true,
-            })
-        }
-        "delete" | "ntdsschemadelete" => match rest.first() {
-            None => Ok(Body::Delete),
-            Some(extra) => Err(extra.error(
-                0,
-                format!(
-                    "expected the end of a 'changetype: delete' record, found '{}'",
-                    extra.shown()
-                ),
-            )),
-        },
-        "modify" | "ntdsschemamodify" => parse_modify(rest, diagnostics).map(Body::Modify),
-        "modrdn" | "ntdsschemamodrdn" => parse_rename(line, RenameKeyword::ModRdn, rest),
-        "moddn" => parse_rename(line, RenameKeyword::ModDn, rest),
-        other => Err(line.error(
-            0,
-            format!("expected changetype add, delete, modify, modrdn or moddn, found '{other}'"),
-        )),
-    }
-}
-
-fn parse_modify(
-    lines: &[Line<'_>],
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Result<Vec<Modification>, Diagnostic> {
-    let mut modifications = Vec::new();
-    let mut rest = lines;
-    while let Some(header) = rest.first() {
-        let spec = header.attr()?;
-        let op = match spec.name.to_ascii_lowercase().as_str() {
-            "add" => ModOp::Add,
-            "delete" => ModOp::Delete,
-            "replace" => ModOp::Replace,
-            "increment" => ModOp::Increment,
-            _ => {
-                return Err(header.error(
-                    0,
-                    format!(
-                        "expected 'add:', 'delete:', 'replace:' or 'increment:', found '{}:'",
-                        spec.name
-                    ),
-                ))
-            }
-        };
-        let attr_name = header
-            .text_value(&spec.value, "an attribute name")?
-            .trim()
-            .to_owned();
-        if !is_attribute_description(&attr_name) {
-            return Err(header.error(
-                0,
-                format!(
-                    "expected an attribute name after '{}:', found '{attr_name}'",
-                    op.keyword()
-                ),
-            ));
-        }
-        rest = &rest[1..];
-        let mut values = Vec::new();
-        // A missing final '-' is tolerated at the end of the record.
-        while let Some(line) = rest.first() {
-            rest = &rest[1..];
-            if line.is_separator() {
-                break;
-            }
-            let attr = line.attr()?;
-            if !attr.name.eq_ignore_ascii_case(&attr_name) {
-                return Err(line.error(
-                    0,
-                    format!(
-                        "expected a value of '{attr_name}' or '-', found '{}:'",
-                        attr.name
-                    ),
-                ));
-            }
-            values.push(read_attr(line, &attr, diagnostics)?.value);
-        }
-        modifications.push(Modification {
-            op,
-            attr: attr_name,
-            values,
-        });
-    }
-    Ok(modifications)
-}
-
-fn parse_rename(
-    changetype: &Line<'_>,
-    keyword: RenameKeyword,
-    lines: &[Line<'_>],
-) -> Result<Body, Diagnostic> {
-    let mut fields = lines.iter();
-    let new_rdn = match fields.next() {
-        Some(line) => expect_field(line, "newrdn")?,
-        None => {
-            return Err(changetype.error(
-                0,
-                "expected 'newrdn:' after the changetype, found the end of the record",
-            ))
-        }
-    };
-    let delete_old_rdn = match fields.next() {
-        Some(line) => match expect_field(line, "deleteoldrdn")?.trim() {
-            "0" => false,
-            "1" => true,
-            other => {
-                return Err(line.error(
-                    0,
-                    format!("expected 'deleteoldrdn: 0' or '1', found '{other}'"),
-                ))
-            }
-        },
-        None => {
-            return Err(changetype.error(
-                0,
-                "expected 'deleteoldrdn:' after 'newrdn:', found the end of the record",
-            ))
-        }
-    };
-    let new_superior = fields
-        .next()
-        .map(|line| expect_field(line, "newsuperior"))
-        .transpose()?;
-    if let Some(extra) = fields.next() {
-        return Err(extra.error(
-            0,
-            format!(
-                "expected the end of the {} record, found '{}'",
-                keyword.keyword(),
-                extra.shown()
-            ),
-        ));
-    }
-    Ok(Body::Rename {
-        keyword,
-        new_rdn,
-        delete_old_rdn,
-        new_superior,
-    })
-}
-
-fn expect_field(line: &Line<'_>, name: &str) -> Result<String, Diagnostic> {
-    let attr = line.attr()?;
-    if !attr.name.eq_ignore_ascii_case(name) {
-        return Err(line.error(0, format!("expected '{name}:', found '{}:'", attr.name)));
-    }
-    line.text_value(&attr.value, name)
-}
-
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn the_base64_alphabet_count_finds_any_outside_byte() {
-        let good: Vec<u8> = b"ABCxyz019+/=".iter().copied().cycle().take(200).collect();
-        assert_eq!(super::count_outside_base64(&good), 0);
-        for at in [0, 31, 63, 64, 127, 128, 199] {
-            for bad in [
-                b'!', b' ', 0, 0xC3, b'-', b'_', b'@', b'[', b'`', b'{', b':',
-            ] {
-                let mut data = good.clone();
-                data[at] = bad;
-                assert_eq!(super::count_outside_base64(&data), 1, "{at} {bad}");
-            }
-        }
-    }
-
     use super::*;
 
     fn one(text: &str) -> Record {
