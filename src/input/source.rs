@@ -179,6 +179,25 @@ fn files_under(dir: &Path, found: &mut Vec<std::path::PathBuf>) -> io::Result<()
     Ok(())
 }
 
+/// Says so when a file's size when opened, the bytes read from it and its
+/// size now do not agree: it was truncated, extended or replaced while
+/// being read, and the analysis covers only what was read.
+pub fn changed_while_read(name: &str, opened: Option<u64>, read: u64) -> Option<String> {
+    let opened = opened?;
+    let now = std::fs::metadata(name)
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    if opened == read && now.is_none_or(|now| now == opened) {
+        return None;
+    }
+    let now = now.map_or_else(|| "gone".to_owned(), |now| format!("{now} bytes"));
+    Some(format!(
+        "the file changed while being read ({opened} bytes when opened, {read} bytes read, \
+         {now} now): the analysis covers only what was read"
+    ))
+}
+
 impl Source {
     /// Opens `path` (`-` for stdin) read-only and starts streaming it.
     pub fn open(path: &str) -> Result<Source, ReadError> {
