@@ -73,3 +73,34 @@ fn the_sample_export_is_read_without_diagnostics() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(json_lines(&run.stdout).len(), 24);
 }
+
+/// `contoso.sources.txt` and `ldif/ldifde.expected.jsonl` are exconn's own
+/// output blessed back: `fixtures/check_expectations.py` checks them against
+/// the LDIF fixtures with its own reader, without exconn (see
+/// fixtures/README.md). Skipped, with a note, where `python3` is not on the
+/// PATH (on Windows it often is not, or is only the Store's stub).
+#[test]
+fn the_blessed_expectations_agree_with_an_independent_reader() {
+    use std::process::Command;
+    let available = Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if !available {
+        eprintln!(
+            "skipped: python3 is not on the PATH, fixtures/check_expectations.py was not run"
+        );
+        return;
+    }
+    let out = Command::new("python3")
+        .arg(fixture("check_expectations.py"))
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "fixtures/check_expectations.py found disagreements (exit {:?}):\n{}{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

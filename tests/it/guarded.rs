@@ -137,6 +137,14 @@ impl Outcome {
 
     /// Diagnostics `FILE:LINE:COL: error|warning: message`: `(severity, message)`.
     pub fn diagnostics(&self) -> Vec<(String, String)> {
+        self.located_diagnostics()
+            .into_iter()
+            .map(|d| (d.severity, d.message))
+            .collect()
+    }
+
+    /// Diagnostics `FILE:LINE:COL: error|warning: message`, with their position.
+    pub fn located_diagnostics(&self) -> Vec<Diagnostic> {
         self.stderr
             .lines()
             .filter_map(|line| {
@@ -150,7 +158,12 @@ impl Outcome {
                 ["error", "warning"].iter().find_map(|sev| {
                     tail.strip_prefix(&format!(" {sev}: "))
                         .filter(|m| !m.trim().is_empty())
-                        .map(|m| ((*sev).to_owned(), m.to_owned()))
+                        .map(|m| Diagnostic {
+                            severity: (*sev).to_owned(),
+                            line: l.parse().unwrap(),
+                            column: c.parse().unwrap(),
+                            message: m.to_owned(),
+                        })
                 })
             })
             .collect()
@@ -187,4 +200,66 @@ impl Outcome {
             .map(|r| r["dn"].as_str().unwrap_or("<no dn>").to_owned())
             .collect()
     }
+
+    /// The dumped record `dn` holds each `(attribute, value)` of `expected`
+    /// (among others): what a hostile neighbour must not take away.
+    pub fn check_record(
+        &self,
+        what: &str,
+        dn: &str,
+        expected: &[(&str, &str)],
+    ) -> Result<(), String> {
+        let records = self.records(what);
+        let record = records
+            .iter()
+            .find(|r| r["dn"] == dn)
+            .ok_or_else(|| format!("{what}: no record {dn:?} (records: {:?})", self.dns(what)))?;
+        let attrs = record["attrs"].as_array().cloned().unwrap_or_default();
+        let missing: Vec<_> = expected
+            .iter()
+            .filter(|(attr, value)| !attrs.iter().any(|a| a[0] == *attr && a[1] == *value))
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{what}: record {dn:?} lacks {missing:?}: {record}"))
+        }
+    }
+
+    pub fn assert_record(&self, what: &str, dn: &str, expected: &[(&str, &str)]) {
+        if let Err(message) = self.check_record(what, dn, expected) {
+            panic!("{message}");
+        }
+    }
+
+    /// The values of `attribute` in the dumped record `dn`.
+    pub fn values(&self, what: &str, dn: &str, attribute: &str) -> Vec<Value> {
+        self.records(what)
+            .iter()
+            .filter(|r| r["dn"] == dn)
+            .flat_map(|r| r["attrs"].as_array().cloned().unwrap_or_default())
+            .filter(|a| a[0] == attribute)
+            .map(|a| a[1].clone())
+            .collect()
+    }
+}
+
+/// One `FILE:LINE:COL: severity: message` line of stderr.
+#[derive(Debug)]
+pub struct Diagnostic {
+    pub severity: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// Line and column (1-based, in bytes) where `needle` first occurs in
+/// `text` at or after byte `from`: where a diagnostic about it must point.
+pub fn position(text: &str, needle: &str, from: usize) -> (usize, usize) {
+    let at = from
+        + text[from..]
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} is not in the document"));
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    (text[..at].matches('\n').count() + 1, at - line_start + 1)
 }

@@ -5,10 +5,15 @@
 //! Every run must end on its own with exit status 0 or 2 (never a panic's
 //! 101 or a signal), without `panicked` on stderr, within a bounded time: a
 //! watchdog kills the process after `DEADLINE` and the test fails.
+//!
+//! Ending cleanly is not enough: a reader that read nothing would do that.
+//! Each hostile part sits between well-formed records, and each test checks
+//! the records (DNs and values) that must survive it, and that the
+//! diagnostics point at the hostile part.
 
 use std::path::PathBuf;
 
-use crate::guarded::{dump, dump_strict, Outcome};
+use crate::guarded::{dump, dump_strict, position, Outcome};
 
 const ONE_MB: usize = 1 << 20;
 
@@ -110,19 +115,70 @@ fn assert_not_expanded(out: &Outcome, what: &str) {
     );
 }
 
+/// The DTD of `doc` is ignored with a warning at its `<!DOCTYPE`, and the
+/// one reference to `entity` (declared there) is left out with an error at
+/// its `&`; nothing else is diagnosed. The value of `attr` in record `dn`,
+/// which held the reference, keeps nothing of it.
+fn assert_entity_left_out(
+    out: &Outcome,
+    what: &str,
+    doc: &str,
+    entity: &str,
+    (dn, attr): (&str, &str),
+) {
+    let (dtd_line, dtd_column) = position(doc, "<!DOCTYPE", 0);
+    let body = doc.find("]>").expect("end of the DTD");
+    let (line, column) = position(doc, entity, body);
+    let diagnostics = out.located_diagnostics();
+    let dtd_warned = diagnostics.iter().any(|d| {
+        d.severity == "warning"
+            && (d.line, d.column) == (dtd_line, dtd_column)
+            && d.message.contains("DTD")
+    });
+    let entity_refused = diagnostics.iter().any(|d| {
+        d.severity == "error" && (d.line, d.column) == (line, column) && d.message.contains(entity)
+    });
+    assert!(
+        dtd_warned && entity_refused && diagnostics.len() == 2,
+        "{what}: expected a warning at {dtd_line}:{dtd_column} (DTD ignored) and an error at \
+         {line}:{column} naming {entity}, nothing else; got {}",
+        out.summary()
+    );
+    let values = out.values(what, dn, attr);
+    assert!(
+        values.iter().all(|v| v == ""),
+        "{what}: {dn} {attr} should hold nothing of {entity}, holds {values:?}"
+    );
+}
+
 #[test]
 fn billion_laughs_dsml() {
     let dir = tempfile::tempdir().unwrap();
     let doc = dsml(
         &billion_laughs_dtd("batchResponse"),
-        &format!(
-            "{}{}",
-            dsml_entry("cn=a,dc=x", &[("cn", "&lol9;")]),
-            dsml_entry("cn=b,dc=x", &[("cn", "b")])
-        ),
+        &[
+            dsml_entry(
+                "cn=before,dc=x",
+                &[("cn", "before"), ("description", "one")],
+            ),
+            dsml_entry("cn=a,dc=x", &[("cn", "&lol9;"), ("description", "kept")]),
+            dsml_entry("cn=b,dc=x", &[("cn", "b")]),
+        ]
+        .concat(),
     );
-    let path = write(&dir, "laughs.dsml.xml", doc);
-    assert_not_expanded(&dump(&path), "billion laughs (DSML v2)");
+    let path = write(&dir, "laughs.dsml.xml", &doc);
+    let what = "billion laughs (DSML v2)";
+    let out = dump(&path);
+    assert_not_expanded(&out, what);
+    assert_entity_left_out(&out, what, &doc, "&lol9;", ("cn=a,dc=x", "cn"));
+    assert_eq!(out.dns(what), ["cn=before,dc=x", "cn=a,dc=x", "cn=b,dc=x"]);
+    out.assert_record(
+        what,
+        "cn=before,dc=x",
+        &[("cn", "before"), ("description", "one")],
+    );
+    out.assert_record(what, "cn=a,dc=x", &[("description", "kept")]);
+    out.assert_record(what, "cn=b,dc=x", &[("cn", "b")]);
 }
 
 #[test]
@@ -130,10 +186,42 @@ fn billion_laughs_clixml() {
     let dir = tempfile::tempdir().unwrap();
     let doc = clixml(
         &billion_laughs_dtd("Objs"),
-        &clixml_object(0, "Laughs", "<S N=\"Comment\">&lol9;</S>\n"),
+        &[
+            clixml_object(0, "Before", "<S N=\"Comment\">one</S>\n"),
+            clixml_object(
+                1,
+                "Laughs",
+                "<S N=\"Comment\">&lol9;</S>\n<S N=\"Other\">kept</S>\n",
+            ),
+            clixml_object(2, "After", "<B N=\"Enabled\">true</B>\n"),
+        ]
+        .concat(),
     );
-    let path = write(&dir, "laughs.clixml.xml", doc);
-    assert_not_expanded(&dump(&path), "billion laughs (CLIXML)");
+    let path = write(&dir, "laughs.clixml.xml", &doc);
+    let what = "billion laughs (CLIXML)";
+    let out = dump(&path);
+    assert_not_expanded(&out, what);
+    let laughs = "CN=Laughs,CN=Connections,DC=x";
+    assert_entity_left_out(&out, what, &doc, "&lol9;", (laughs, "Comment"));
+    assert_eq!(
+        out.dns(what),
+        [
+            "CN=Before,CN=Connections,DC=x",
+            laughs,
+            "CN=After,CN=Connections,DC=x"
+        ]
+    );
+    out.assert_record(
+        what,
+        "CN=Before,CN=Connections,DC=x",
+        &[("Name", "Before"), ("Comment", "one")],
+    );
+    out.assert_record(what, laughs, &[("Name", "Laughs"), ("Other", "kept")]);
+    out.assert_record(
+        what,
+        "CN=After,CN=Connections,DC=x",
+        &[("Name", "After"), ("Enabled", "true")],
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -155,10 +243,22 @@ fn external_entity_dsml() {
     let dir = tempfile::tempdir().unwrap();
     let doc = dsml(
         &external_entity_dtd("batchResponse"),
-        &dsml_entry("cn=a,dc=x", &[("description", "&x;")]),
+        &[
+            dsml_entry("cn=before,dc=x", &[("cn", "before")]),
+            dsml_entry("cn=a,dc=x", &[("description", "&x;"), ("cn", "a")]),
+            dsml_entry("cn=b,dc=x", &[("cn", "b"), ("description", "after")]),
+        ]
+        .concat(),
     );
-    let path = write(&dir, "xxe.dsml.xml", doc);
-    assert_no_local_file(&dump(&path), "external entity (DSML v2)");
+    let path = write(&dir, "xxe.dsml.xml", &doc);
+    let what = "external entity (DSML v2)";
+    let out = dump(&path);
+    assert_no_local_file(&out, what);
+    assert_entity_left_out(&out, what, &doc, "&x;", ("cn=a,dc=x", "description"));
+    assert_eq!(out.dns(what), ["cn=before,dc=x", "cn=a,dc=x", "cn=b,dc=x"]);
+    out.assert_record(what, "cn=before,dc=x", &[("cn", "before")]);
+    out.assert_record(what, "cn=a,dc=x", &[("cn", "a")]);
+    out.assert_record(what, "cn=b,dc=x", &[("cn", "b"), ("description", "after")]);
 }
 
 #[test]
@@ -166,25 +266,58 @@ fn external_entity_clixml() {
     let dir = tempfile::tempdir().unwrap();
     let doc = clixml(
         &external_entity_dtd("Objs"),
-        &clixml_object(0, "Xxe", "<S N=\"Comment\">&x;</S>\n"),
+        &[
+            clixml_object(0, "Before", ""),
+            clixml_object(
+                1,
+                "Xxe",
+                "<S N=\"Comment\">&x;</S>\n<I32 N=\"Port\">25</I32>\n",
+            ),
+            clixml_object(2, "After", "<S N=\"Comment\">after</S>\n"),
+        ]
+        .concat(),
     );
-    let path = write(&dir, "xxe.clixml.xml", doc);
-    assert_no_local_file(&dump(&path), "external entity (CLIXML)");
+    let path = write(&dir, "xxe.clixml.xml", &doc);
+    let what = "external entity (CLIXML)";
+    let out = dump(&path);
+    assert_no_local_file(&out, what);
+    let xxe = "CN=Xxe,CN=Connections,DC=x";
+    assert_entity_left_out(&out, what, &doc, "&x;", (xxe, "Comment"));
+    assert_eq!(
+        out.dns(what),
+        [
+            "CN=Before,CN=Connections,DC=x",
+            xxe,
+            "CN=After,CN=Connections,DC=x"
+        ]
+    );
+    out.assert_record(what, "CN=Before,CN=Connections,DC=x", &[("Name", "Before")]);
+    out.assert_record(what, xxe, &[("Name", "Xxe"), ("Port", "25")]);
+    out.assert_record(
+        what,
+        "CN=After,CN=Connections,DC=x",
+        &[("Name", "After"), ("Comment", "after")],
+    );
 }
 
 // ---------------------------------------------------------------------------
 // Deep nesting
 // ---------------------------------------------------------------------------
 
-fn assert_nesting_diagnosed(out: &Outcome, what: &str) {
+/// One diagnostic, an error about nesting depth on `line` (where the deep
+/// elements are).
+fn assert_nesting_diagnosed(out: &Outcome, what: &str, line: usize) {
     out.assert_contained(what);
-    let diagnostics = out.diagnostics();
+    let diagnostics = out.located_diagnostics();
     assert!(
-        diagnostics.iter().any(|(_, m)| {
-            let m = m.to_ascii_lowercase();
-            m.contains("nest") || m.contains("deeper") || m.contains("depth")
-        }),
-        "{what}: expected a diagnostic about nesting depth, got {}",
+        diagnostics.len() == 1
+            && diagnostics.iter().all(|d| {
+                let m = d.message.to_ascii_lowercase();
+                d.severity == "error"
+                    && d.line == line
+                    && (m.contains("nest") || m.contains("deeper") || m.contains("depth"))
+            }),
+        "{what}: expected one error about nesting depth on line {line}, got {}",
         out.summary()
     );
 }
@@ -199,16 +332,24 @@ fn deep_nesting_dsml() {
     );
     let doc = dsml(
         "",
-        &format!("{}{deep}", dsml_entry("cn=a,dc=x", &[("cn", "a")])),
+        &[
+            dsml_entry("cn=a,dc=x", &[("cn", "a")]),
+            deep,
+            dsml_entry("cn=z,dc=x", &[("cn", "z"), ("description", "after")]),
+        ]
+        .concat(),
     );
-    let path = write(&dir, "deep.dsml.xml", doc);
+    let path = write(&dir, "deep.dsml.xml", &doc);
     let out = dump(&path);
-    assert_nesting_diagnosed(&out, "100,000 nested elements (DSML v2)");
+    let what = "100,000 nested elements (DSML v2)";
+    assert_nesting_diagnosed(&out, what, position(&doc, "<x><x>", 0).0);
     assert_eq!(
-        out.dns("deep DSML"),
-        ["cn=a,dc=x"],
-        "the entry before the deep one is still dumped, the deep one is not"
+        out.dns(what),
+        ["cn=a,dc=x", "cn=z,dc=x"],
+        "the entries around the deep one are still dumped, the deep one is not"
     );
+    out.assert_record(what, "cn=a,dc=x", &[("cn", "a")]);
+    out.assert_record(what, "cn=z,dc=x", &[("cn", "z"), ("description", "after")]);
 }
 
 #[test]
@@ -219,18 +360,34 @@ fn deep_nesting_clixml() {
         "<LST>".repeat(NESTING),
         "</LST>".repeat(NESTING)
     );
-    let objects = format!(
-        "{}{}",
-        clixml_object(0, "First", ""),
-        clixml_object(1, "Deep", &deep_prop)
-    );
-    let path = write(&dir, "deep.clixml.xml", clixml("", &objects));
+    let objects = [
+        clixml_object(0, "First", "<S N=\"Comment\">before</S>\n"),
+        clixml_object(1, "Deep", &deep_prop),
+        clixml_object(2, "Last", "<S N=\"Comment\">after</S>\n"),
+    ]
+    .concat();
+    let doc = clixml("", &objects);
+    let path = write(&dir, "deep.clixml.xml", &doc);
     let out = dump(&path);
-    assert_nesting_diagnosed(&out, "100,000 nested elements (CLIXML)");
+    let what = "100,000 nested elements (CLIXML)";
+    assert_nesting_diagnosed(&out, what, position(&doc, "<LST><LST>", 0).0);
     assert_eq!(
-        out.dns("deep CLIXML"),
-        ["CN=First,CN=Connections,DC=x"],
-        "the object before the deep one is still dumped, the deep one is not"
+        out.dns(what),
+        [
+            "CN=First,CN=Connections,DC=x",
+            "CN=Last,CN=Connections,DC=x"
+        ],
+        "the objects around the deep one are still dumped, the deep one is not"
+    );
+    out.assert_record(
+        what,
+        "CN=First,CN=Connections,DC=x",
+        &[("Name", "First"), ("Comment", "before")],
+    );
+    out.assert_record(
+        what,
+        "CN=Last,CN=Connections,DC=x",
+        &[("Name", "Last"), ("Comment", "after")],
     );
 }
 
@@ -270,12 +427,29 @@ fn truncated_dsml() {
         );
         let out = dump(&path);
         out.assert_contained(&what);
-        if out.diagnostics().is_empty() {
-            failures.push(format!("{what}: no diagnostic ({})", out.summary()));
+        // The damage is in the third entry: an error must point there, not before.
+        let damaged_from = position(&doc, "<searchResultEntry dn=\"cn=c", 0).0;
+        if !out
+            .located_diagnostics()
+            .iter()
+            .any(|d| d.severity == "error" && d.line >= damaged_from)
+        {
+            failures.push(format!(
+                "{what}: no error at line {damaged_from} or after ({})",
+                out.summary()
+            ));
         }
         let dns = out.dns(&what);
         if dns != ["cn=a,dc=x", "cn=b,dc=x"] {
             failures.push(format!("{what}: expected records a and b, got {dns:?}"));
+        }
+        for (dn, expected) in [
+            ("cn=a,dc=x", &[("cn", "a")][..]),
+            ("cn=b,dc=x", &[("cn", "b"), ("description", "two")][..]),
+        ] {
+            if let Err(message) = out.check_record(&what, dn, expected) {
+                failures.push(message);
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -304,12 +478,32 @@ fn truncated_clixml() {
         );
         let out = dump(&path);
         out.assert_contained(&what);
-        if out.diagnostics().is_empty() {
-            failures.push(format!("{what}: no diagnostic ({})", out.summary()));
+        // The damage is in the third object: an error must point there, not before.
+        let damaged_from = position(&doc, "<Obj RefId=\"2\"", 0).0;
+        if !out
+            .located_diagnostics()
+            .iter()
+            .any(|d| d.severity == "error" && d.line >= damaged_from)
+        {
+            failures.push(format!(
+                "{what}: no error at line {damaged_from} or after ({})",
+                out.summary()
+            ));
         }
         let dns = out.dns(&what);
         if dns != ["CN=A,CN=Connections,DC=x", "CN=B,CN=Connections,DC=x"] {
             failures.push(format!("{what}: expected records A and B, got {dns:?}"));
+        }
+        for (dn, expected) in [
+            ("CN=A,CN=Connections,DC=x", &[("Name", "A")][..]),
+            (
+                "CN=B,CN=Connections,DC=x",
+                &[("Name", "B"), ("Enabled", "true")][..],
+            ),
+        ] {
+            if let Err(message) = out.check_record(&what, dn, expected) {
+                failures.push(message);
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -323,6 +517,7 @@ fn truncated_clixml() {
 fn clixml_unknown_ref() {
     let dir = tempfile::tempdir().unwrap();
     let objects = [
+        clixml_object(5, "Before", "<S N=\"Comment\">one</S>\n"),
         clixml_object(
             0,
             "Dangling",
@@ -330,29 +525,59 @@ fn clixml_unknown_ref() {
              <LST><Ref RefId=\"4242\" /></LST></Obj>\n<Ref N=\"HomeMTA\" RefId=\"4343\" />\n",
         ),
         "<Ref RefId=\"4444\" />\n".to_owned(),
-        clixml_object(1, "Fine", ""),
+        clixml_object(1, "Fine", "<I32 N=\"Port\">587</I32>\n"),
     ]
     .concat();
-    let path = write(&dir, "dangling.xml", clixml("", &objects));
+    let doc = clixml("", &objects);
+    let path = write(&dir, "dangling.xml", &doc);
     let out = dump(&path);
-    out.assert_contained("unknown Ref RefId");
-    let diagnostics = out.diagnostics();
+    let what = "unknown Ref RefId";
+    out.assert_contained(what);
+    let diagnostics = out.located_diagnostics();
     for id in ["4242", "4343", "4444"] {
+        let (line, _) = position(&doc, &format!("RefId=\"{id}\""), 0);
         assert!(
-            diagnostics.iter().any(|(_, m)| m.contains(id)),
-            "expected a diagnostic naming the unknown RefId {id}, got {}",
+            diagnostics
+                .iter()
+                .any(|d| d.severity == "error" && d.line == line && d.message.contains(id)),
+            "expected an error on line {line} naming the unknown RefId {id}, got {}",
             out.summary()
         );
     }
-    let dns = out.dns("unknown Ref RefId");
-    assert!(
-        dns.iter().any(|d| d == "CN=Fine,CN=Connections,DC=x"),
-        "the object after the dangling references is still dumped: {dns:?}"
+    assert_eq!(diagnostics.len(), 3, "{}", out.summary());
+    assert_eq!(
+        out.dns(what),
+        [
+            "CN=Before,CN=Connections,DC=x",
+            "CN=Dangling,CN=Connections,DC=x",
+            "CN=Fine,CN=Connections,DC=x"
+        ],
+        "the objects before, with and after the dangling references are dumped"
     );
+    out.assert_record(
+        what,
+        "CN=Before,CN=Connections,DC=x",
+        &[("Name", "Before"), ("Comment", "one")],
+    );
+    out.assert_record(
+        what,
+        "CN=Dangling,CN=Connections,DC=x",
+        &[("Name", "Dangling")],
+    );
+    out.assert_record(
+        what,
+        "CN=Fine,CN=Connections,DC=x",
+        &[("Name", "Fine"), ("Port", "587")],
+    );
+    // The values that named nothing are left out, not made up.
+    for property in ["SourceTransportServers", "HomeMTA"] {
+        let values = out.values(what, "CN=Dangling,CN=Connections,DC=x", property);
+        assert!(values.is_empty(), "{property}: {values:?}");
+    }
 }
 
 /// Object N holds 10 `Ref`s to object N-1, 30 levels deep: followed
-/// naively, 10^30 values.
+/// naively, 10^30 values. Between two well-formed objects.
 fn ref_chain_in_properties() -> String {
     let mut props = String::from(
         "<Obj N=\"L0\" RefId=\"1\"><TN RefId=\"1\"><T>Deserialized.System.Object</T></TN><LST><S>leaf</S></LST></Obj>\n",
@@ -364,12 +589,20 @@ fn ref_chain_in_properties() -> String {
             format!("<Ref RefId=\"{n}\" />").repeat(10)
         ));
     }
-    clixml("", &clixml_object(0, "Chain", &props))
+    let objects = [
+        clixml_object(100, "Before", "<S N=\"Comment\">one</S>\n"),
+        clixml_object(0, "Chain", &props),
+        clixml_object(101, "After", "<S N=\"Comment\">two</S>\n"),
+    ]
+    .concat();
+    clixml("", &objects)
 }
 
-/// The same chain over top-level objects, each with its own DN.
+/// The same chain over top-level objects, each with its own DN, between
+/// two well-formed objects.
 fn ref_chain_top_level() -> String {
-    let mut objects = String::from(
+    let mut objects = clixml_object(2000, "Before", "<S N=\"Comment\">one</S>\n");
+    objects.push_str(
         "<Obj RefId=\"0\"><TN RefId=\"0\"><T>Deserialized.System.Object</T></TN>\
          <LST><S>leaf</S></LST><Props><S N=\"DistinguishedName\">CN=L0,DC=x</S></Props></Obj>\n",
     );
@@ -383,10 +616,11 @@ fn ref_chain_top_level() -> String {
             format!("<Ref RefId=\"{}\" />", n - 1).repeat(10),
         ));
     }
+    objects.push_str(&clixml_object(2001, "After", "<S N=\"Comment\">two</S>\n"));
     clixml("", &objects)
 }
 
-fn assert_chain_bounded(doc: String, what: &str) {
+fn assert_chain_bounded(doc: String, what: &str) -> Outcome {
     let dir = tempfile::tempdir().unwrap();
     let path = write(&dir, "chain.xml", doc);
     let out = dump(&path);
@@ -396,22 +630,72 @@ fn assert_chain_bounded(doc: String, what: &str) {
         "{what}: {} bytes on stdout, expected under 1 MB",
         out.stdout_len
     );
+    out.assert_record(
+        what,
+        "CN=Before,CN=Connections,DC=x",
+        &[("Name", "Before"), ("Comment", "one")],
+    );
+    out.assert_record(
+        what,
+        "CN=After,CN=Connections,DC=x",
+        &[("Name", "After"), ("Comment", "two")],
+    );
+    out
 }
 
 #[test]
 fn clixml_ref_chain_in_properties() {
-    assert_chain_bounded(
-        ref_chain_in_properties(),
-        "Ref chain x10, 30 levels (properties)",
+    let what = "Ref chain x10, 30 levels (properties)";
+    let out = assert_chain_bounded(ref_chain_in_properties(), what);
+    assert_eq!(
+        out.dns(what),
+        [
+            "CN=Before,CN=Connections,DC=x",
+            "CN=Chain,CN=Connections,DC=x",
+            "CN=After,CN=Connections,DC=x"
+        ]
+    );
+    // The object holding the chain keeps its own values and the chain's leaf.
+    out.assert_record(
+        what,
+        "CN=Chain,CN=Connections,DC=x",
+        &[("Name", "Chain"), ("L0", "leaf")],
     );
 }
 
 #[test]
 fn clixml_ref_chain_top_level() {
-    assert_chain_bounded(
-        ref_chain_top_level(),
-        "Ref chain x10, 30 levels (top-level objects)",
+    let what = "Ref chain x10, 30 levels (top-level objects)";
+    let out = assert_chain_bounded(ref_chain_top_level(), what);
+    // Every object of the chain is dumped (a `Ref` to an earlier top-level
+    // object may repeat it), each with its own DN, and nothing else.
+    let dns = out.dns(what);
+    let mut expected: Vec<String> = (0..=30).map(|n| format!("CN=L{n},DC=x")).collect();
+    expected.extend([
+        "CN=Before,CN=Connections,DC=x".to_owned(),
+        "CN=After,CN=Connections,DC=x".to_owned(),
+    ]);
+    expected.sort();
+    let mut distinct = dns.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct, expected);
+    assert_eq!(
+        dns.first().map(String::as_str),
+        Some("CN=Before,CN=Connections,DC=x")
     );
+    assert_eq!(
+        dns.last().map(String::as_str),
+        Some("CN=After,CN=Connections,DC=x")
+    );
+    for n in 0..=30 {
+        let dn = format!("CN=L{n},DC=x");
+        let values = out.values(what, &dn, "DistinguishedName");
+        assert!(
+            !values.is_empty() && values.iter().all(|v| *v == dn.as_str()),
+            "{dn}: DistinguishedName {values:?}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -426,7 +710,13 @@ fn utf16le_with_bom(text: &str) -> Vec<u8> {
     bytes
 }
 
-fn assert_same_records_as_utf8_twin(utf8_doc: &str, what: &str) {
+/// Both twins read under `--strict` to the same records, which are
+/// `expected`: `(dn, values it holds)` in order.
+fn assert_same_records_as_utf8_twin(
+    utf8_doc: &str,
+    what: &str,
+    expected: &[(&str, &[(&str, &str)])],
+) {
     let dir = tempfile::tempdir().unwrap();
     let utf16_doc = utf8_doc.replacen("encoding=\"UTF-8\"", "encoding=\"UTF-16\"", 1);
     let utf8 = write(&dir, "utf8.xml", utf8_doc);
@@ -446,6 +736,11 @@ fn assert_same_records_as_utf8_twin(utf8_doc: &str, what: &str) {
         rb, ra,
         "{what}: UTF-16LE records differ from the UTF-8 twin"
     );
+    let dns: Vec<&str> = expected.iter().map(|(dn, _)| *dn).collect();
+    assert_eq!(b.dns(what), dns, "{what} (UTF-16LE)");
+    for (dn, values) in expected {
+        b.assert_record(&format!("{what} (UTF-16LE)"), dn, values);
+    }
 }
 
 #[test]
@@ -458,7 +753,17 @@ fn utf16le_bom_dsml() {
         dsml_entry("cn=b,dc=x", &[("cn", "b")]),
     ]
     .concat();
-    assert_same_records_as_utf8_twin(&dsml("", &entries), "DSML v2");
+    assert_same_records_as_utf8_twin(
+        &dsml("", &entries),
+        "DSML v2",
+        &[
+            (
+                "cn=Zoë Ünal,dc=x",
+                &[("cn", "Zoë Ünal"), ("description", "λ ☃ 😀")],
+            ),
+            ("cn=b,dc=x", &[("cn", "b")]),
+        ],
+    );
 }
 
 #[test]
@@ -473,13 +778,28 @@ fn utf16le_bom_clixml() {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}",
         clixml("", &objects)
     );
-    assert_same_records_as_utf8_twin(&doc, "CLIXML");
+    assert_same_records_as_utf8_twin(
+        &doc,
+        "CLIXML",
+        &[
+            (
+                "CN=Zoë Ünal,CN=Connections,DC=x",
+                &[("Name", "Zoë Ünal"), ("Comment", "λ ☃ 😀")],
+            ),
+            ("CN=B,CN=Connections,DC=x", &[("Name", "B")]),
+        ],
+    );
 }
 
 // ---------------------------------------------------------------------------
 // Foreign root element
 // ---------------------------------------------------------------------------
 
+/// Nothing can survive here by design: a document whose root element is
+/// not an export's (`batchResponse`, `Objs`) is not an export, so the whole
+/// file is refused before any record is read, even elements inside it that
+/// look like records. The test therefore pins the one-line reason exactly
+/// and checks that stdout is empty.
 #[test]
 fn foreign_root_is_refused_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
@@ -494,21 +814,26 @@ fn foreign_root_is_refused_with_a_reason() {
             "<?xml version=\"1.0\"?>\n<p:inventory xmlns:p=\"urn:example:inventory\"><p:item/></p:inventory>\n",
             "inventory",
         ),
+        (
+            "wrapped.xml",
+            "<?xml version=\"1.0\"?>\n<catalog xmlns=\"urn:oasis:names:tc:DSML:2:0:core\">\
+             <searchResultEntry dn=\"cn=a,dc=x\"><attr name=\"cn\"><value>a</value></attr>\
+             </searchResultEntry></catalog>\n",
+            "catalog",
+        ),
     ] {
         let path = write(&dir, name, doc);
         let out = dump(&path);
         out.assert_contained(name);
         assert_eq!(out.code, Some(2), "{name}: {}", out.summary());
-        let reasons: Vec<&str> = out
-            .stderr
-            .lines()
-            .filter(|l| l.starts_with("exconn: "))
-            .collect();
-        assert!(
-            reasons.len() == 1 && reasons[0].contains(root),
-            "{name}: expected one line `exconn: ...` naming the root element <{root}>, got {}",
-            out.summary()
+        assert_eq!(
+            out.stderr,
+            format!(
+                "exconn: {}: expected an export (LDIF, DSML or CLIXML), found XML with root element <{root}>\n",
+                path.display()
+            ),
+            "{name}"
         );
-        assert!(out.stdout.trim().is_empty(), "{name}: no records expected");
+        assert_eq!(out.stdout_len, 0, "{name}: no records expected: {}", out.stdout);
     }
 }
