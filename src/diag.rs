@@ -60,7 +60,7 @@ impl Diagnostic {
 /// start of the next line. LF, CRLF and a bare CR end a line; so does
 /// CR CR LF, which is what a CRLF file becomes after one more text-mode
 /// conversion on Windows.
-pub fn line_end(text: &[u8], pos: usize) -> (usize, usize) {
+pub(crate) fn line_end(text: &[u8], pos: usize) -> (usize, usize) {
     match memchr::memchr2(b'\n', b'\r', &text[pos..]) {
         None => (text.len(), text.len()),
         Some(found) => {

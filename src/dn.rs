@@ -192,11 +192,6 @@ impl Dn {
 }
 
 impl Rdn {
-    /// The attribute-value assertions of this RDN, in input order.
-    pub fn avas(&self) -> &[Ava] {
-        &self.avas
-    }
-
     /// The text value of a single-valued RDN (`EX01` for `CN=EX01`).
     pub fn value_text(&self) -> Option<&str> {
         match self.avas.as_slice() {
@@ -323,7 +318,7 @@ impl fmt::Display for Rdn {
 /// Escapes a value with the minimal escaping RFC 4514 asks for, plus control
 /// characters as `\XX` (Active Directory writes a mangling LF as `\0A`).
 /// An attribute value escaped for a DN string (RFC 4514 §2.4).
-pub fn escape_value_text(text: &str) -> String {
+pub(crate) fn escape_value_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     escape_value(text, &mut out);
     out

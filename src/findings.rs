@@ -90,7 +90,7 @@ pub struct Finding {
 }
 
 /// Setup's message for `ServerIsSourceForSendConnector` (Bridgehead role removal).
-pub fn setup_message(count: usize) -> String {
+pub(crate) fn setup_message(count: usize) -> String {
     format!(
         "This computer is configured as a source transport server for {count} connectors in the organization. \
          These must be moved or deleted before Setup can continue."
@@ -103,7 +103,7 @@ pub const EDGE_SETUP_MESSAGE: &str = "The Edge subscription needs to be removed 
 
 /// Whether `server` is the only source of `connector` (and not an Edge,
 /// whose connectors follow its subscription).
-pub fn is_last_source(graph: &Graph, server: usize, connector: usize) -> bool {
+pub(crate) fn is_last_source(graph: &Graph, server: usize, connector: usize) -> bool {
     graph.send_connectors[connector].sources == [server] && !graph.servers[server].is_edge()
 }
 

@@ -130,7 +130,7 @@ struct ServerRef {
 type Resolved = (Vec<ServerRef>, Vec<Unresolved>);
 
 /// The case-insensitive key servers are matched on (Setup matches names this way).
-pub fn server_key(name: &str) -> String {
+pub(crate) fn server_key(name: &str) -> String {
     name.chars().flat_map(char::to_lowercase).collect()
 }
 

@@ -23,7 +23,7 @@ const DEFAULT_RECEIVE_PREFIXES: [&str; 7] = [
 ];
 
 /// Whether `connector` is one of the receive connectors Setup creates on `server`.
-pub fn is_default_receive_connector(connector: &str, server: &str) -> bool {
+pub(crate) fn is_default_receive_connector(connector: &str, server: &str) -> bool {
     DEFAULT_RECEIVE_PREFIXES.iter().any(|prefix| {
         connector
             .trim()

@@ -120,7 +120,7 @@ impl Plan {
 }
 
 /// Simulates `request` on `graph`.
-pub fn simulate(graph: &Graph, request: &Request) -> Plan {
+pub(crate) fn simulate(graph: &Graph, request: &Request) -> Plan {
     let removed = named(graph, &request.remove);
     let added: Vec<Named> = named(graph, &request.add)
         .into_iter()

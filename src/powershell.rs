@@ -18,7 +18,7 @@ use crate::graph::{server_key, Graph};
 use crate::visible;
 
 /// `text` as a PowerShell string literal that evaluates to exactly `text`.
-pub fn quote(text: &str) -> String {
+pub(crate) fn quote(text: &str) -> String {
     if text.chars().any(visible::is_unsafe) {
         double_quoted(text)
     } else {
@@ -73,7 +73,7 @@ pub fn comment(text: &str) -> String {
 
 /// How a connector is named in a command: its name, or its DN when another
 /// connector has the same name.
-pub fn connector_identity(graph: &Graph, connector: usize) -> String {
+pub(crate) fn connector_identity(graph: &Graph, connector: usize) -> String {
     let name = &graph.send_connectors[connector].connector.name;
     // Connectors are sorted by name: a namesake would be a neighbour.
     let namesake = |other: Option<usize>| {
@@ -92,7 +92,7 @@ pub fn connector_identity(graph: &Graph, connector: usize) -> String {
 /// How a connector is named in a script: its GUID where the export has
 /// one (unambiguous whatever the name holds), else as in
 /// [`connector_identity`]. The script's comment above names it.
-pub fn script_identity(graph: &Graph, connector: usize) -> String {
+pub(crate) fn script_identity(graph: &Graph, connector: usize) -> String {
     match &graph.send_connectors[connector].connector.guid {
         Some(guid) => quote(guid),
         None => connector_identity(graph, connector),
@@ -100,12 +100,12 @@ pub fn script_identity(graph: &Graph, connector: usize) -> String {
 }
 
 /// The command that removes an Edge server's subscription.
-pub fn remove_edge_subscription(server: &str) -> String {
+pub(crate) fn remove_edge_subscription(server: &str) -> String {
     format!("Remove-EdgeSubscription -Identity {}", quote(server))
 }
 
 /// The command that takes `server` off the connector's sources.
-pub fn remove_command(graph: &Graph, server: usize, connector: usize) -> String {
+pub(crate) fn remove_command(graph: &Graph, server: usize, connector: usize) -> String {
     let node = &graph.servers[server];
     if node.is_edge() {
         remove_edge_subscription(&node.name)
@@ -120,7 +120,7 @@ pub fn remove_command(graph: &Graph, server: usize, connector: usize) -> String 
 
 /// Takes servers off (and puts servers on) a Send connector's sources:
 /// `None` when there is nothing to do. Added servers come first.
-pub fn set_send_connector_sources(
+pub(crate) fn set_send_connector_sources(
     identity: &str,
     add: &[String],
     remove: &[String],
@@ -141,12 +141,12 @@ pub fn set_send_connector_sources(
 }
 
 /// Removes a Send connector.
-pub fn remove_send_connector(identity: &str) -> String {
+pub(crate) fn remove_send_connector(identity: &str) -> String {
     format!("Remove-SendConnector -Identity {identity}")
 }
 
 /// Re-creates a connector (an Exchange 2003 one) as a Send connector, to complete.
-pub fn new_send_connector(name: &str, address_spaces: &[String]) -> String {
+pub(crate) fn new_send_connector(name: &str, address_spaces: &[String]) -> String {
     format!(
         "New-SendConnector -Name {} -AddressSpaces {} -SourceTransportServers <new servers>",
         quote(name),
@@ -156,7 +156,7 @@ pub fn new_send_connector(name: &str, address_spaces: &[String]) -> String {
 
 /// A routing group connector in a command: its GUID, else its DN (names of
 /// routing group connectors repeat across routing groups).
-pub fn routing_group_identity(connector: &crate::model::RoutingGroupConnector) -> String {
+pub(crate) fn routing_group_identity(connector: &crate::model::RoutingGroupConnector) -> String {
     connector
         .guid
         .as_deref()
@@ -164,7 +164,7 @@ pub fn routing_group_identity(connector: &crate::model::RoutingGroupConnector) -
 }
 
 /// Sets both sides of a routing group connector.
-pub fn set_routing_group_connector(
+pub(crate) fn set_routing_group_connector(
     identity: &str,
     sources: &[String],
     targets: &[String],
@@ -177,12 +177,12 @@ pub fn set_routing_group_connector(
 }
 
 /// Removes a routing group connector.
-pub fn remove_routing_group_connector(identity: &str) -> String {
+pub(crate) fn remove_routing_group_connector(identity: &str) -> String {
     format!("Remove-RoutingGroupConnector -Identity {identity}")
 }
 
 /// Names as a PowerShell array literal (`'a','b'`).
-pub fn quoted_list(names: &[String]) -> String {
+pub(crate) fn quoted_list(names: &[String]) -> String {
     names.iter().map(|n| quote(n)).collect::<Vec<_>>().join(",")
 }
 

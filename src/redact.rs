@@ -341,7 +341,10 @@ impl Pseudonyms {
 
 /// Redacts what a run read: paths become `input-N`, diagnostic messages are
 /// withheld (they quote the files); sizes, counts and SHA-256 stay.
-pub fn redact_inputs(inputs: &mut [InputInfo], unreadable: &mut [crate::analysis::Unreadable]) {
+pub(crate) fn redact_inputs(
+    inputs: &mut [InputInfo],
+    unreadable: &mut [crate::analysis::Unreadable],
+) {
     for (i, input) in inputs.iter_mut().enumerate() {
         input.name = format!("input-{}", i + 1);
         for diagnostic in &mut input.diagnostics {
@@ -355,7 +358,7 @@ pub fn redact_inputs(inputs: &mut [InputInfo], unreadable: &mut [crate::analysis
 }
 
 /// Withholds a diagnostic's message and names its file `name`.
-pub fn redact_diagnostic(diagnostic: &mut Located, name: &str) {
+pub(crate) fn redact_diagnostic(diagnostic: &mut Located, name: &str) {
     diagnostic.file = name.to_owned();
     diagnostic.message = format!("{WITHHELD} (--redact)");
 }

@@ -51,13 +51,13 @@ fn push_escaped(out: &mut String, c: char) {
 }
 
 /// A value for a person ([`text`]), or `-` when there is none.
-pub fn or_dash(value: Option<&str>) -> Cow<'_, str> {
+pub(crate) fn or_dash(value: Option<&str>) -> Cow<'_, str> {
     text(value.filter(|v| !v.is_empty()).unwrap_or("-"))
 }
 
 /// Whether a name is shown as it is: not empty, no unsafe character, no
 /// space at either end or twice in a row, not starting with a double quote.
-pub fn is_plain_name(name: &str) -> bool {
+pub(crate) fn is_plain_name(name: &str) -> bool {
     !name.is_empty()
         && !name.starts_with([' ', '"'])
         && !name.ends_with(' ')

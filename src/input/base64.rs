@@ -40,12 +40,12 @@ pub fn decode(data: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 /// Whether a value lacks its `=` padding (whitespace aside).
-pub fn is_unpadded(data: &[u8]) -> bool {
+pub(crate) fn is_unpadded(data: &[u8]) -> bool {
     data.iter().filter(|b| !b.is_ascii_whitespace()).count() % 4 != 0
 }
 
 /// The warning every reader gives for an unpadded value of `what`.
-pub fn unpadded_warning(what: &str, data: &[u8]) -> String {
+pub(crate) fn unpadded_warning(what: &str, data: &[u8]) -> String {
     let length = data.iter().filter(|b| !b.is_ascii_whitespace()).count();
     format!(
         "base64 value of {what} lacks its '=' padding ({length} characters): read as it is, \

@@ -74,7 +74,7 @@ pub const REF_REACH: u64 = 32 << 20;
 const MAX_SHARED: usize = 100_000;
 
 /// Which elements are records: every child of the root `Objs`.
-pub fn is_record(open: &[Vec<u8>], _name: &[u8]) -> bool {
+pub(crate) fn is_record(open: &[Vec<u8>], _name: &[u8]) -> bool {
     open.len() == 1 && open[0] == b"Objs"
 }
 

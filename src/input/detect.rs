@@ -66,7 +66,7 @@ pub fn detect(text: &[u8]) -> Result<Format, String> {
 /// Whether the first line that is not a comment starts with `dn:` or
 /// `version:`: then NUL bytes further on are damage inside an LDIF export
 /// (the reader reports them), not a sign of a binary file.
-pub fn starts_like_ldif(text: &[u8]) -> bool {
+pub(crate) fn starts_like_ldif(text: &[u8]) -> bool {
     let mut rest = text;
     while rest.first() == Some(&b'#') {
         let Some(end) = memchr::memchr(b'\n', rest) else {

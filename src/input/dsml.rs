@@ -90,7 +90,7 @@ fn project(parsed: &mut Parsed, projection: Projection, class: fn(&[u8]) -> bool
 
 /// Which elements are records: every `searchResultEntry`, and DSML v1
 /// `entry` elements in `directory-entries`.
-pub fn is_record(open: &[Vec<u8>], name: &[u8]) -> bool {
+pub(crate) fn is_record(open: &[Vec<u8>], name: &[u8]) -> bool {
     name == b"searchResultEntry"
         || (name == b"entry"
             && open

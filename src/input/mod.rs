@@ -73,8 +73,6 @@ pub struct Parsed {
     pub skipped: usize,
     /// Records read, including entries a projection did not hand on.
     pub read: usize,
-    /// LDIF's `version:` line value, when present.
-    pub version: Option<u32>,
     /// Line ends in the text read (for the line numbers of later windows).
     pub line_ends: usize,
 }

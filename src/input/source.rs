@@ -182,7 +182,7 @@ fn files_under(dir: &Path, found: &mut Vec<std::path::PathBuf>) -> io::Result<()
 /// Says so when a file's size when opened, the bytes read from it and its
 /// size now do not agree: it was truncated, extended or replaced while
 /// being read, and the analysis covers only what was read.
-pub fn changed_while_read(name: &str, opened: Option<u64>, read: u64) -> Option<String> {
+pub(crate) fn changed_while_read(name: &str, opened: Option<u64>, read: u64) -> Option<String> {
     let opened = opened?;
     let now = std::fs::metadata(name)
         .ok()
@@ -301,11 +301,6 @@ impl Source {
             }
         }
         Ok(true)
-    }
-
-    /// Reads the rest of the decoded text.
-    pub fn read_to_end(&mut self, text: &mut Vec<u8>) -> io::Result<()> {
-        self.text.read_to_end(text).map(|_| ())
     }
 
     /// Reads what is left (so that the hash covers every byte) and returns
@@ -531,7 +526,7 @@ mod tests {
     fn read(raw: Vec<u8>) -> (Source, Vec<u8>) {
         let mut source = Source::from_reader("x", Box::new(io::Cursor::new(raw)), None).unwrap();
         let mut text = Vec::new();
-        source.read_to_end(&mut text).unwrap();
+        source.text.read_to_end(&mut text).unwrap();
         (source, text)
     }
 

@@ -99,7 +99,7 @@ pub fn parse(text: &[u8]) -> (Option<Element>, Vec<Diagnostic>) {
 /// [`parse`] with elements nested at most `max_depth` deep, leaving out the
 /// elements (below the root) for which `skip` is true once their start tag
 /// is read: their content is passed over without being decoded or copied.
-pub fn parse_skipping(
+pub(crate) fn parse_skipping(
     text: &[u8],
     max_depth: usize,
     skip: impl Fn(&Element) -> bool,

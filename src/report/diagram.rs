@@ -157,7 +157,7 @@ pub fn write_mermaid(out: &mut impl Write, report: &SourcesReport) -> io::Result
 
 /// Escapes text for XML and HTML content and attribute values; control,
 /// bidi and line-separator characters are shown escaped (`\n`, `\u{202e}`).
-pub fn xml_text(text: &str) -> String {
+pub(crate) fn xml_text(text: &str) -> String {
     quick_xml::escape::escape(visible::text(text).as_ref()).into_owned()
 }
 

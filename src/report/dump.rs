@@ -133,7 +133,7 @@ fn json_change(change: &Modification) -> JsonChange<'_> {
 }
 
 /// Writes one record as a JSON line.
-pub fn write_jsonl(out: &mut impl Write, record: &Record) -> io::Result<()> {
+pub(crate) fn write_jsonl(out: &mut impl Write, record: &Record) -> io::Result<()> {
     serde_json::to_writer(&mut *out, &JsonRecord::new(record))?;
     out.write_all(b"\n")
 }
@@ -227,7 +227,7 @@ fn write_value(out: &mut impl Write, value: &Value) -> io::Result<()> {
 }
 
 /// RFC 2849 SAFE-STRING, and no trailing space (which RFC 2849 says SHOULD be base64).
-pub fn is_safe_string(bytes: &[u8]) -> bool {
+pub(crate) fn is_safe_string(bytes: &[u8]) -> bool {
     let safe_start = !matches!(bytes.first(), Some(b' ' | b':' | b'<'));
     let safe_chars = bytes
         .iter()

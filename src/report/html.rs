@@ -315,7 +315,7 @@ pub fn write_sources(out: &mut impl Write, report: &SourcesReport) -> io::Result
 }
 
 /// The `plan` report as HTML.
-pub fn write_plan(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> {
+pub(crate) fn write_plan(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> {
     let plan = view.plan;
     let names =
         |servers: &[crate::plan::Named]| servers.iter().map(|s| s.name.clone()).collect::<Vec<_>>();
@@ -412,7 +412,7 @@ pub fn write_plan(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> {
 }
 
 /// The `inventory` report as HTML.
-pub fn write_inventory(out: &mut impl Write, view: &InventoryView) -> io::Result<()> {
+pub(crate) fn write_inventory(out: &mut impl Write, view: &InventoryView) -> io::Result<()> {
     let mut body = notice(&view.findings);
     body.push_str(&format!(
         "<p>{} server(s), {} Send connector(s), {} receive connector(s) of which <strong>{} custom</strong> \

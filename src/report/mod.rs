@@ -85,7 +85,7 @@ fn input_summaries(inputs: &[sources::InputView]) -> Vec<InputSummary> {
 
 /// Today's date in UTC (for report headers and the default `--date`);
 /// shown as `YYYY-MM-DD`.
-pub fn utc_today() -> Date {
+pub(crate) fn utc_today() -> Date {
     utc_date(Timestamp::now())
 }
 

@@ -638,7 +638,7 @@ pub fn write_csv(out: &mut impl Write, report: &SourcesReport) -> io::Result<()>
 }
 
 /// The rows of [`write_csv`] without the header (for a further organization).
-pub fn write_csv_rows(out: &mut impl Write, report: &SourcesReport) -> io::Result<()> {
+pub(crate) fn write_csv_rows(out: &mut impl Write, report: &SourcesReport) -> io::Result<()> {
     for server in report.source_servers() {
         for connector in report.connectors_of(server) {
             let fields = [
