@@ -1,6 +1,6 @@
 //! Throughput of each reader and of graph building, on generated exports.
 //!
-//! `cargo bench` — inputs are generated in memory by `exconn::synth` (16 MiB
+//! `cargo bench` — inputs are generated in memory by `exconn_synth` (16 MiB
 //! each), so the numbers are about parsing, not about the disk.
 
 use std::hint::black_box;
@@ -9,7 +9,7 @@ use std::io::Cursor;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use exconn::analysis;
 use exconn::input::{ldif, ReadOptions, Source};
-use exconn::synth::{self, Spec, Style, Utf16Writer, XmlFormat, XmlWriter};
+use exconn_synth::{self as synth, Spec, Style, Utf16Writer, XmlFormat, XmlWriter};
 
 const SIZE: u64 = 16 << 20;
 

@@ -13,7 +13,7 @@ use std::io::{BufWriter, Write};
 
 use clap::{Parser, ValueEnum};
 use exconn::input::{self, ReadOptions};
-use exconn::synth::{generate, Spec, Style, Utf16Writer, XmlFormat, XmlWriter};
+use exconn_synth::{generate, Spec, Style, Utf16Writer, XmlFormat, XmlWriter};
 
 #[derive(Clone, Copy, ValueEnum)]
 enum StyleArg {

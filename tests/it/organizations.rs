@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use exconn::synth::{self, Spec, Style, XmlFormat, XmlWriter};
+use exconn_synth::{self as synth, Spec, Style, XmlFormat, XmlWriter};
 use serde_json::Value;
 
 use crate::support::{exconn, fixture};

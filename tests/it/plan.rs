@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use exconn::synth::{self, Spec, Style};
+use exconn_synth::{self as synth, Spec, Style};
 use serde_json::Value;
 
 use crate::support::{exconn, fixture, temp_file};

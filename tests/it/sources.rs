@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use exconn::synth::{self, Answer, Spec, Style};
+use exconn_synth::{self as synth, Answer, Spec, Style};
 use serde::Deserialize;
 
 use crate::support::{exconn, fixture, temp_file};

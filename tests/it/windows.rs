@@ -4,7 +4,7 @@
 use exconn::input::{self, InputInfo, Projection, ReadOptions, Source};
 
 use exconn::record::Record;
-use exconn::synth::{self, Spec, Style};
+use exconn_synth::{self as synth, Spec, Style};
 
 fn read_with_window(
     bytes: &[u8],

@@ -1,4 +1,6 @@
-//! Synthetic exports with a known answer, for tests and benchmarks.
+//! Synthetic exports with a known answer, for exconn's tests, benchmarks and
+//! the `gen_export` example. A workspace member that is never published: the
+//! generator is not part of the shipped `exconn` library.
 //!
 //! [`generate`] writes an LDIF export of an imaginary organization and
 //! returns the [`Answer`] a correct analysis must find. The export exercises
@@ -7,6 +9,11 @@
 //! Exchange 2003 servers, deleted connectors, routing group connectors,
 //! unresolvable references, and bulky objects the analysis must skip.
 //! Everything is derived from the seed: the same spec gives the same bytes.
+//! [`XmlWriter`] writes the same records as DSML or CLIXML, [`Utf16Writer`]
+//! as UTF-16.
+
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
@@ -498,7 +505,7 @@ impl<W: Write> XmlWriter<W> {
     }
 
     /// Writes one batch of entries (change records are left out).
-    pub fn records(&mut self, records: &[crate::record::Record]) -> io::Result<()> {
+    pub fn records(&mut self, records: &[exconn::record::Record]) -> io::Result<()> {
         for record in records {
             match self.format {
                 XmlFormat::Dsml => self.dsml_entry(record)?,
@@ -508,7 +515,7 @@ impl<W: Write> XmlWriter<W> {
         Ok(())
     }
 
-    fn dsml_entry(&mut self, record: &crate::record::Record) -> io::Result<()> {
+    fn dsml_entry(&mut self, record: &exconn::record::Record) -> io::Result<()> {
         writeln!(
             self.out,
             "<searchResultEntry dn=\"{}\">\r",
@@ -538,7 +545,7 @@ impl<W: Write> XmlWriter<W> {
         self.ref_id
     }
 
-    fn clixml_object(&mut self, record: &crate::record::Record) -> io::Result<()> {
+    fn clixml_object(&mut self, record: &exconn::record::Record) -> io::Result<()> {
         let id = self.next_ref();
         let type_names = if id == 1 {
             "<TN RefId=\"0\"><T>Microsoft.ActiveDirectory.Management.ADObject</T><T>Microsoft.ActiveDirectory.Management.ADEntity</T><T>System.Object</T></TN>".to_owned()
@@ -595,10 +602,10 @@ impl<W: Write> XmlWriter<W> {
 }
 
 /// Attribute values grouped by name, in first-seen order.
-fn grouped(attrs: &[crate::record::Attr]) -> Vec<(&str, Vec<&[u8]>)> {
+fn grouped(attrs: &[exconn::record::Attr]) -> Vec<(&str, Vec<&[u8]>)> {
     let mut groups: Vec<(&str, Vec<&[u8]>)> = Vec::new();
     for attr in attrs {
-        let crate::record::Value::Bytes(bytes) = &attr.value else {
+        let exconn::record::Value::Bytes(bytes) = &attr.value else {
             continue;
         };
         match groups.iter_mut().find(|(name, _)| *name == attr.name) {
@@ -670,18 +677,21 @@ mod tests {
     fn xml_conversions_read_back_to_the_same_model() {
         let mut ldif = Vec::new();
         generate(&Spec::default(), &mut ldif).unwrap();
-        let records = crate::input::ldif::parse(&ldif).records;
+        let records = exconn::input::ldif::parse(&ldif).records;
         let expected = format!(
             "{:?}",
-            crate::model::build(records.clone()).0.send_connectors.len()
+            exconn::model::build(records.clone())
+                .0
+                .send_connectors
+                .len()
         );
         for format in [XmlFormat::Dsml, XmlFormat::Clixml] {
             let mut writer = XmlWriter::new(Vec::new(), format).unwrap();
             writer.records(&records).unwrap();
             let xml = writer.finish().unwrap();
             let parsed = match format {
-                XmlFormat::Dsml => crate::input::dsml::parse(&xml),
-                XmlFormat::Clixml => crate::input::clixml::parse(&xml),
+                XmlFormat::Dsml => exconn::input::dsml::parse(&xml),
+                XmlFormat::Clixml => exconn::input::clixml::parse(&xml),
             };
             assert!(
                 parsed.diagnostics.is_empty(),
@@ -691,7 +701,7 @@ mod tests {
             assert_eq!(parsed.records.len(), records.len());
             let got = format!(
                 "{:?}",
-                crate::model::build(parsed.records).0.send_connectors.len()
+                exconn::model::build(parsed.records).0.send_connectors.len()
             );
             assert_eq!(got, expected, "{format:?}");
         }
@@ -737,9 +747,9 @@ mod tests {
             edge: false,
             exported: true,
         };
-        let expected = crate::dn::Dn::parse(&server.dn()).unwrap().key();
+        let expected = exconn::dn::Dn::parse(&server.dn()).unwrap().key();
         for variant in 0..7 {
-            let dn = crate::dn::Dn::parse(&server.reference(variant)).unwrap();
+            let dn = exconn::dn::Dn::parse(&server.reference(variant)).unwrap();
             assert_eq!(
                 dn.child_of("cn", "servers").unwrap().key(),
                 expected,
