@@ -6,7 +6,6 @@
 //! disabled ones included; routing group connectors never count.
 
 use crate::coverage::Coverage;
-use crate::dn::{Dn, Mangling};
 use crate::graph::{Graph, ServerNode};
 use crate::powershell::{connector_identity, quote, remove_edge_subscription};
 
@@ -131,8 +130,13 @@ fn send_connectors_not_in_export(coverage: &Coverage) -> Finding {
 }
 
 /// The finding for an object whose name carries conflict mangling.
-fn conflict_mangled(kind: &str, name: &str, dn: &Dn, connector: Option<usize>) -> Option<Finding> {
-    if dn.mangling() != Some(Mangling::Conflict) {
+fn conflict_mangled(
+    kind: &str,
+    name: &str,
+    conflict: bool,
+    connector: Option<usize>,
+) -> Option<Finding> {
+    if !conflict {
         return None;
     }
     let cmdlet = match kind {
@@ -167,7 +171,7 @@ pub fn analyze(graph: &Graph, coverage: &Coverage) -> Vec<Finding> {
         findings.extend(conflict_mangled(
             "Send connector",
             &c.name,
-            &c.dn,
+            c.conflict,
             Some(index),
         ));
     }
@@ -176,7 +180,7 @@ pub fn analyze(graph: &Graph, coverage: &Coverage) -> Vec<Finding> {
         findings.extend(conflict_mangled(
             "routing group connector",
             &c.name,
-            &c.dn,
+            c.conflict,
             None,
         ));
     }
@@ -184,7 +188,7 @@ pub fn analyze(graph: &Graph, coverage: &Coverage) -> Vec<Finding> {
         findings.extend(conflict_mangled(
             "Exchange server",
             &server.name,
-            &server.dn,
+            server.conflict,
             None,
         ));
     }

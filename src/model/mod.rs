@@ -141,6 +141,10 @@ pub struct Server {
     pub fqdn: Option<String>,
     /// `objectGUID` (`Guid` in cmdlet output), in its usual text form.
     pub guid: Option<String>,
+    /// Its name carries conflict mangling (`\\0ACNF:`): the directory holds
+    /// another object made as the same one. Kept apart from the DN, which
+    /// redaction rewrites.
+    pub conflict: bool,
 }
 
 impl Server {
@@ -206,6 +210,10 @@ pub struct SendConnector {
     pub sources_known: bool,
     /// `objectGUID` (`Guid` in cmdlet output), in its usual text form.
     pub guid: Option<String>,
+    /// Its name carries conflict mangling (`\\0ACNF:`): the directory holds
+    /// another object made as the same one. Kept apart from the DN, which
+    /// redaction rewrites.
+    pub conflict: bool,
     /// Byte offset of the record, for diagnostics.
     pub offset: usize,
 }
@@ -223,6 +231,10 @@ pub struct RoutingGroupConnector {
     pub target_refs: Vec<Reference>,
     /// `objectGUID` (`Guid` in cmdlet output), in its usual text form.
     pub guid: Option<String>,
+    /// Its name carries conflict mangling (`\\0ACNF:`): the directory holds
+    /// another object made as the same one. Kept apart from the DN, which
+    /// redaction rewrites.
+    pub conflict: bool,
 }
 
 /// A receive connector (`msExchSmtpReceiveConnector`), owned by the server it sits under.
@@ -507,6 +519,7 @@ fn classify(record: &Record) -> Classified {
         Kind::Server => Classified::Server(server(record, dn, name)),
         Kind::Send => Classified::Send(send_connector(record, dn, name)),
         Kind::RoutingGroup => Classified::RoutingGroup(RoutingGroupConnector {
+            conflict: dn.mangling() == Some(Mangling::Conflict),
             name,
             dn,
             source_refs: references(record, attr::SOURCES),
@@ -661,6 +674,7 @@ fn number(record: &Record, names: &[&str]) -> Option<i64> {
 }
 
 fn server(record: &Record, dn: Dn, name: String) -> Server {
+    let conflict = dn.mangling() == Some(Mangling::Conflict);
     let version = first(record, attr::SERIAL_NUMBER)
         .and_then(|text| Version::from_serial_number(&text))
         .or_else(|| number(record, attr::VERSION_NUMBER).and_then(Version::from_version_number));
@@ -697,10 +711,12 @@ fn server(record: &Record, dn: Dn, name: String) -> Server {
         site,
         fqdn,
         guid: object_guid(record),
+        conflict,
     }
 }
 
 fn send_connector(record: &Record, dn: Dn, name: String) -> SendConnector {
+    let conflict = dn.mangling() == Some(Mangling::Conflict);
     let smart_hosts = texts(record, attr::SMART_HOSTS)
         .iter()
         .flat_map(|hosts| hosts.split([',', ';']))
@@ -728,6 +744,7 @@ fn send_connector(record: &Record, dn: Dn, name: String) -> SendConnector {
         source_refs: references(record, attr::SOURCES),
         sources_known: sources_known(record),
         guid: object_guid(record),
+        conflict,
         offset: record.offset,
     }
 }

@@ -448,6 +448,19 @@ fn conflict_mangled_objects_are_a_finding() {
         conflicts[0]["connector"],
         "Hostile\nCNF:0f0e0d0c-0000-0000-0000-000000000001"
     );
+    // Redaction rewrites the name, not what it says about the object.
+    let run = exconn(&["sources", "--redact", "--format", "json", &path]);
+    let redacted: Value = serde_json::from_str(&run.stdout).unwrap();
+    let codes: Vec<&Value> = redacted["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| &f["code"])
+        .collect();
+    assert!(
+        codes.iter().any(|c| *c == "ConflictMangledObject"),
+        "{codes:?}"
+    );
 }
 
 // ---- 5. Damage is never silent ------------------------------------------
