@@ -38,6 +38,9 @@ pub enum Command {
     /// Servers with their support status, connectors with their settings, receive connectors.
     #[command(after_help = crate::exit::TABLE)]
     Inventory(InventoryArgs),
+    /// What changed between two exports of one organization (before and after a remediation).
+    #[command(after_help = crate::exit::TABLE)]
+    Diff(DiffArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions {
         /// The shell.
@@ -280,6 +283,63 @@ pub enum InventoryFormat {
     Json,
     /// One row per server or connector, `kind` saying which.
     Csv,
+    /// One self-contained HTML page.
+    Html,
+}
+
+/// `exconn diff`
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The export before the change: a file or a directory (`-` for standard input).
+    #[arg(value_name = "BEFORE")]
+    pub before: String,
+
+    /// The export after the change: a file or a directory (`-` for standard input).
+    #[arg(value_name = "AFTER")]
+    pub after: String,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
+
+    /// Replace organization, domain, server and connector names with stable
+    /// pseudonyms (the same on both sides), so that the report can be shared
+    /// outside the customer.
+    #[arg(long)]
+    pub redact: bool,
+
+    /// Exit with status 2 when any diagnostic (error or warning) was reported.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Read every input as this format instead of detecting it.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<InputFormat>,
+
+    /// The longest record accepted: LDIF without an empty line, or one XML
+    /// record element (bytes; K, M and G suffixes accepted). Longer ones are
+    /// skipped with an error.
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
+    pub max_record_size: usize,
+
+    /// The most values one entry keeps; the rest are left out with an error.
+    #[arg(long, value_name = "N", default_value_t = crate::input::MAX_VALUES)]
+    pub max_values: usize,
+
+    /// The deepest XML element nesting read; deeper content is left out with an error.
+    #[arg(long, value_name = "N", default_value_t = crate::input::xml::MAX_DEPTH)]
+    pub max_depth: usize,
+}
+
+/// Output formats of `diff`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// A line per changed object, for a person.
+    Table,
+    /// The JSON document (schema_version 1).
+    Json,
+    /// Markdown tables for a written report.
+    Markdown,
     /// One self-contained HTML page.
     Html,
 }

@@ -9,7 +9,8 @@ pub enum Status {
     Success,
     /// 1: the work was done and found what the command reports by status
     /// (`check`: the server is a source of Send connectors; `plan`: a
-    /// connector would be left without a source).
+    /// connector would be left without a source; `diff`: the two exports
+    /// differ).
     Findings,
     /// 2: usage error, an input that could not be read, no export read,
     /// inputs that cannot show the Send connectors (no verdict can rest on
@@ -38,11 +39,14 @@ impl From<Status> for ExitCode {
 /// The table as shown in `--help` and the README.
 pub const TABLE: &str = "\
 Exit status:
-  0  success: the report was written (check: the server is a source of no Send connector)
+  0  success: the report was written (check: the server is a source of no Send connector;
+     diff: no change)
   1  findings: check: the server is a source of at least one Send connector;
-     plan: a connector would be left without a source
+     plan: a connector would be left without a source; diff: the exports differ
   2  usage error, an input that cannot be read (missing, directory, not an export,
      server not in the export for check), no export read at all, inputs that cannot
      show the Send connectors (check: cannot tell; sources, plan, inventory: the
-     SendConnectorsNotInExport blocker), or any diagnostic under --strict
+     SendConnectorsNotInExport blocker; diff: a side that cannot show them), diff:
+     sides of different organizations or a side of several, or any diagnostic under
+     --strict
   A closed output pipe (e.g. `| head`) ends the run quietly with status 0.";

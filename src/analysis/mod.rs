@@ -9,6 +9,7 @@
 //! an [`Organization`]. The app, the fuzz targets and the benchmarks all go
 //! through here, so what they test and time is what users run.
 
+pub mod diff;
 mod warnings;
 
 use crate::coverage::Coverage;
@@ -164,6 +165,13 @@ impl Organization {
     /// computed on the real names (a plan).
     pub fn redact(&mut self) -> Pseudonyms {
         let pseudonyms = Pseudonyms::of(&self.graph, self.name.as_ref());
+        self.redact_with(&pseudonyms);
+        pseudonyms
+    }
+
+    /// [`Organization::redact`] with pseudonyms made elsewhere (`diff`
+    /// numbers them over both sides, so that each side shows the same ones).
+    pub(crate) fn redact_with(&mut self, pseudonyms: &Pseudonyms) {
         pseudonyms.redact_graph(&mut self.graph);
         pseudonyms.redact_coverage(&mut self.coverage);
         self.findings = findings::analyze(&self.graph, &self.coverage);
@@ -175,7 +183,6 @@ impl Organization {
             crate::redact::redact_diagnostic(diagnostic, &name);
         }
         self.name = self.name.as_ref().map(|o| pseudonyms.organization(o));
-        pseudonyms
     }
 }
 

@@ -6,6 +6,7 @@
 //! decides the exit status; everything below it returns data.
 
 mod check;
+mod diff;
 mod dump;
 mod help;
 mod inputs;
@@ -35,6 +36,7 @@ pub fn run(cli: &Cli) -> Status {
         Command::Check(args) => check::run(args, cli.quiet),
         Command::Plan(args) => plan::run(args, cli.quiet),
         Command::Inventory(args) => inventory::run(args, cli.quiet),
+        Command::Diff(args) => diff::run(args, cli.quiet),
         Command::Completions { shell } => help::completions(*shell),
         Command::Manpage => help::manpage(),
     };

@@ -45,7 +45,7 @@ document.querySelectorAll('table.sortable th').forEach(function(th){
 ";
 
 /// A sortable table: headers and rows of already escaped HTML cells.
-fn table(id: &str, headers: &[&str], rows: &[(String, Vec<String>)]) -> String {
+pub(super) fn table(id: &str, headers: &[&str], rows: &[(String, Vec<String>)]) -> String {
     let mut html = format!("<table class=\"sortable\" id=\"{id}\"><thead><tr>");
     for header in headers {
         html.push_str(&format!("<th scope=\"col\">{}</th>", esc(header)));
@@ -72,7 +72,7 @@ fn escaped_list(items: &[String]) -> String {
 }
 
 /// The page around `body`, with the inputs in the footer.
-fn page(
+pub(super) fn page(
     out: &mut impl Write,
     title: &str,
     subtitle: &str,

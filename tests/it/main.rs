@@ -5,6 +5,7 @@ mod cli;
 mod clixml_shapes;
 mod corpus;
 mod corpus_xml;
+mod diff;
 mod dn_canon;
 mod fixtures;
 mod guarded;

@@ -1,0 +1,112 @@
+//! `exconn diff BEFORE AFTER`: what changed between two exports of one
+//! organization, each side a file or a directory in any format.
+
+use std::io::{self, BufWriter, Write};
+
+use super::inputs;
+use crate::analysis::{self, Organization};
+use crate::cli::{DiffArgs, DiffFormat, InputArgs};
+use crate::exit::Status;
+use crate::report::diff::{self, DiffView};
+use crate::visible;
+
+pub(super) fn run(args: &DiffArgs, quiet: bool) -> io::Result<Status> {
+    if args.before == "-" && args.after == "-" {
+        eprintln!("exconn: standard input ('-') can be given only once");
+        return Ok(Status::Error);
+    }
+    let mut before = match side(args, "before", &args.before, quiet)? {
+        Ok(organization) => organization,
+        Err(status) => return Ok(status),
+    };
+    let mut after = match side(args, "after", &args.after, quiet)? {
+        Ok(organization) => organization,
+        Err(status) => return Ok(status),
+    };
+    if let (Some(b), Some(a)) = (&before.name, &after.name) {
+        if b != a {
+            eprintln!(
+                "exconn: the two sides are exports of different organizations (before: {}; after: {}): compare exports of one organization",
+                super::organization_heading(&before),
+                super::organization_heading(&after)
+            );
+            return Ok(Status::Error);
+        }
+    }
+    let diff = analysis::diff::diff(&before, &after);
+    for side in &diff.not_shown {
+        let path = if *side == analysis::diff::Side::Before {
+            &args.before
+        } else {
+            &args.after
+        };
+        eprintln!(
+            "exconn: the {} side ({}) cannot show the Send connectors: they are not compared",
+            side.as_str(),
+            visible::text(path)
+        );
+    }
+    if args.redact {
+        analysis::diff::redact(&mut before, &mut after);
+    }
+    let view = DiffView::new(&diff, &before, &after);
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match args.format {
+        DiffFormat::Table => diff::write_table(&mut out, &view)?,
+        DiffFormat::Json => diff::write_json(&mut out, &view)?,
+        DiffFormat::Markdown => diff::write_markdown(&mut out, &view)?,
+        DiffFormat::Html => diff::write_html(&mut out, &view)?,
+    }
+    out.flush()?;
+    let status =
+        super::verdict_status(&before, args.strict).max(super::verdict_status(&after, args.strict));
+    Ok(if status == Status::Success && diff.changes() > 0 {
+        Status::Findings
+    } else {
+        status
+    })
+}
+
+/// Reads and analyzes one side: `Err` (after saying why) when it holds no
+/// export that could be read, or exports of several organizations.
+fn side(
+    args: &DiffArgs,
+    name: &str,
+    path: &str,
+    quiet: bool,
+) -> io::Result<Result<Organization, Status>> {
+    let input = InputArgs {
+        files: vec![path.to_owned()],
+        strict: args.strict,
+        input_format: args.input_format,
+        max_record_size: args.max_record_size,
+        max_values: args.max_values,
+        max_depth: args.max_depth,
+    };
+    let analysis = inputs::analyze(&input, quiet)?;
+    super::print_diagnostics(&analysis);
+    let mut organizations = analysis.organizations;
+    if organizations.len() > 1 {
+        let names: Vec<String> = organizations
+            .iter()
+            .map(super::organization_heading)
+            .collect();
+        eprintln!(
+            "exconn: the {name} side ({}) holds exports of {} organizations ({}): give diff one organization on each side",
+            visible::text(path),
+            organizations.len(),
+            names.join("; ")
+        );
+        return Ok(Err(Status::Error));
+    }
+    let organization = organizations.remove(0);
+    if organization.inputs.is_empty() {
+        eprintln!(
+            "exconn: the {name} side ({}) holds no export that could be read",
+            visible::text(path)
+        );
+        return Ok(Err(Status::Error));
+    }
+    Ok(Ok(organization))
+}
