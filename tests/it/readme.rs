@@ -84,6 +84,7 @@ fn every_readme_example_gives_the_output_shown() {
         "check",
         "plan",
         "inventory",
+        "diff",
         "dump",
         "completions",
         "manpage",
