@@ -27,6 +27,9 @@ mkdir -p fuzz/corpus/dn
 grep -h '^dn: ' "${ldif[@]}" 2>/dev/null | cut -c5- | sort -u | sed -n '1,500p' | while IFS= read -r dn; do
   printf '%s' "$dn" > "fuzz/corpus/dn/$(printf '%s' "$dn" | sha1sum | cut -c1-16)"
 done
-for target in ldif dsml clixml pipeline dn; do
+# Snapshots: an empty input is the intact sample snapshot (see the target).
+mkdir -p fuzz/corpus/adexplorer
+: > fuzz/corpus/adexplorer/sample
+for target in ldif dsml clixml adexplorer pipeline dn; do
   echo "$target: $(ls "fuzz/corpus/$target" | wc -l) seeds"
 done

@@ -107,6 +107,9 @@ pub enum InputFormat {
     Dsml,
     /// PowerShell Export-Clixml.
     Clixml,
+    /// Sysinternals AD Explorer snapshot (.dat).
+    #[value(name = "adexplorer")]
+    AdExplorer,
 }
 
 impl From<InputFormat> for crate::input::Format {
@@ -115,6 +118,7 @@ impl From<InputFormat> for crate::input::Format {
             InputFormat::Ldif => crate::input::Format::Ldif,
             InputFormat::Dsml => crate::input::Format::Dsml,
             InputFormat::Clixml => crate::input::Format::Clixml,
+            InputFormat::AdExplorer => crate::input::Format::AdExplorer,
         }
     }
 }

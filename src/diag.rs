@@ -83,9 +83,29 @@ pub struct Position {
     pub column: usize,
 }
 
+impl Position {
+    /// A byte offset in a binary input (an AD Explorer snapshot), which has
+    /// no lines: `line` is 0 and `column` holds the offset. Shown as
+    /// `offset 0x…`.
+    pub fn offset(offset: usize) -> Position {
+        Position {
+            line: 0,
+            column: offset,
+        }
+    }
+
+    /// The byte offset, when this is a position in a binary input.
+    pub fn byte_offset(self) -> Option<usize> {
+        (self.line == 0).then_some(self.column)
+    }
+}
+
 impl fmt::Display for Position {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.line, self.column)
+        match self.byte_offset() {
+            Some(offset) => write!(f, "offset {offset:#x}"),
+            None => write!(f, "{}:{}", self.line, self.column),
+        }
     }
 }
 
@@ -144,9 +164,15 @@ pub struct Located {
 
 impl std::fmt::Display for Located {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // `FILE:LINE:COL: …` for text, `FILE: offset 0x…: …` for a binary input.
+        let separator = if self.position.byte_offset().is_some() {
+            ": "
+        } else {
+            ":"
+        };
         write!(
             f,
-            "{}:{}: {}: {}",
+            "{}{separator}{}: {}: {}",
             self.file,
             self.position,
             self.severity.as_str(),
@@ -167,5 +193,21 @@ mod tests {
         assert_eq!(index.position(text, 3), Position { line: 2, column: 2 });
         assert_eq!(index.position(text, 6), Position { line: 3, column: 1 });
         assert_eq!(index.position(text, 13), Position { line: 4, column: 4 });
+    }
+
+    #[test]
+    fn binary_inputs_are_located_by_offset() {
+        let located = Located {
+            file: "s.dat".to_owned(),
+            position: Position::offset(0x43e),
+            severity: Severity::Error,
+            message: "m".to_owned(),
+        };
+        assert_eq!(located.to_string(), "s.dat: offset 0x43e: error: m");
+        let text = Located {
+            position: Position { line: 2, column: 3 },
+            ..located
+        };
+        assert_eq!(text.to_string(), "s.dat:2:3: error: m");
     }
 }

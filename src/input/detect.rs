@@ -3,8 +3,10 @@
 //! XML is told apart by its root element's local name (`batchResponse`,
 //! `searchResponse`, `dsml` or a SOAP `Envelope` for DSML; `Objs` for
 //! CLIXML); anything else that is text is read as LDIF, which has no magic
-//! number. What is certainly not an export (another XML root, archives,
-//! binary data) is an error that names what was found.
+//! number. An AD Explorer snapshot is binary, told by its signature
+//! (`win-ad-ob`, or `win-ad-XX` for a capture that never finished). What is
+//! certainly not an export (another XML root, archives, other binary data)
+//! is an error that names what was found.
 
 /// An input format exconn reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,6 +17,8 @@ pub enum Format {
     Dsml,
     /// PowerShell CLIXML (`Export-Clixml`).
     Clixml,
+    /// A Sysinternals AD Explorer snapshot (`.dat`, binary).
+    AdExplorer,
 }
 
 impl Format {
@@ -24,6 +28,7 @@ impl Format {
             Format::Ldif => "ldif",
             Format::Dsml => "dsml",
             Format::Clixml => "clixml",
+            Format::AdExplorer => "adexplorer",
         }
     }
 }
@@ -31,6 +36,9 @@ impl Format {
 /// Tells the format of decoded text, or what was found instead.
 pub fn detect(text: &[u8]) -> Result<Format, String> {
     let head = &text[..text.len().min(64 * 1024)];
+    if is_snapshot(head) {
+        return Ok(Format::AdExplorer);
+    }
     if head.starts_with(&[0x1F, 0x8B]) {
         return Err(
             "expected an export, found gzip-compressed data (decompress it first)".to_owned(),
@@ -61,6 +69,13 @@ pub fn detect(text: &[u8]) -> Result<Format, String> {
         return Err("expected an export, found binary data (NUL bytes near the start)".to_owned());
     }
     Ok(Format::Ldif)
+}
+
+/// Whether `head` starts with an AD Explorer snapshot's signature:
+/// `win-ad-` and two characters (`ob` once the capture finished, `XX`
+/// while it runs or when it never finished), then NUL.
+pub(crate) fn is_snapshot(head: &[u8]) -> bool {
+    head.len() >= 10 && head.starts_with(b"win-ad-") && head[9] == 0
 }
 
 /// Whether the first line that is not a comment starts with `dn:` or
@@ -136,5 +151,9 @@ mod tests {
         assert!(detect(b"\x1f\x8b\x08\0").unwrap_err().contains("gzip"));
         assert!(detect(b"abc\0def").unwrap_err().contains("binary"));
         assert_eq!(detect(b"# c\r\nDN: cn=a\n\n\0\0\0"), Ok(Format::Ldif));
+        assert_eq!(detect(b"win-ad-ob\0\x01\0\x01\0"), Ok(Format::AdExplorer));
+        assert_eq!(detect(b"win-ad-XX\0"), Ok(Format::AdExplorer));
+        // Text that only starts like the signature is not a snapshot.
+        assert_eq!(detect(b"win-ad-obx\n"), Ok(Format::Ldif));
     }
 }

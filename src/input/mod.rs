@@ -1,12 +1,14 @@
 //! Inputs: from a path to records plus diagnostics.
 //!
 //! `source` streams and decodes the bytes, `detect` tells what format they
-//! are in, and the readers (`ldif`, `dsml`, `clixml`) turn them into
-//! [`Record`]s. Readers are pure functions over bytes; only `source` touches
-//! the filesystem. [`read`] ties them together: LDIF is cut into windows at
-//! record boundaries and each window is parsed in parallel, so memory stays
-//! bounded whatever the size of the file.
+//! are in, and the readers (`ldif`, `dsml`, `clixml`, `adexplorer`) turn them
+//! into [`Record`]s. Readers are pure functions over bytes; only `source`
+//! touches the filesystem. [`read`] ties them together: LDIF is cut into
+//! windows at record boundaries and each window is parsed in parallel, so
+//! memory stays bounded whatever the size of the file. An AD Explorer
+//! snapshot, whose blocks refer back anywhere, is held whole while it is read.
 
+pub mod adexplorer;
 mod base64;
 pub mod clixml;
 pub mod detect;
@@ -270,6 +272,15 @@ pub fn read_source<T>(
             &mut map,
             &mut sink,
         ),
+        Format::AdExplorer => adexplorer::read_windows(
+            &mut source,
+            options,
+            window,
+            more,
+            &mut windows,
+            &mut map,
+            &mut sink,
+        ),
     };
     read.map_err(|e| match e {
         WindowError::Read(error) => io_error(&source, error),
@@ -281,7 +292,7 @@ pub fn read_source<T>(
         .load(std::sync::atomic::Ordering::Relaxed)
     {
         info.diagnostics.push(about_input(
-            &info.name,
+            &info,
             Severity::Warning,
             format!(
                 "expected valid {encoding} text, found an unpaired surrogate or an odd byte count: replaced by U+FFFD"
@@ -290,7 +301,7 @@ pub fn read_source<T>(
     }
     if let Some(mark) = source.mark_contradicted {
         info.diagnostics.push(about_input(
-            &info.name,
+            &info,
             Severity::Warning,
             format!(
                 "the file starts with {mark} but its content is {encoding}: read as {encoding}"
@@ -308,16 +319,20 @@ pub fn read_source<T>(
     info.sha256 = summary.sha256;
     if let Some(changed) = source::changed_while_read(&info.name, opened_size, summary.bytes) {
         info.diagnostics
-            .push(about_input(&info.name, Severity::Error, changed));
+            .push(about_input(&info, Severity::Error, changed));
     }
     Ok(info)
 }
 
-/// A diagnostic about an input as a whole (shown at its first line).
-fn about_input(name: &str, severity: Severity, message: String) -> Located {
+/// A diagnostic about an input as a whole (shown at its first line, or at
+/// offset 0 of a binary input).
+fn about_input(info: &InputInfo, severity: Severity, message: String) -> Located {
     Located {
-        file: name.to_owned(),
-        position: Position { line: 1, column: 1 },
+        file: info.name.clone(),
+        position: match info.format {
+            Format::AdExplorer => Position::offset(0),
+            _ => Position { line: 1, column: 1 },
+        },
         severity,
         message,
     }

@@ -33,6 +33,10 @@ pub enum Encoding {
     Utf16Le,
     /// UTF-16 big endian (transcoded).
     Utf16Be,
+    /// Not text: read byte for byte (an AD Explorer snapshot, whose strings
+    /// are UTF-16LE inside). Never sniffed; the reader of a binary format
+    /// says so once it has been detected.
+    Binary,
 }
 
 impl Encoding {
@@ -43,6 +47,7 @@ impl Encoding {
             Encoding::Utf8Bom => "utf-8-bom",
             Encoding::Utf16Le => "utf-16le",
             Encoding::Utf16Be => "utf-16be",
+            Encoding::Binary => "binary",
         }
     }
 }
@@ -257,7 +262,7 @@ impl Source {
         plain.consume(mark);
         let transcoding_errors = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let text: Box<dyn BufRead + Send> = match encoding {
-            Encoding::Utf8 => plain,
+            Encoding::Utf8 | Encoding::Binary => plain,
             Encoding::Utf8Bom => plain,
             Encoding::Utf16Le | Encoding::Utf16Be => {
                 let codec = if encoding == Encoding::Utf16Le {
@@ -550,6 +555,21 @@ mod tests {
         let line = "dn: cn=東京,dc=x\r\ncn: 東京\r\n\r\n".repeat(200_000);
         let (_, text) = read(utf16le(&line, true));
         assert_eq!(text, line.as_bytes());
+    }
+
+    #[test]
+    fn an_adexplorer_snapshot_streams_through_byte_for_byte() {
+        // The signature is ASCII without zero bytes in its first four, so
+        // neither a byte-order mark nor UTF-16 is sniffed: binary data that
+        // follows (zero bytes, FF FE, lone surrogates) is not transcoded.
+        let mut raw = b"win-ad-ob\0\x01\0\x01\0".to_vec();
+        raw.extend((0..=255u8).cycle().take(5000));
+        raw.extend([0xFF, 0xFE, 0x00, 0xD8, 0xEF, 0xBB, 0xBF]);
+        let (source, text) = read(raw.clone());
+        assert_eq!(source.encoding, Encoding::Utf8);
+        assert_eq!(source.mark_contradicted, None);
+        assert!(!source.transcoding_errors.load(Ordering::Relaxed));
+        assert_eq!(text, raw);
     }
 
     #[test]

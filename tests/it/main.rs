@@ -1,6 +1,7 @@
 //! Integration tests: the built binary on fixtures, generated exports and the
 //! shared conformance suites.
 
+mod adexplorer;
 mod cli;
 mod clixml_shapes;
 mod corpus;
