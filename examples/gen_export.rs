@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example gen_export -- [--style unwrapped|unwrapped-crlf|ldifde|ldapsearch]
-//!     [--format ldif|dsml|clixml] [--utf16] [--servers N] [--connectors N]
+//!     [--format ldif|dsml|clixml|adexplorer] [--utf16] [--servers N] [--connectors N]
 //!     [--size BYTES[K|M|G]] [--seed N] [--answer FILE] OUT
 //! ```
 //! The answer (server → Send connectors) is written as JSON to `--answer`.
@@ -28,6 +28,8 @@ enum FormatArg {
     Ldif,
     Dsml,
     Clixml,
+    /// An AD Explorer snapshot (`.dat`), built in memory from the LDIF.
+    Adexplorer,
 }
 
 #[derive(Parser)]
@@ -107,20 +109,36 @@ fn main() -> std::io::Result<()> {
             &spec,
             BufWriter::with_capacity(1 << 20, File::create(&ldif_path)?),
         )?;
-        let format = if args.format == FormatArg::Dsml {
-            XmlFormat::Dsml
+        if args.format == FormatArg::Adexplorer {
+            let mut records = Vec::new();
+            input::read(
+                &ldif_path,
+                &ReadOptions::default(),
+                |window| (window, Vec::new()),
+                |mut window| {
+                    records.append(&mut window);
+                    Ok(())
+                },
+            )
+            .map_err(std::io::Error::other)?;
+            let (bytes, _) = exconn_synth::snapshot::Snapshot::from_records(&records).write();
+            std::fs::write(&args.out, bytes)?;
         } else {
-            XmlFormat::Clixml
-        };
-        let mut writer = XmlWriter::new(output(&args.out, args.utf16)?, format)?;
-        input::read(
-            &ldif_path,
-            &ReadOptions::default(),
-            |records| (records, Vec::new()),
-            |records| writer.records(&records),
-        )
-        .map_err(std::io::Error::other)?;
-        writer.finish()?;
+            let format = if args.format == FormatArg::Dsml {
+                XmlFormat::Dsml
+            } else {
+                XmlFormat::Clixml
+            };
+            let mut writer = XmlWriter::new(output(&args.out, args.utf16)?, format)?;
+            input::read(
+                &ldif_path,
+                &ReadOptions::default(),
+                |records| (records, Vec::new()),
+                |records| writer.records(&records),
+            )
+            .map_err(std::io::Error::other)?;
+            writer.finish()?;
+        }
         std::fs::remove_file(&ldif_path)?;
         answer
     };

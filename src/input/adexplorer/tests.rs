@@ -2,6 +2,7 @@
 //! writer of `crates/exconn-synth` and `tests/it/adexplorer.rs` cover whole
 //! organizations and the format's variants).
 
+use super::properties::is_attribute_name;
 use super::*;
 use crate::diag::Severity;
 
