@@ -51,13 +51,21 @@ pub enum Command {
     Manpage,
 }
 
-/// Options every command that reads exports has.
+/// The inputs of a command that reads exports, and how to read them.
 #[derive(Debug, Args)]
 pub struct InputArgs {
     /// Export files to read (`-` for standard input).
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<String>,
 
+    /// How to read them.
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// How exports are read: the options every command that reads them has.
+#[derive(Clone, Debug, Args)]
+pub struct ReadArgs {
     /// Exit with status 2 when any diagnostic (error or warning) was reported.
     #[arg(long)]
     pub strict: bool,
@@ -312,27 +320,9 @@ pub struct DiffArgs {
     #[arg(long)]
     pub redact: bool,
 
-    /// Exit with status 2 when any diagnostic (error or warning) was reported.
-    #[arg(long)]
-    pub strict: bool,
-
-    /// Read every input as this format instead of detecting it.
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    pub input_format: Option<InputFormat>,
-
-    /// The longest record accepted: LDIF without an empty line, or one XML
-    /// record element (bytes; K, M and G suffixes accepted). Longer ones are
-    /// skipped with an error.
-    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
-    pub max_record_size: usize,
-
-    /// The most values one entry keeps; the rest are left out with an error.
-    #[arg(long, value_name = "N", default_value_t = crate::input::MAX_VALUES)]
-    pub max_values: usize,
-
-    /// The deepest XML element nesting read; deeper content is left out with an error.
-    #[arg(long, value_name = "N", default_value_t = crate::input::xml::MAX_DEPTH)]
-    pub max_depth: usize,
+    /// How to read the exports.
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 /// Output formats of `diff`.

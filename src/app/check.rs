@@ -48,5 +48,5 @@ pub(super) fn run(args: &CheckArgs, quiet: bool) -> io::Result<Status> {
         Verdict::Source => Status::Findings,
         Verdict::CannotTell => Status::Error,
     };
-    Ok(super::read_status(&organization, args.input.strict).max(verdict))
+    Ok(super::read_status(&organization, args.input.read.strict).max(verdict))
 }

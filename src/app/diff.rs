@@ -59,8 +59,8 @@ pub(super) fn run(args: &DiffArgs, quiet: bool) -> io::Result<Status> {
         DiffFormat::Html => diff::write_html(&mut out, &view)?,
     }
     out.flush()?;
-    let status =
-        super::verdict_status(&before, args.strict).max(super::verdict_status(&after, args.strict));
+    let status = super::verdict_status(&before, args.read.strict)
+        .max(super::verdict_status(&after, args.read.strict));
     Ok(if status == Status::Success && diff.changes() > 0 {
         Status::Findings
     } else {
@@ -78,11 +78,7 @@ fn side(
 ) -> io::Result<Result<Organization, Status>> {
     let input = InputArgs {
         files: vec![path.to_owned()],
-        strict: args.strict,
-        input_format: args.input_format,
-        max_record_size: args.max_record_size,
-        max_values: args.max_values,
-        max_depth: args.max_depth,
+        read: args.read.clone(),
     };
     let analysis = inputs::analyze(&input, quiet)?;
     super::print_diagnostics(&analysis);

@@ -60,5 +60,9 @@ pub(super) fn run(args: &DumpArgs, quiet: bool) -> io::Result<Status> {
         }
         return Ok(Status::Error);
     }
-    Ok(super::status(&unreadable, args.input.strict, diagnostics))
+    Ok(super::status(
+        &unreadable,
+        args.input.read.strict,
+        diagnostics,
+    ))
 }

@@ -15,10 +15,10 @@ use crate::term::Progress;
 /// The reading options the command line sets.
 pub(super) fn read_options(args: &InputArgs) -> ReadOptions {
     ReadOptions {
-        format: args.input_format.map(Into::into),
-        max_record: args.max_record_size,
-        max_values: args.max_values,
-        max_depth: args.max_depth,
+        format: args.read.input_format.map(Into::into),
+        max_record: args.read.max_record_size,
+        max_values: args.read.max_values,
+        max_depth: args.read.max_depth,
         ..ReadOptions::default()
     }
 }

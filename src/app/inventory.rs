@@ -40,7 +40,7 @@ pub(super) fn run(args: &InventoryArgs, quiet: bool) -> io::Result<Status> {
             InventoryFormat::Html => report::html::write_inventory(&mut out, &view)?,
             InventoryFormat::Csv => report::inventory::write_csv(&mut out, &view, index == 0)?,
         }
-        worst = worst.max(super::verdict_status(organization, args.input.strict));
+        worst = worst.max(super::verdict_status(organization, args.input.read.strict));
     }
     out.flush()?;
     Ok(worst)

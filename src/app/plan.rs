@@ -82,7 +82,7 @@ pub(super) fn run(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
             return Ok(Status::Error);
         }
     }
-    let status = super::verdict_status(&organization, args.input.strict);
+    let status = super::verdict_status(&organization, args.input.read.strict);
     Ok(if status == Status::Success && plan.blockers() > 0 {
         Status::Findings
     } else {

@@ -41,7 +41,7 @@ pub(super) fn run(args: &SourcesArgs, quiet: bool) -> io::Result<Status> {
             SourcesFormat::Dot => report::diagram::write_dot(&mut out, &report)?,
             SourcesFormat::Mermaid => report::diagram::write_mermaid(&mut out, &report)?,
         }
-        worst = worst.max(super::verdict_status(organization, args.input.strict));
+        worst = worst.max(super::verdict_status(organization, args.input.read.strict));
     }
     out.flush()?;
     Ok(worst)
