@@ -696,3 +696,40 @@ impl<'b> Snapshot<'b> {
 
 #[cfg(test)]
 mod tests;
+
+/// Byte builders the reader's tests share: UTF-16LE strings as a snapshot
+/// stores them, and a block of string values with its offsets.
+#[cfg(test)]
+mod test_bytes {
+    /// `text` as UTF-16LE with its terminating zero.
+    pub(super) fn utf16z(text: &str) -> Vec<u8> {
+        text.encode_utf16()
+            .chain([0])
+            .flat_map(u16::to_le_bytes)
+            .collect()
+    }
+
+    /// A length-prefixed UTF-16LE string.
+    pub(super) fn lstr(text: &str) -> Vec<u8> {
+        let bytes = utf16z(text);
+        let mut out = (bytes.len() as u32).to_le_bytes().to_vec();
+        out.extend(bytes);
+        out
+    }
+
+    /// A string value block: the count, each value's offset from the block
+    /// start, then the values.
+    pub(super) fn strings(values: &[&str]) -> Vec<u8> {
+        let mut block = (values.len() as u32).to_le_bytes().to_vec();
+        let mut offset = 4 + 4 * values.len();
+        let mut data = Vec::new();
+        for value in values {
+            block.extend((offset as i32).to_le_bytes());
+            let bytes = utf16z(value);
+            offset += bytes.len();
+            data.extend(bytes);
+        }
+        block.extend(data);
+        block
+    }
+}

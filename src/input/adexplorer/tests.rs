@@ -3,36 +3,9 @@
 //! organizations and the format's variants).
 
 use super::properties::is_attribute_name;
+use super::test_bytes::{lstr, strings};
 use super::*;
 use crate::diag::Severity;
-
-fn utf16z(text: &str) -> Vec<u8> {
-    text.encode_utf16()
-        .chain([0])
-        .flat_map(u16::to_le_bytes)
-        .collect()
-}
-
-fn lstr(text: &str) -> Vec<u8> {
-    let bytes = utf16z(text);
-    let mut out = (bytes.len() as u32).to_le_bytes().to_vec();
-    out.extend(bytes);
-    out
-}
-
-fn strings(values: &[&str]) -> Vec<u8> {
-    let mut block = (values.len() as u32).to_le_bytes().to_vec();
-    let mut offset = 4 + 4 * values.len();
-    let mut data = Vec::new();
-    for value in values {
-        block.extend((offset as i32).to_le_bytes());
-        let bytes = utf16z(value);
-        offset += bytes.len();
-        data.extend(bytes);
-    }
-    block.extend(data);
-    block
-}
 
 const PROPERTIES: [(&str, i32, u32); 4] = [
     ("distinguishedName", 18, 1),

@@ -405,14 +405,8 @@ fn dn_binary(binary: &[u8], dn: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::adexplorer::test_bytes::{strings as strings_block, utf16z};
     use crate::input::adexplorer::HEADER;
-
-    fn utf16z(text: &str) -> Vec<u8> {
-        text.encode_utf16()
-            .chain([0])
-            .flat_map(u16::to_le_bytes)
-            .collect()
-    }
 
     /// An object region: `HEADER` filler bytes, then `block` at an odd
     /// offset (nothing is aligned), then `tail`.
@@ -433,20 +427,6 @@ mod tests {
                 .map(|v| String::from_utf8(v).unwrap())
                 .collect()
         })
-    }
-
-    fn strings_block(values: &[&str]) -> Vec<u8> {
-        let mut block = (values.len() as u32).to_le_bytes().to_vec();
-        let mut offset = 4 + 4 * values.len();
-        let mut data = Vec::new();
-        for value in values {
-            block.extend((offset as i32).to_le_bytes());
-            let bytes = utf16z(value);
-            offset += bytes.len();
-            data.extend(bytes);
-        }
-        block.extend(data);
-        block
     }
 
     #[test]
