@@ -72,6 +72,20 @@ pub struct UnreadableView {
     pub reason: String,
 }
 
+impl UnreadableView {
+    /// Every input of the run that could not be read.
+    pub fn all(analysis: &Organization) -> Vec<UnreadableView> {
+        analysis
+            .unreadable
+            .iter()
+            .map(|u| UnreadableView {
+                path: u.path.clone(),
+                reason: u.reason.clone(),
+            })
+            .collect()
+    }
+}
+
 /// A server.
 #[derive(Clone, Debug, Serialize)]
 pub struct ServerView {
@@ -427,14 +441,7 @@ impl SourcesReport {
             schema_version: SCHEMA_VERSION,
             tool_version: env!("CARGO_PKG_VERSION"),
             inputs,
-            unreadable: analysis
-                .unreadable
-                .iter()
-                .map(|u| UnreadableView {
-                    path: u.path.clone(),
-                    reason: u.reason.clone(),
-                })
-                .collect(),
+            unreadable: UnreadableView::all(analysis),
             servers,
             send_connectors,
             routing_group_connectors,

@@ -71,32 +71,25 @@ pub struct SideView {
 impl SideView {
     fn new(organization: &Organization) -> SideView {
         let coverage = &organization.coverage;
+        let input_views = InputView::all(organization);
         SideView {
-            inputs: organization
-                .inputs
+            inputs: input_views
                 .iter()
                 .map(|i| DiffInputView {
-                    path: i.name.clone(),
-                    format: i.format.as_str(),
+                    path: i.path.clone(),
+                    format: i.format,
                     sha256: i.sha256.clone(),
                     entries: i.entries,
                     skipped: i.skipped,
                 })
                 .collect(),
-            unreadable: organization
-                .unreadable
-                .iter()
-                .map(|u| UnreadableView {
-                    path: u.path.clone(),
-                    reason: u.reason.clone(),
-                })
-                .collect(),
+            unreadable: UnreadableView::all(organization),
             organization: organization.name.as_ref().map(|o| o.name.clone()),
             forest: organization.name.as_ref().map(|o| o.forest.clone()),
             send_connectors_shown: coverage.send_connectors.is_shown(),
             send_connectors_reason: coverage.send_connectors.reason().to_owned(),
             not_shown: super::finding_summaries(organization.not_shown()),
-            input_views: InputView::all(organization),
+            input_views,
         }
     }
 }
