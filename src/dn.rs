@@ -180,12 +180,12 @@ impl Dn {
 
     /// The comparison key.
     pub fn key(&self) -> DnKey {
-        let mut key = String::new();
+        let mut key = String::with_capacity(self.rdns.len() * 16);
         for (i, rdn) in self.rdns.iter().enumerate() {
             if i > 0 {
                 key.push(',');
             }
-            key.push_str(&rdn.key_string());
+            rdn.push_key(&mut key);
         }
         DnKey(key)
     }
@@ -221,25 +221,38 @@ impl Rdn {
         let AvaValue::Text(text) = &ava.value else {
             return false;
         };
-        same_type(&ava.attr_type, attr_type) && folded(text).eq(folded(value))
+        same_type(&ava.attr_type, attr_type) && same_folded(text, value)
     }
 
-    fn key_string(&self) -> String {
-        let mut parts: Vec<String> = self.avas.iter().map(Ava::key_string).collect();
+    /// Appends this RDN's part of the key: its AVAs' keys, sorted, joined by `+`.
+    fn push_key(&self, out: &mut String) {
+        if let [ava] = self.avas.as_slice() {
+            return ava.push_key(out);
+        }
+        let mut parts: Vec<String> = self
+            .avas
+            .iter()
+            .map(|ava| {
+                let mut part = String::new();
+                ava.push_key(&mut part);
+                part
+            })
+            .collect();
         parts.sort();
-        parts.join("+")
+        out.push_str(&parts.join("+"));
     }
 }
 
 impl Ava {
-    fn key_string(&self) -> String {
-        let mut out = canonical_type(&self.attr_type);
+    /// Appends `type=value` as the key compares it.
+    fn push_key(&self, out: &mut String) {
+        push_canonical_type(&self.attr_type, out);
         out.push('=');
         match &self.value {
-            AvaValue::Text(text) => escape_value(&fold_value(text), &mut out),
-            AvaValue::Ber(bytes) => push_hexstring(bytes, &mut out),
+            AvaValue::Text(text) if text.is_ascii() => push_escaped(folded_ascii(text), out),
+            AvaValue::Text(text) => push_escaped(folded(text), out),
+            AvaValue::Ber(bytes) => push_hexstring(bytes, out),
         }
-        out
     }
 }
 
@@ -251,8 +264,16 @@ fn same_type(a: &str, b: &str) -> bool {
 
 /// Lowercases the type and maps well-known OIDs to their short names.
 fn canonical_type(attr_type: &str) -> String {
-    let lower = attr_type.to_ascii_lowercase();
-    let short = match lower.as_str() {
+    let mut out = String::with_capacity(attr_type.len());
+    push_canonical_type(attr_type, &mut out);
+    out
+}
+
+/// Appends the canonical form of an attribute type (see [`canonical_type`]).
+fn push_canonical_type(attr_type: &str, out: &mut String) {
+    let start = out.len();
+    out.extend(attr_type.chars().map(|c| c.to_ascii_lowercase()));
+    let short = match &out[start..] {
         "2.5.4.3" => "cn",
         "2.5.4.6" => "c",
         "2.5.4.7" => "l",
@@ -262,9 +283,10 @@ fn canonical_type(attr_type: &str) -> String {
         "2.5.4.11" => "ou",
         "0.9.2342.19200300.100.1.1" => "uid",
         "0.9.2342.19200300.100.1.25" => "dc",
-        _ => return lower,
+        _ => return,
     };
-    short.to_owned()
+    out.truncate(start);
+    out.push_str(short);
 }
 
 /// The characters of a value as the key compares them: lowercased, runs of
@@ -280,9 +302,24 @@ fn folded(text: &str) -> impl Iterator<Item = char> + '_ {
         .flat_map(char::to_lowercase)
 }
 
-/// Case-folds a value per character and collapses runs of spaces.
-fn fold_value(text: &str) -> String {
-    folded(text).collect()
+/// [`folded`] for ASCII text, byte by byte.
+fn folded_ascii(text: &str) -> impl Iterator<Item = char> + '_ {
+    let mut previous_space = false;
+    text.bytes().filter_map(move |b| {
+        let repeated = b == b' ' && previous_space;
+        previous_space = b == b' ';
+        (!repeated).then_some(char::from(b.to_ascii_lowercase()))
+    })
+}
+
+/// Whether two values are equal as the key compares them (ASCII without
+/// runs of spaces, the usual case, is compared without folding).
+fn same_folded(a: &str, b: &str) -> bool {
+    let plain = |t: &str| t.is_ascii() && !t.contains("  ");
+    if plain(a) && plain(b) {
+        return a.eq_ignore_ascii_case(b);
+    }
+    folded(a).eq(folded(b))
 }
 
 impl fmt::Display for Dn {
@@ -325,27 +362,46 @@ pub(crate) fn escape_value_text(text: &str) -> String {
 }
 
 fn escape_value(text: &str, out: &mut String) {
-    let last = text.chars().count().saturating_sub(1);
-    for (i, c) in text.chars().enumerate() {
+    push_escaped(text.chars(), out);
+}
+
+/// Appends `chars` escaped as [`escape_value_text`] does, in one pass.
+fn push_escaped(chars: impl Iterator<Item = char>, out: &mut String) {
+    let mut chars = chars.peekable();
+    let mut first = true;
+    while let Some(c) = chars.next() {
+        let last = chars.peek().is_none();
         match c {
             '"' | '+' | ',' | ';' | '<' | '>' | '\\' => {
                 out.push('\\');
                 out.push(c);
             }
-            '#' if i == 0 => out.push_str("\\#"),
-            ' ' if i == 0 || i == last => out.push_str("\\ "),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\{:02X}", c as u32));
-            }
+            '#' if first => out.push_str("\\#"),
+            ' ' if first || last => out.push_str("\\ "),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => push_hex_escape(c as u8, out),
             c => out.push(c),
         }
+        first = false;
     }
+}
+
+/// Appends `\XX` for one octet.
+fn push_hex_escape(byte: u8, out: &mut String) {
+    out.push('\\');
+    push_hex(byte, out);
+}
+
+/// Appends one octet as two uppercase hex digits.
+fn push_hex(byte: u8, out: &mut String) {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+    out.push(char::from(DIGITS[usize::from(byte & 0xF)]));
 }
 
 fn push_hexstring(bytes: &[u8], out: &mut String) {
     out.push('#');
-    for byte in bytes {
-        out.push_str(&format!("{byte:02X}"));
+    for &byte in bytes {
+        push_hex(byte, out);
     }
 }
 

@@ -423,6 +423,9 @@ fn send_conflicts(copies: &[(usize, SendConnector)], exported: &Exported) -> Vec
     let Some(((used_input, used), others)) = copies.split_first() else {
         return Vec::new();
     };
+    if others.is_empty() {
+        return Vec::new();
+    }
     let settings = |c: &SendConnector| -> Vec<(&'static str, String)> {
         let mut sources: Vec<String> = resolve_all(&c.source_refs, exported)
             .0
