@@ -11,16 +11,20 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use sha2::{Digest, Sha256};
 
-/// Size of the raw blocks read from the input.
-const BLOCK: usize = 2 << 20;
-/// Blocks in flight between the reader and its consumers.
+/// Size of the raw blocks read from the input. LDIF is parsed in place in
+/// them, so a block is also the unit of parallel parsing.
+const BLOCK: usize = 4 << 20;
+/// Blocks in flight between the reader and the hashing thread.
 const IN_FLIGHT: usize = 4;
+/// Blocks the reader may read ahead of the parser: enough that the hashing
+/// thread, the slowest stage, never waits while the parser works through one.
+const READ_AHEAD: usize = 4;
 
 /// The character encoding an input arrived in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -234,9 +238,20 @@ impl Source {
         raw: Box<dyn Read + Send>,
         size: Option<u64>,
     ) -> io::Result<Source> {
+        Source::from_reader_in_blocks(name, raw, size, BLOCK)
+    }
+
+    /// [`Source::from_reader`], reading blocks of `block` bytes (tests use
+    /// small ones, so that records straddle blocks everywhere).
+    #[doc(hidden)]
+    pub fn from_reader_in_blocks(
+        name: &str,
+        raw: Box<dyn Read + Send>,
+        size: Option<u64>,
+        block: usize,
+    ) -> io::Result<Source> {
         let progress = Arc::new(AtomicU64::new(0));
-        let (blocks, hasher) = spawn_reader(raw, Arc::clone(&progress));
-        let mut buffered = BufReader::with_capacity(64 << 10, blocks);
+        let (mut buffered, hasher) = spawn_reader(raw, Arc::clone(&progress), block.max(1));
         let compression = match buffered.fill_buf()? {
             [0x1F, 0x8B, ..] => Some(Compression::Gzip),
             [b'P', b'K', 3, 4, ..] => Some(Compression::Zip),
@@ -248,9 +263,7 @@ impl Source {
                 BLOCK,
                 flate2::bufread::MultiGzDecoder::new(buffered),
             )),
-            Some(Compression::Zip) => {
-                Box::new(BufReader::with_capacity(BLOCK, unzip_first_entry(buffered)))
-            }
+            Some(Compression::Zip) => Box::new(unzip_first_entry(buffered)),
         };
         let head = plain.fill_buf()?.to_vec();
         let (encoding, mark) = sniff(&head);
@@ -270,17 +283,15 @@ impl Source {
                 } else {
                     encoding_rs::UTF_16BE
                 };
-                Box::new(BufReader::with_capacity(
-                    BLOCK,
-                    Transcoder {
-                        inner: plain,
-                        decoder: codec.new_decoder_without_bom_handling(),
-                        pending: Vec::new(),
-                        pos: 0,
-                        done: false,
-                        errors: Arc::clone(&transcoding_errors),
-                    },
-                ))
+                Box::new(Transcoder {
+                    inner: plain,
+                    decoder: codec.new_decoder_without_bom_handling(),
+                    pending: vec![0; TRANSCODED],
+                    filled: 0,
+                    pos: 0,
+                    done: false,
+                    errors: Arc::clone(&transcoding_errors),
+                })
             }
         };
         Ok(Source {
@@ -298,20 +309,42 @@ impl Source {
 
     /// Appends decoded text to `window` until it holds at least `target`
     /// bytes or the input ends. Returns false at the end of the input.
+    /// The text is copied once, from the block it was read (or decoded)
+    /// into, straight to the end of `window`.
     pub fn fill(&mut self, window: &mut Vec<u8>, target: usize) -> io::Result<bool> {
         while window.len() < target {
-            let want = (target - window.len()) as u64;
-            if (&mut self.text).take(want).read_to_end(window)? == 0 {
+            let available = self.text.fill_buf()?;
+            if available.is_empty() {
                 return Ok(false);
             }
+            let taken = available.len().min(target - window.len());
+            window.extend_from_slice(&available[..taken]);
+            self.text.consume(taken);
         }
         Ok(true)
+    }
+
+    /// The next decoded text, where the source holds it (empty at the end
+    /// of the input); [`Source::consume`] says how much of it was used.
+    pub fn buffered(&mut self) -> io::Result<&[u8]> {
+        self.text.fill_buf()
+    }
+
+    /// Marks `amount` bytes of [`Source::buffered`] as used.
+    pub fn consume(&mut self, amount: usize) {
+        self.text.consume(amount);
     }
 
     /// Reads what is left (so that the hash covers every byte) and returns
     /// the size and SHA-256 of the raw input.
     pub fn finish(mut self) -> io::Result<RawSummary> {
-        io::copy(&mut self.text, &mut io::sink())?;
+        loop {
+            let left = self.text.fill_buf()?.len();
+            if left == 0 {
+                break;
+            }
+            self.text.consume(left);
+        }
         drop(self.text);
         let hasher = self.hasher.take().expect("finish is called once");
         hasher
@@ -321,166 +354,267 @@ impl Source {
 }
 
 /// A block of raw bytes, or the error that ended the reading.
-type Block = io::Result<Arc<Vec<u8>>>;
+type Block = io::Result<Arc<Chunk>>;
+
+/// Bytes read into a buffer that goes back to its pool once the consumer
+/// and the hasher are both done with it, so that blocks are not allocated
+/// (and zeroed, and faulted in) afresh for every few MiB of input.
+struct Chunk {
+    buffer: Vec<u8>,
+    len: usize,
+    pool: Arc<Pool>,
+}
+
+impl std::ops::Deref for Chunk {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.buffer[..self.len]
+    }
+}
+
+impl Drop for Chunk {
+    fn drop(&mut self) {
+        self.pool.put(std::mem::take(&mut self.buffer));
+    }
+}
+
+/// Buffers of one size free for reuse.
+struct Pool {
+    size: usize,
+    free: std::sync::Mutex<Vec<Vec<u8>>>,
+}
+
+impl Pool {
+    fn new(size: usize) -> Pool {
+        Pool {
+            size,
+            free: std::sync::Mutex::default(),
+        }
+    }
+
+    fn take(&self) -> Vec<u8> {
+        let free = self.free.lock().ok().and_then(|mut free| free.pop());
+        free.unwrap_or_else(|| vec![0; self.size])
+    }
+
+    fn put(&self, buffer: Vec<u8>) {
+        if let Ok(mut free) = self.free.lock() {
+            free.push(buffer);
+        }
+    }
+}
+
+/// Reads `raw` block by block, each block filled as far as the input allows.
+fn read_blocks(
+    mut raw: impl Read,
+    block: usize,
+    progress: Option<&AtomicU64>,
+    mut send: impl FnMut(Block) -> bool,
+) {
+    let pool = Arc::new(Pool::new(block));
+    loop {
+        let mut buffer = pool.take();
+        let (len, error) = fill_block(&mut raw, &mut buffer);
+        if len > 0 {
+            if let Some(progress) = progress {
+                progress.fetch_add(len as u64, Ordering::Relaxed);
+            }
+            let chunk = Chunk {
+                buffer,
+                len,
+                pool: Arc::clone(&pool),
+            };
+            if !send(Ok(Arc::new(chunk))) {
+                return;
+            }
+        }
+        match error {
+            Some(error) => {
+                send(Err(error));
+                return;
+            }
+            None if len == 0 => return,
+            None => {}
+        }
+    }
+}
+
+/// Reads into `buffer` until it is full or the input ends; returns the bytes
+/// read and the error that stopped the reading, if one did.
+fn fill_block(raw: &mut impl Read, buffer: &mut [u8]) -> (usize, Option<io::Error>) {
+    let mut len = 0;
+    while len < buffer.len() {
+        match raw.read(&mut buffer[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => return (len, Some(error)),
+        }
+    }
+    (len, None)
+}
 
 /// Starts the reader and hashing threads; returns the blocks for the consumer.
 fn spawn_reader(
-    mut raw: Box<dyn Read + Send>,
+    raw: Box<dyn Read + Send>,
     progress: Arc<AtomicU64>,
+    block: usize,
 ) -> (BlockReader, JoinHandle<RawSummary>) {
-    let (to_consumer, blocks) = sync_channel::<Block>(IN_FLIGHT);
-    let (to_hasher, for_hasher) = sync_channel::<Arc<Vec<u8>>>(IN_FLIGHT);
-    std::thread::spawn(move || loop {
-        let mut block = Vec::with_capacity(BLOCK);
-        match (&mut raw).take(BLOCK as u64).read_to_end(&mut block) {
-            Ok(0) => break,
-            Ok(n) => {
-                progress.fetch_add(n as u64, Ordering::Relaxed);
-                let block = Arc::new(block);
-                let _ = to_hasher.send(Arc::clone(&block));
-                if to_consumer.send(Ok(block)).is_err() {
-                    break;
-                }
+    let (to_consumer, blocks) = sync_channel::<Block>(READ_AHEAD);
+    let (to_hasher, for_hasher) = sync_channel::<Arc<Chunk>>(IN_FLIGHT);
+    std::thread::spawn(move || {
+        read_blocks(raw, block, Some(&progress), |block| {
+            if let Ok(chunk) = &block {
+                let _ = to_hasher.send(Arc::clone(chunk));
             }
-            Err(error) => {
-                let _ = to_consumer.send(Err(error));
-                break;
-            }
-        }
+            to_consumer.send(block).is_ok()
+        })
     });
     let hasher = std::thread::spawn(move || {
         let mut sha = Sha256::new();
         let mut bytes = 0u64;
-        for block in for_hasher {
-            sha.update(&block[..]);
-            bytes += block.len() as u64;
+        for chunk in for_hasher {
+            sha.update(&chunk[..]);
+            bytes += chunk.len() as u64;
         }
         RawSummary {
             bytes,
             sha256: sha.finalize().iter().map(|b| format!("{b:02x}")).collect(),
         }
     });
-    (
-        BlockReader {
-            blocks,
-            current: Arc::new(Vec::new()),
-            pos: 0,
-        },
-        hasher,
-    )
+    (BlockReader::new(blocks), hasher)
 }
 
-/// The consumer's side of the reader thread.
+/// The consumer's side of a reader thread: its blocks, read in place.
 struct BlockReader {
     blocks: Receiver<Block>,
-    current: Arc<Vec<u8>>,
+    current: Option<Arc<Chunk>>,
     pos: usize,
+}
+
+impl BlockReader {
+    fn new(blocks: Receiver<Block>) -> BlockReader {
+        BlockReader {
+            blocks,
+            current: None,
+            pos: 0,
+        }
+    }
+}
+
+impl BufRead for BlockReader {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        while self.current.as_ref().is_none_or(|c| self.pos == c.len()) {
+            match self.blocks.recv() {
+                Ok(block) => {
+                    self.current = Some(block?);
+                    self.pos = 0;
+                }
+                Err(_) => {
+                    self.current = None;
+                    return Ok(&[]);
+                }
+            }
+        }
+        Ok(self.current.as_ref().map_or(&[], |c| &c[self.pos..]))
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.pos += amount;
+    }
 }
 
 impl Read for BlockReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        while self.pos == self.current.len() {
-            match self.blocks.recv() {
-                Ok(block) => {
-                    self.current = block?;
-                    self.pos = 0;
-                }
-                Err(_) => return Ok(0),
-            }
-        }
-        let n = buf.len().min(self.current.len() - self.pos);
-        buf[..n].copy_from_slice(&self.current[self.pos..self.pos + n]);
-        self.pos += n;
+        let available = self.fill_buf()?;
+        let n = buf.len().min(available.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
         Ok(n)
     }
 }
 
 /// Decompresses the first entry of a ZIP stream on a thread of its own
 /// (the ZIP reader borrows its input, so it cannot be returned as a reader).
-fn unzip_first_entry(mut zipped: impl BufRead + Send + 'static) -> impl Read + Send {
+fn unzip_first_entry(mut zipped: impl BufRead + Send + 'static) -> impl BufRead + Send {
     let (sender, receiver) = sync_channel::<Block>(IN_FLIGHT);
-    std::thread::spawn(move || {
-        let result = (|| -> io::Result<()> {
-            let Some(mut entry) =
-                zip::read::read_zipfile_from_stream(&mut zipped).map_err(io::Error::other)?
-            else {
-                return Err(io::Error::new(
+    std::thread::spawn(
+        move || match zip::read::read_zipfile_from_stream(&mut zipped) {
+            Ok(Some(entry)) => read_blocks(entry, BLOCK, None, |block| sender.send(block).is_ok()),
+            Ok(None) => {
+                let _ = sender.send(Err(io::Error::new(
                     io::ErrorKind::InvalidData,
                     "the ZIP archive has no entry",
-                ));
-            };
-            pump(&mut entry, &sender)
-        })();
-        if let Err(error) = result {
-            let _ = sender.send(Err(error));
-        }
-    });
-    BlockReader {
-        blocks: receiver,
-        current: Arc::new(Vec::new()),
-        pos: 0,
-    }
-}
-
-fn pump(reader: &mut dyn Read, sender: &SyncSender<Block>) -> io::Result<()> {
-    loop {
-        let mut block = Vec::with_capacity(BLOCK);
-        if reader.take(BLOCK as u64).read_to_end(&mut block)? == 0 {
-            return Ok(());
-        }
-        if sender.send(Ok(Arc::new(block))).is_err() {
-            return Ok(());
-        }
-    }
+                )));
+            }
+            Err(error) => {
+                let _ = sender.send(Err(io::Error::other(error)));
+            }
+        },
+    );
+    BlockReader::new(receiver)
 }
 
 /// UTF-16 → UTF-8, block by block.
 struct Transcoder<R> {
     inner: R,
     decoder: encoding_rs::Decoder,
-    /// Decoded text not yet handed out.
+    /// Decoded text: `pending[pos..filled]` is not yet handed out.
     pending: Vec<u8>,
+    filled: usize,
     pos: usize,
     done: bool,
     errors: Arc<std::sync::atomic::AtomicBool>,
 }
 
+/// Size of the buffer UTF-16 is decoded into.
+const TRANSCODED: usize = 1 << 20;
+
 impl<R: BufRead> Transcoder<R> {
     /// Decodes the next piece of input into `pending`.
     fn decode_more(&mut self) -> io::Result<()> {
-        self.pending.resize(64 << 10, 0);
         self.pos = 0;
+        self.filled = 0;
         loop {
             let input = self.inner.fill_buf()?;
             let last = input.is_empty();
             let (result, read, written, had_errors) =
-                self.decoder.decode_to_utf8(input, &mut self.pending, last);
+                self.decoder
+                    .decode_to_utf8(input, &mut self.pending[self.filled..], last);
             self.inner.consume(read);
+            self.filled += written;
             if had_errors {
                 self.errors.store(true, Ordering::Relaxed);
             }
             if last && result == encoding_rs::CoderResult::InputEmpty {
                 self.done = true;
             }
-            if written > 0 || self.done {
-                self.pending.truncate(written);
+            if self.filled > 0 || self.done {
                 return Ok(());
             }
         }
     }
 }
 
-impl<R: BufRead> Read for Transcoder<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.pos == self.pending.len() {
-            if self.done {
-                return Ok(0);
-            }
+impl<R: BufRead> BufRead for Transcoder<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.pos == self.filled && !self.done {
             self.decode_more()?;
         }
-        let n = buf.len().min(self.pending.len() - self.pos);
-        buf[..n].copy_from_slice(&self.pending[self.pos..self.pos + n]);
-        self.pos += n;
+        Ok(&self.pending[self.pos..self.filled])
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.pos += amount;
+    }
+}
+
+impl<R: BufRead> Read for Transcoder<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = buf.len().min(available.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
         Ok(n)
     }
 }

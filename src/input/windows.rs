@@ -110,87 +110,165 @@ impl Windows<'_> {
     }
 }
 
-/// Reads LDIF in windows cut at record boundaries.
+/// Reads LDIF in windows cut at record boundaries, parsed where the source
+/// decoded them: only a record that straddles two blocks is copied (into
+/// `carry`, with the rest of it from the next block).
 pub(super) fn read_ldif_windows<T>(
     source: &mut Source,
     options: &ReadOptions,
-    mut window: Vec<u8>,
-    mut more: bool,
+    head: Vec<u8>,
+    more: bool,
     out: &mut Windows<'_>,
     map: &mut impl FnMut(Vec<Record>) -> (T, Vec<Diagnostic>),
     sink: &mut impl FnMut(T) -> io::Result<()>,
 ) -> Result<(), WindowError> {
-    let mut at_start = true;
-    let mut discarding = false;
-    // How much of the window is known to hold no empty line.
-    let mut searched: usize = 0;
+    let mut reader = LdifWindows {
+        options,
+        out,
+        map,
+        sink,
+        at_start: true,
+        discarding: false,
+    };
+    // What was read but not parsed: the start of a record whose end is
+    // still to come (never a whole record followed by an empty line).
+    let mut carry = head;
+    let parsed = reader.parse_records(&carry, !more)?;
+    carry.drain(..parsed);
     loop {
-        if more && window.len() < options.window {
-            more = source
-                .fill(&mut window, options.window)
-                .map_err(WindowError::Read)?;
-        }
-        if discarding {
-            // Inside an oversized record: drop bytes up to the next empty line.
-            match ldif::first_record_boundary(&window) {
-                Some(cut) => {
-                    out.skip(&window[..cut]);
-                    window.drain(..cut);
-                    discarding = false;
-                }
-                None => {
-                    out.skip(&window);
-                    window.clear();
-                    if !more {
-                        return Ok(());
-                    }
-                    continue;
-                }
-            }
-        }
-        let oversized = window.len() > options.max_record
-            && ldif::first_record_boundary(&window[..options.max_record]).is_none();
-        let from = searched.saturating_sub(3);
-        let cut = if more || oversized {
-            match ldif::last_record_boundary(&window[from..]).map(|cut| from + cut) {
-                Some(cut) if !oversized => cut,
-                _ if oversized => {
-                    searched = 0;
-                    let diagnostic = Diagnostic::error(
-                        0,
-                        format!(
-                            "expected records separated by empty lines, found more than {} KiB without one: \
-                             skipped up to the next empty line",
-                            options.max_record >> 10
-                        ),
-                    );
-                    out.locate(&window[..window.len().min(DETECT)], vec![diagnostic]);
-                    out.info.skipped += 1;
-                    discarding = true;
-                    continue;
-                }
-                _ => {
-                    searched = window.len();
-                    let target = window.len() + options.window;
-                    more = source
-                        .fill(&mut window, target)
-                        .map_err(WindowError::Read)?;
-                    continue;
-                }
-            }
-        } else {
-            window.len()
-        };
-        searched = 0;
-        let text = &window[..cut];
-        let parsed = ldif::parse_window(text, at_start, options.projection);
-        out.take(text, parsed, map, sink)
-            .map_err(WindowError::Sink)?;
-        at_start = false;
-        window.drain(..cut);
-        if !more && window.is_empty() {
+        let block = source.buffered().map_err(WindowError::Read)?;
+        let len = block.len();
+        if len == 0 {
+            reader.parse_records(&carry, true)?;
             return Ok(());
         }
+        if reader.discarding {
+            // Inside an oversized record: drop bytes up to the next empty line.
+            let cut = ldif::first_record_boundary(block);
+            let skipped = cut.unwrap_or(len);
+            reader.out.skip(&block[..skipped]);
+            reader.discarding = cut.is_none();
+            source.consume(skipped);
+            continue;
+        }
+        if !carry.is_empty() {
+            // Complete the carried record with the head of this block.
+            let cut = first_boundary_after(&carry, block);
+            let taken = cut.unwrap_or(len);
+            carry.extend_from_slice(&block[..taken]);
+            source.consume(taken);
+            if cut.is_some() {
+                reader.parse_records(&carry, true)?;
+                carry.clear();
+            } else if carry.len() > options.max_record {
+                reader.parse_records(&carry, false)?;
+                carry.clear();
+            }
+            continue;
+        }
+        let parsed = reader.parse_records(block, false)?;
+        if !reader.discarding {
+            carry.extend_from_slice(&block[parsed..]);
+        }
+        source.consume(len);
+        if carry.len() > options.max_record {
+            reader.parse_records(&carry, false)?;
+            carry.clear();
+        }
+    }
+}
+
+/// Where the first record of `block` ends, counting an empty line whose
+/// line end started at the end of `before` (a CR LF split between blocks).
+fn first_boundary_after(before: &[u8], block: &[u8]) -> Option<usize> {
+    let tail = &before[before.len().saturating_sub(3)..];
+    let mut seam = tail.to_vec();
+    seam.extend_from_slice(&block[..block.len().min(3)]);
+    match ldif::first_record_boundary(&seam) {
+        Some(cut) if cut > tail.len() => Some(cut - tail.len()),
+        _ => ldif::first_record_boundary(block),
+    }
+}
+
+/// Parses LDIF text handed over in pieces of whole records.
+struct LdifWindows<'r, 'w, M, S> {
+    options: &'r ReadOptions,
+    out: &'r mut Windows<'w>,
+    map: &'r mut M,
+    sink: &'r mut S,
+    /// Whether the next window starts the file (only it may hold `version:`).
+    at_start: bool,
+    /// Inside an oversized record: bytes up to the next empty line are skipped.
+    discarding: bool,
+}
+
+impl<T, M, S> LdifWindows<'_, '_, M, S>
+where
+    M: FnMut(Vec<Record>) -> (T, Vec<Diagnostic>),
+    S: FnMut(T) -> io::Result<()>,
+{
+    /// Parses the whole records at the start of `text`, in windows of about
+    /// `options.window` bytes cut at empty lines (all of `text` when `all`:
+    /// it ends the input, or it ends with an empty line); returns how many
+    /// bytes were parsed.
+    fn parse_records(&mut self, text: &[u8], all: bool) -> Result<usize, WindowError> {
+        let mut done = 0;
+        while done < text.len() && !self.discarding {
+            let rest = &text[done..];
+            let max = self.options.max_record;
+            if rest.len() > max && ldif::first_record_boundary(&rest[..max]).is_none() {
+                // The record starting here is oversized: skip it.
+                self.oversized(&rest[..max]);
+                let end = ldif::first_record_boundary(rest);
+                let skipped = end.unwrap_or(rest.len());
+                self.out.skip(&rest[..skipped]);
+                self.discarding = end.is_none();
+                done += skipped;
+                continue;
+            }
+            let cut = if rest.len() <= self.options.window {
+                if all {
+                    Some(rest.len())
+                } else {
+                    ldif::last_record_boundary(rest)
+                }
+            } else {
+                ldif::last_record_boundary(&rest[..self.options.window])
+                    .or_else(|| ldif::first_record_boundary(rest))
+                    .or(all.then_some(rest.len()))
+            };
+            let Some(cut) = cut.filter(|&cut| cut > 0) else {
+                break;
+            };
+            self.parse(&rest[..cut])?;
+            done += cut;
+        }
+        Ok(done)
+    }
+
+    fn parse(&mut self, text: &[u8]) -> Result<(), WindowError> {
+        let parsed = ldif::parse_window(text, self.at_start, self.options.projection);
+        self.at_start = false;
+        self.out
+            .take(text, parsed, self.map, self.sink)
+            .map_err(WindowError::Sink)
+    }
+
+    /// Reports a record longer than `--max-record-size` (whose start is
+    /// `text`); the caller skips it.
+    fn oversized(&mut self, text: &[u8]) {
+        let diagnostic = Diagnostic::error(
+            0,
+            format!(
+                "expected records separated by empty lines, found more than {} KiB without one: \
+                 skipped up to the next empty line",
+                self.options.max_record >> 10
+            ),
+        );
+        self.out
+            .locate(&text[..text.len().min(DETECT)], vec![diagnostic]);
+        self.out.info.skipped += 1;
+        self.at_start = false;
     }
 }
 

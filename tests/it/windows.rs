@@ -22,10 +22,16 @@ fn read_with_window(
 }
 
 fn read_with(bytes: &[u8], options: ReadOptions) -> (Vec<Record>, InputInfo) {
-    let source = Source::from_reader(
+    read_in_blocks(bytes, options, 4 << 20)
+}
+
+/// Reads with the source handing over text in blocks of `block` bytes.
+fn read_in_blocks(bytes: &[u8], options: ReadOptions, block: usize) -> (Vec<Record>, InputInfo) {
+    let source = Source::from_reader_in_blocks(
         "x.ldif",
         Box::new(std::io::Cursor::new(bytes.to_vec())),
         None,
+        block,
     )
     .unwrap();
     let mut records = Vec::new();
@@ -103,6 +109,34 @@ fn every_window_size_reads_the_same() {
 }
 
 #[test]
+fn every_block_size_reads_the_same() {
+    // LDIF is parsed in place in the blocks the source reads: records (and
+    // CR LF pairs, and empty lines) straddle block boundaries everywhere.
+    for style in [Style::Unwrapped, Style::UnwrappedCrlf, Style::Ldifde] {
+        let bytes = with_broken_records(style);
+        let (whole, whole_info) = read_with_window(&bytes, usize::MAX / 4, Projection::All);
+        for block in [1, 2, 3, 1000, 65_536] {
+            for window in [512, 16 << 20] {
+                let options = ReadOptions {
+                    window,
+                    ..ReadOptions::default()
+                };
+                let (parts, info) = read_in_blocks(&bytes, options, block);
+                let case = format!("{style:?}, block {block}, window {window}");
+                assert_eq!(parts, whole, "{case}");
+                assert_eq!(info.diagnostics, whole_info.diagnostics, "{case}");
+                assert_eq!(
+                    (info.entries, info.skipped),
+                    (whole_info.entries, whole_info.skipped),
+                    "{case}"
+                );
+                assert_eq!(info.sha256, whole_info.sha256, "{case}");
+            }
+        }
+    }
+}
+
+#[test]
 fn diagnostics_in_later_windows_have_their_true_line() {
     let mut text = String::new();
     for i in 0..2000 {
@@ -122,6 +156,10 @@ fn bare_cr_files_are_cut_into_windows_too() {
     let (records, info) = read_with_window(text.as_bytes(), 300, Projection::All);
     assert_eq!(records.len(), 500);
     assert!(info.diagnostics.is_empty(), "{:?}", info.diagnostics);
+    for block in [1, 5, 64] {
+        let (in_blocks, _) = read_in_blocks(text.as_bytes(), ReadOptions::default(), block);
+        assert_eq!(in_blocks, records, "block {block}");
+    }
 }
 
 #[test]
@@ -166,13 +204,15 @@ fn an_oversized_record_is_skipped_with_a_diagnostic_and_reading_goes_on() {
         max_record: 100_000,
         ..ReadOptions::default()
     };
-    let (records, info) = read_with(&text, options);
-    let dns: Vec<&str> = records.iter().map(|r| r.dn.as_str()).collect();
-    assert_eq!(dns, ["cn=a", "cn=b"]);
-    assert_eq!(info.skipped, 1);
-    assert_eq!(info.diagnostics.len(), 1);
-    assert!(info.diagnostics[0].message.contains("KiB without one"));
-    assert_eq!(info.diagnostics[0].position.line, 4);
+    for block in [7, 4096, 4 << 20] {
+        let (records, info) = read_in_blocks(&text, options, block);
+        let dns: Vec<&str> = records.iter().map(|r| r.dn.as_str()).collect();
+        assert_eq!(dns, ["cn=a", "cn=b"], "block {block}");
+        assert_eq!(info.skipped, 1);
+        assert_eq!(info.diagnostics.len(), 1);
+        assert!(info.diagnostics[0].message.contains("KiB without one"));
+        assert_eq!(info.diagnostics[0].position.line, 4);
+    }
 }
 
 /// The sample export as DSML or CLIXML, with two broken records (a third
@@ -242,6 +282,14 @@ fn every_window_size_reads_xml_the_same() {
                 whole_info.diagnostics
             );
             assert!(whole.len() > 100, "{format:?}: {} records", whole.len());
+            for block in [3, 1000] {
+                let (parts, info) = read_in_blocks(&bytes, ReadOptions::default(), block);
+                assert_eq!(parts, whole, "{format:?}, block {block}");
+                assert_eq!(
+                    info.diagnostics, whole_info.diagnostics,
+                    "{format:?}, block {block}"
+                );
+            }
             for window in [512, 4096, 65_536] {
                 let (parts, info) = read_with_window(&bytes, window, Projection::All);
                 assert_eq!(parts, whole, "{format:?}, window {window}");
