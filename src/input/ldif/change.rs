@@ -63,7 +63,7 @@ pub(super) fn parse_control(line: &Line<'_>, attr: &AttrLine<'_>) -> Result<Cont
 }
 
 fn is_numeric_oid(oid: &str) -> bool {
-    oid.starts_with(|c: char| c.is_ascii_digit()) && is_attribute_type(oid)
+    oid.starts_with(|c: char| c.is_ascii_digit()) && is_attribute_type(oid.as_bytes())
 }
 
 pub(super) fn parse_change(
@@ -133,7 +133,7 @@ fn parse_modify(
             .text_value(&spec.value, "an attribute name")?
             .trim()
             .to_owned();
-        if !is_attribute_description(&attr_name) {
+        if !is_attribute_description(attr_name.as_bytes()) {
             return Err(header.error(
                 0,
                 format!(

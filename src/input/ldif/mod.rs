@@ -1,9 +1,9 @@
 //! The LDIF reader (RFC 2849, plus what `ldifde` and `ldapsearch` write).
 //!
 //! [`parse`] is a pure function from decoded bytes to records plus
-//! diagnostics. It works in two steps: one sequential pass finds the record
-//! boundaries (empty lines; a folded line never contains one), then the
-//! records are parsed in parallel and collected in input order. A malformed
+//! diagnostics. The text is cut at empty lines (a folded line never
+//! contains one) into parts parsed in parallel, each in one pass over its
+//! lines, and the records are collected in input order. A malformed
 //! record becomes an error diagnostic and is skipped; the others are kept.
 //!
 //! Leniencies, each because real exports need it: bare CR line ends, raw
@@ -42,14 +42,7 @@ pub fn parse_window(text: &[u8], at_file_start: bool, projection: Projection) ->
     let parts = split_parts(text, rayon::current_num_threads() * 4);
     let results: Vec<(Vec<ChunkOutcome>, usize)> = parts
         .into_par_iter()
-        .map(|part| {
-            let (records, line_ends) = split_records(text, part);
-            let outcomes = records
-                .into_iter()
-                .map(|range| parse_chunk(text, range, projection))
-                .collect();
-            (outcomes, line_ends)
-        })
+        .map(|part| parse_part(text, part, projection))
         .collect();
     let line_ends = results.iter().map(|(_, lines)| lines).sum();
     let outcomes = results
@@ -109,13 +102,18 @@ fn ends_empty_line(text: &[u8], at: usize) -> bool {
     before.ends_with(b"\n") || before.ends_with(b"\n\r") || before.ends_with(b"\n\r\r")
 }
 
-/// Splits `range` of the input at empty lines into the byte ranges of the
-/// records, and counts its line ends.
-pub(crate) fn split_records(text: &[u8], range: Range<usize>) -> (Vec<Range<usize>>, usize) {
-    let mut ranges = Vec::new();
+/// Parses the records of `range` of the input (whole records) in one pass
+/// over its lines: each record's lines are gathered, unfolded and checked
+/// as they are met, and the record is parsed at the empty line that ends
+/// it. Also counts the line ends.
+fn parse_part(
+    text: &[u8],
+    range: Range<usize>,
+    projection: Projection,
+) -> (Vec<ChunkOutcome>, usize) {
+    let mut outcomes = Vec::new();
     let mut line_ends = 0;
-    let mut start = None;
-    let mut last_end = range.start;
+    let mut record = RecordLines::new(projection);
     let mut pos = range.start;
     while pos < range.end {
         let (content_end, next) = line_end(text, pos);
@@ -124,24 +122,125 @@ pub(crate) fn split_records(text: &[u8], range: Range<usize>) -> (Vec<Range<usiz
             line_ends += 1;
         }
         if content_end == pos {
-            if let Some(record_start) = start.take() {
-                ranges.push(record_start..last_end);
+            if record.started {
+                outcomes.push(record.finish(text));
             }
         } else {
-            start.get_or_insert(pos);
-            last_end = content_end;
+            record.push(text, pos, content_end);
         }
         pos = next;
     }
-    if let Some(record_start) = start {
-        ranges.push(record_start..last_end);
+    if record.started {
+        outcomes.push(record.finish(text));
     }
-    (ranges, line_ends)
+    (outcomes, line_ends)
+}
+
+/// The logical lines of the record being read: physical lines unfolded,
+/// comments dropped (and, under a projection, the attributes not asked
+/// for, checked for damage but not copied). Reused from record to record.
+struct RecordLines<'t> {
+    projection: Projection,
+    lines: Vec<Line<'t>>,
+    /// Inside a comment or an attribute projected away.
+    skipping: Skipped,
+    /// Whether a physical line of the record has been seen.
+    started: bool,
+    /// Why the record cannot be read (its later lines are passed over).
+    error: Option<Diagnostic>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'t> RecordLines<'t> {
+    fn new(projection: Projection) -> RecordLines<'t> {
+        RecordLines {
+            projection,
+            lines: Vec::new(),
+            skipping: Skipped::Nothing,
+            started: false,
+            error: None,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// Takes in the physical line `text[pos..content_end]` (not empty).
+    fn push(&mut self, text: &'t [u8], pos: usize, content_end: usize) {
+        self.started = true;
+        if self.error.is_some() {
+            return;
+        }
+        let physical = &text[pos..content_end];
+        if let Some(continuation) = physical.strip_prefix(b" ") {
+            if self.skipping != Skipped::Nothing {
+                // A folded comment stays a comment; a skipped value stays
+                // skipped, and is checked with the line it continues.
+                match &mut self.skipping {
+                    Skipped::Base64(value) => value.continued(pos, content_end),
+                    Skipped::Plain => check_no_nul(continuation, pos + 1, &mut self.diagnostics),
+                    Skipped::Comment | Skipped::Nothing => {}
+                }
+            } else if let Some(last) = self.lines.last_mut() {
+                last.text.to_mut().extend_from_slice(continuation);
+            } else {
+                self.error = Some(Diagnostic::error(
+                    pos,
+                    "expected 'dn:' at the start of a record, found a continuation line (a line starting with a space)",
+                ));
+            }
+            return;
+        }
+        if let Skipped::Base64(value) = self.skipping {
+            check_base64_value(text, value, &mut self.diagnostics);
+        }
+        if physical.first() == Some(&b'#') {
+            self.skipping = Skipped::Comment;
+            return;
+        }
+        let colon = memchr::memchr(b':', physical);
+        if !is_kept(physical, colon, self.projection) {
+            self.skipping = check_skipped(physical, colon, pos, &mut self.diagnostics);
+        } else {
+            self.skipping = Skipped::Nothing;
+            self.lines.push(Line {
+                offset: pos,
+                colon,
+                text: Cow::Borrowed(physical),
+            });
+        }
+    }
+
+    /// Parses the record whose lines were taken in, and starts the next.
+    fn finish(&mut self, text: &[u8]) -> ChunkOutcome {
+        if let Skipped::Base64(value) = self.skipping {
+            if self.error.is_none() {
+                check_base64_value(text, value, &mut self.diagnostics);
+            }
+        }
+        let mut outcome = ChunkOutcome {
+            diagnostics: std::mem::take(&mut self.diagnostics),
+            ..ChunkOutcome::default()
+        };
+        match self.error.take() {
+            Some(error) => {
+                outcome.has_content = true;
+                outcome.skipped = true;
+                outcome.diagnostics.push(error);
+            }
+            None => parse_lines(&self.lines, self.projection, &mut outcome),
+        }
+        self.lines.clear();
+        self.skipping = Skipped::Nothing;
+        self.started = false;
+        outcome
+    }
 }
 
 /// One unfolded line: its offset in the input and its bytes.
 struct Line<'a> {
     offset: usize,
+    /// Where the first `:` is, when it is on the first physical line (later
+    /// lines only add to the end).
+    colon: Option<usize>,
     text: Cow<'a, [u8]>,
 }
 
@@ -163,72 +262,17 @@ const STRUCTURE: &[&[u8]] = &[
     b"newsuperior",
 ];
 
-/// Whether a logical line starting with `first` (its first physical line) is kept.
-fn is_kept(first: &[u8], projection: Projection) -> bool {
+/// Whether a logical line starting with `first` (its first physical line,
+/// whose first `:` is at `colon`) is kept.
+fn is_kept(first: &[u8], colon: Option<usize>, projection: Projection) -> bool {
     let Projection::Only { .. } = projection else {
         return true;
     };
-    let Some(colon) = memchr::memchr(b':', first) else {
+    let Some(colon) = colon else {
         return true; // '-' separators, and malformed lines that must be diagnosed
     };
     let name = first[..colon].trim_ascii_end();
     STRUCTURE.iter().any(|s| s.eq_ignore_ascii_case(name)) || projection.keeps(name)
-}
-
-/// Unfolds the physical lines of one record and drops comments (and, under
-/// a projection, the attributes not asked for, without copying them).
-fn logical_lines<'t>(
-    text: &'t [u8],
-    range: Range<usize>,
-    projection: Projection,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Result<Vec<Line<'t>>, Diagnostic> {
-    let mut lines: Vec<Line> = Vec::new();
-    // Inside a comment or an attribute projected away.
-    let mut skipping = Skipped::Nothing;
-    let mut pos = range.start;
-    while pos < range.end {
-        let (content_end, next) = line_end(text, pos);
-        let physical = &text[pos..content_end];
-        if let Some(continuation) = physical.strip_prefix(b" ") {
-            if skipping != Skipped::Nothing {
-                // A folded comment stays a comment; a skipped value stays
-                // skipped, and is checked with the line it continues.
-                match &mut skipping {
-                    Skipped::Base64(value) => value.continued(pos, content_end),
-                    Skipped::Plain => check_no_nul(continuation, pos + 1, diagnostics),
-                    Skipped::Comment | Skipped::Nothing => {}
-                }
-            } else if let Some(last) = lines.last_mut() {
-                last.text.to_mut().extend_from_slice(continuation);
-            } else {
-                return Err(Diagnostic::error(
-                    pos,
-                    "expected 'dn:' at the start of a record, found a continuation line (a line starting with a space)",
-                ));
-            }
-        } else {
-            if let Skipped::Base64(value) = skipping {
-                check_base64_value(text, value, diagnostics);
-            }
-            if physical.first() == Some(&b'#') {
-                skipping = Skipped::Comment;
-            } else if !is_kept(physical, projection) {
-                skipping = check_skipped(physical, pos, diagnostics);
-            } else {
-                skipping = Skipped::Nothing;
-                lines.push(Line {
-                    offset: pos,
-                    text: Cow::Borrowed(physical),
-                });
-            }
-        }
-        pos = next;
-    }
-    if let Skipped::Base64(value) = skipping {
-        check_base64_value(text, value, diagnostics);
-    }
-    Ok(lines)
 }
 
 /// A parsed `description: value` line.
@@ -263,7 +307,7 @@ impl<'a> Line<'a> {
 
     fn attr(&self) -> Result<AttrLine<'_>, Diagnostic> {
         let text: &[u8] = &self.text;
-        let Some(colon) = memchr::memchr(b':', text) else {
+        let Some(colon) = self.colon.or_else(|| memchr::memchr(b':', text)) else {
             return Err(self.error(
                 0,
                 format!(
@@ -273,9 +317,9 @@ impl<'a> Line<'a> {
             ));
         };
         let description = text[..colon].trim_ascii_end();
-        let name = std::str::from_utf8(description)
-            .ok()
-            .filter(|name| is_attribute_description(name));
+        let name = Some(description)
+            .filter(|name| is_attribute_description(name))
+            .and_then(|name| std::str::from_utf8(name).ok());
         let Some(name) = name else {
             return Err(self.error(
                 0,
@@ -307,8 +351,19 @@ impl<'a> Line<'a> {
 
     /// The value as text (for DNs, keywords and other structural values).
     fn text_value(&self, spec: &ValueSpec<'_>, what: &str) -> Result<String, Diagnostic> {
+        self.text_of(spec, what).map(Cow::into_owned)
+    }
+
+    /// [`Line::text_value`], borrowed when the value is plain text.
+    fn text_of<'v>(&self, spec: &ValueSpec<'v>, what: &str) -> Result<Cow<'v, str>, Diagnostic> {
+        if let ValueSpec::Plain(bytes) = spec {
+            return std::str::from_utf8(bytes).map(Cow::Borrowed).map_err(|_| {
+                self.error(0, format!("expected {what} in UTF-8, found other bytes"))
+            });
+        }
         match self.value(spec)? {
             Value::Bytes(bytes) => String::from_utf8(bytes)
+                .map(Cow::Owned)
                 .map_err(|_| self.error(0, format!("expected {what} in UTF-8, found other bytes"))),
             Value::Url(_) => Err(self.error(0, format!("expected {what}, found a ':<' URL"))),
         }
@@ -321,27 +376,29 @@ fn trim_fill(bytes: &[u8]) -> &[u8] {
 }
 
 /// `AttributeType *(";" option)` where options may hold AD's `range=0-*`.
-fn is_attribute_description(name: &str) -> bool {
-    let mut parts = name.split(';');
-    let attr_type = parts.next().unwrap_or("");
-    is_attribute_type(attr_type)
-        && parts.all(|option| {
-            !option.is_empty()
-                && option
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'=' | b'*' | b'_'))
-        })
+fn is_attribute_description(name: &[u8]) -> bool {
+    let is_option = |option: &[u8]| {
+        !option.is_empty()
+            && option
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'=' | b'*' | b'_'))
+    };
+    match memchr::memchr(b';', name) {
+        None => is_attribute_type(name),
+        Some(at) => {
+            is_attribute_type(&name[..at]) && name[at + 1..].split(|&b| b == b';').all(is_option)
+        }
+    }
 }
 
-fn is_attribute_type(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    match bytes.first() {
-        Some(b) if b.is_ascii_alphabetic() => bytes
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || *b == b'-'),
+fn is_attribute_type(name: &[u8]) -> bool {
+    match name.first() {
+        Some(b) if b.is_ascii_alphabetic() => {
+            name.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        }
         Some(b) if b.is_ascii_digit() => name
-            .split('.')
-            .all(|arc| !arc.is_empty() && arc.bytes().all(|b| b.is_ascii_digit())),
+            .split(|&b| b == b'.')
+            .all(|arc| !arc.is_empty() && arc.iter().all(u8::is_ascii_digit)),
         _ => false,
     }
 }
@@ -387,7 +444,7 @@ fn unpadded(line: &Line<'_>, spec: &ValueSpec<'_>, name: &str) -> Option<Diagnos
     })
 }
 
-/// What parsing one record chunk gave.
+/// What parsing one record gave.
 #[derive(Default)]
 struct ChunkOutcome {
     record: Option<Record>,
@@ -401,29 +458,21 @@ struct ChunkOutcome {
     diagnostics: Vec<Diagnostic>,
 }
 
-fn parse_chunk(text: &[u8], range: Range<usize>, projection: Projection) -> ChunkOutcome {
-    let mut outcome = ChunkOutcome::default();
-    let mut lines = match logical_lines(text, range, projection, &mut outcome.diagnostics) {
-        Ok(lines) => lines,
-        Err(diagnostic) => {
-            outcome.has_content = true;
-            outcome.skipped = true;
-            outcome.diagnostics.push(diagnostic);
-            return outcome;
-        }
+/// Parses one record's logical lines into `outcome`.
+fn parse_lines(lines: &[Line<'_>], projection: Projection, outcome: &mut ChunkOutcome) {
+    let Some(first) = lines.first() else {
+        return;
     };
-    if lines.is_empty() {
-        return outcome;
-    }
     outcome.has_content = true;
-    if let Some(version) = version_line(&lines[0]) {
-        outcome.version = Some((lines[0].offset, version));
-        lines.remove(0);
+    let mut lines = lines;
+    if let Some(version) = version_line(first) {
+        outcome.version = Some((first.offset, version));
+        lines = &lines[1..];
         if lines.is_empty() {
-            return outcome;
+            return;
         }
     }
-    match parse_record(&lines, projection, &mut outcome.diagnostics) {
+    match parse_record(lines, projection, &mut outcome.diagnostics) {
         Ok(Read::Record(record)) => {
             outcome.read = true;
             outcome.record = Some(record);
@@ -435,7 +484,6 @@ fn parse_chunk(text: &[u8], range: Range<usize>, projection: Projection) -> Chun
             outcome.diagnostics.push(diagnostic);
         }
     }
-    outcome
 }
 
 /// `Some(value)` when the line is a `version:` line (`None` inside for a bad number).
@@ -546,7 +594,7 @@ fn parse_record(
             ),
         ));
     }
-    let dn = first.text_value(&dn_line.value, "a DN")?;
+    let dn = first.text_of(&dn_line.value, "a DN")?;
     diagnostics.extend(unpadded(first, &dn_line.value, "dn"));
     if complete {
         if let Err(error) = Dn::parse(&dn) {
@@ -573,7 +621,7 @@ fn parse_record(
             let attr = line.attr()?;
             if attr.name.eq_ignore_ascii_case("changetype") {
                 rest = &rest[1..];
-                Some((line, line.text_value(&attr.value, "a changetype")?))
+                Some((line, line.text_of(&attr.value, "a changetype")?))
             } else {
                 None
             }
@@ -611,7 +659,7 @@ fn parse_record(
         Some((line, kind)) => parse_change(line, kind.trim(), rest, diagnostics, complete)?,
     };
     Ok(Read::Record(Record {
-        dn,
+        dn: dn.into_owned(),
         offset: first.offset,
         controls,
         body,

@@ -48,10 +48,11 @@ impl Base64Value {
 /// base64 alphabet of `::` values. Returns what the line holds.
 pub(super) fn check_skipped(
     line: &[u8],
+    colon: Option<usize>,
     offset: usize,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Skipped {
-    let Some(colon) = memchr::memchr(b':', line) else {
+    let Some(colon) = colon else {
         return Skipped::Plain;
     };
     let description = line[..colon].trim_ascii_end();
