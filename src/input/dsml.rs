@@ -29,6 +29,7 @@ pub fn document(text: &[u8], max_depth: usize) -> Parsed {
             diagnostics,
             ..Parsed::default()
         },
+        check_dns: true,
     };
     match root {
         Some(root) => reader.document(&root),
@@ -56,6 +57,7 @@ pub fn entry(text: &[u8], projection: Projection, max_depth: usize) -> Parsed {
             diagnostics,
             ..Parsed::default()
         },
+        check_dns: matches!(projection, Projection::All),
     };
     if let Some(element) = element {
         match element.name.as_str() {
@@ -100,6 +102,10 @@ pub(crate) fn is_record(open: &[Vec<u8>], name: &[u8]) -> bool {
 
 struct Reader {
     parsed: Parsed,
+    /// Whether DNs are checked here: when everything is kept. Under a
+    /// projection the model checks the DNs of the objects it reads, as for
+    /// LDIF.
+    check_dns: bool,
 }
 
 impl Reader {
@@ -319,7 +325,7 @@ impl Reader {
             self.parsed.skipped += 1;
             return None;
         };
-        if let Err(error) = Dn::parse(dn) {
+        if let Some(error) = self.check_dns.then(|| Dn::parse(dn).err()).flatten() {
             self.warning(
                 entry,
                 format!("DN '{dn}' is not a valid RFC 4514 name: {}", error.reason),

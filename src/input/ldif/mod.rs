@@ -272,7 +272,12 @@ fn is_kept(first: &[u8], colon: Option<usize>, projection: Projection) -> bool {
         return true; // '-' separators, and malformed lines that must be diagnosed
     };
     let name = first[..colon].trim_ascii_end();
-    STRUCTURE.iter().any(|s| s.eq_ignore_ascii_case(name)) || projection.keeps(name)
+    is_structure(name) || projection.keeps(name)
+}
+
+/// Whether `name` is one of [`STRUCTURE`] (most names are longer than any).
+fn is_structure(name: &[u8]) -> bool {
+    (2..=12).contains(&name.len()) && STRUCTURE.iter().any(|s| s.eq_ignore_ascii_case(name))
 }
 
 /// A parsed `description: value` line.
