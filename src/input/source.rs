@@ -18,13 +18,15 @@ use std::thread::JoinHandle;
 use sha2::{Digest, Sha256};
 
 /// Size of the raw blocks read from the input. LDIF is parsed in place in
-/// them, so a block is also the unit of parallel parsing.
-const BLOCK: usize = 4 << 20;
+/// them, so a block is also the unit of parallel parsing; half a MiB stays
+/// in the cache between the hashing thread and the parser (1 and 4 MiB
+/// blocks made a 1 GB run 5-15 % slower, and a 5 MB one 20 %).
+const BLOCK: usize = 512 << 10;
 /// Blocks in flight between the reader and the hashing thread.
 const IN_FLIGHT: usize = 4;
 /// Blocks the reader may read ahead of the parser: enough that the hashing
 /// thread, the slowest stage, never waits while the parser works through one.
-const READ_AHEAD: usize = 4;
+const READ_AHEAD: usize = 16;
 
 /// The character encoding an input arrived in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
