@@ -20,7 +20,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 use super::xml::{self, Element};
-use super::Parsed;
+use super::{Parsed, Projection};
 use crate::diag::Diagnostic;
 use crate::record::{Attr, Body, Record, Value};
 
@@ -118,6 +118,17 @@ impl Default for Stream {
 }
 
 impl Stream {
+    /// A stream that keeps what `projection` asks for: the values of other
+    /// properties are not decoded (their objects still are, for the
+    /// references to them and the properties inside them).
+    pub fn new(projection: Projection) -> Stream {
+        let mut stream = Stream::default();
+        if let Projection::Only { attribute, .. } = projection {
+            stream.decoder.reads = Some(attribute);
+        }
+        stream
+    }
+
     /// Decodes one top-level element parsed on its own (offsets relative to
     /// its text), which starts at `at` in the input; its record and
     /// diagnostics go to `parsed` with offsets shifted by `shift`.
@@ -273,7 +284,16 @@ struct Decoder {
     /// assigns an id when an object starts, so a `Ref` may name one of them.
     open: Vec<String>,
     diagnostics: Vec<Diagnostic>,
+    /// The properties whose values are decoded (all when `None`).
+    reads: Option<fn(&[u8]) -> bool>,
+    /// Inside the value of a property that is not read: primitive values
+    /// (text, numbers, byte arrays) are left undecoded.
+    unread: bool,
 }
+
+/// Properties the record of an object is built from, besides the
+/// attributes the model reads.
+const STRUCTURAL: &[&str] = &["DistinguishedName", "Identity", "Path", "Properties"];
 
 impl Decoder {
     /// Forgets the objects held from before `limit` that nothing referred to.
@@ -335,7 +355,16 @@ impl Decoder {
 }
 
 impl Decoder {
+    /// Whether the value of the property `name` is decoded.
+    fn reads(&self, name: &str) -> bool {
+        self.reads.is_none_or(|reads| reads(name.as_bytes()))
+            || STRUCTURAL.iter().any(|s| s.eq_ignore_ascii_case(name))
+    }
+
     fn value(&mut self, element: &Element) -> PsValue {
+        if self.unread && is_primitive(&element.name) {
+            return PsValue::Null;
+        }
         match element.name.as_str() {
             "Nil" => PsValue::Null,
             "S" | "ToString" | "URI" | "XD" | "SBK" | "Version" => {
@@ -448,15 +477,48 @@ impl Decoder {
                 continue;
             }
             let name = decode_escapes(property.attr("N").unwrap_or(""));
+            let outer = self.unread;
+            self.unread = !self.reads(&name);
             let value = self.value(property);
+            self.unread = outer;
             props.push((name, value));
         }
     }
 }
 
+/// Elements whose value is text (the primitive types of CLIXML).
+fn is_primitive(name: &str) -> bool {
+    matches!(
+        name,
+        "S" | "URI"
+            | "XD"
+            | "SBK"
+            | "Version"
+            | "B"
+            | "I32"
+            | "I64"
+            | "I16"
+            | "By"
+            | "SB"
+            | "U16"
+            | "U32"
+            | "U64"
+            | "Db"
+            | "Sg"
+            | "D"
+            | "DT"
+            | "TS"
+            | "G"
+            | "C"
+            | "BA"
+    )
+}
+
 /// Undoes PowerShell's `_xHHHH_` escapes (UTF-16 code units, surrogate pairs allowed).
 fn decode_escapes(text: &str) -> String {
-    if !text.contains("_x") {
+    let bytes = text.as_bytes();
+    let escaped = memchr::memchr_iter(b'_', bytes).any(|at| bytes.get(at + 1) == Some(&b'x'));
+    if !escaped {
         return text.to_owned();
     }
     let mut units: Vec<u16> = Vec::with_capacity(text.len());
@@ -752,6 +814,39 @@ mod tests {
         assert_eq!(record.first_text("Again"), Some("CN=EX01,CN=Servers,DC=x"));
         assert_eq!(record.first_text("AddressSpaces"), Some("SMTP:*;1"));
         assert!(record.first_text("PSComputerName").is_none());
+    }
+
+    #[test]
+    fn unread_values_are_not_decoded_but_references_into_them_resolve() {
+        // The server's ADObjectId is written first under a property the
+        // analysis does not read, then referred to from one it reads.
+        let text = r#"<Objs><Obj RefId="0"><TN RefId="0"><T>Deserialized.X.SmtpSendConnectorConfig</T></TN>
+            <Props>
+              <BA N="Blob">////</BA>
+              <Obj N="HomeMtaServerId" RefId="1"><TN RefId="1"><T>Microsoft.Exchange.Data.Directory.ADObjectId</T></TN>
+                <ToString>EX01</ToString><Props><S N="DistinguishedName">CN=EX01,CN=Servers,DC=x</S><S N="Rdn">CN=EX01</S></Props></Obj>
+              <Obj N="SourceTransportServers" RefId="2"><TN RefId="2"><T>ADMultiValuedProperty</T></TN><LST><Ref RefId="1" /></LST></Obj>
+              <S N="Comment">not read</S>
+              <S N="DistinguishedName">CN=C,CN=Connections,DC=x</S>
+            </Props></Obj></Objs>"#;
+        let mut stream = Stream::new(crate::analysis::PROJECTION);
+        let mut parsed = Parsed::default();
+        let (root, diagnostics) = xml::parse(text.as_bytes());
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let top = &root.unwrap().children[0];
+        stream.top_level(top, 0, &mut parsed);
+        let record = &parsed.records[0];
+        assert_eq!(record.dn, "CN=C,CN=Connections,DC=x");
+        assert_eq!(
+            record.first_text("SourceTransportServers"),
+            Some("CN=EX01,CN=Servers,DC=x")
+        );
+        assert_eq!(record.first_text("Comment"), None);
+        assert_eq!(record.first_text("Blob"), None);
+        // Read whole, the same file keeps everything.
+        let all = parse(text.as_bytes());
+        assert_eq!(all.records[0].first_text("Comment"), Some("not read"));
+        assert!(all.records[0].values("Blob").next().is_some());
     }
 
     /// A top-level ADSI-like object with a DN and one property, as its own text.

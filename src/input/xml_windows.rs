@@ -28,7 +28,7 @@ pub(super) fn read_xml_windows<T>(
         _ => clixml::is_record,
     };
     let mut splitter = Splitter::new(rule, options.max_record);
-    let mut objects = clixml::Stream::default();
+    let mut objects = clixml::Stream::new(options.projection);
     let mut skeleton = Skeleton::default();
     let mut done: u64 = 0;
     loop {
