@@ -138,7 +138,7 @@ impl Graph {
     /// Builds the graph from the objects of every input (`objects[i]` came from input `i`).
     pub fn build(objects: &[Objects]) -> Graph {
         let server_objects = unique_servers(objects);
-        let exported = Exported {
+        let mut exported = Exported {
             by_dn: server_objects
                 .values()
                 .map(|server| (server.dn.key(), server_ref(server)))
@@ -147,14 +147,16 @@ impl Graph {
                 .iter()
                 .map(|(key, server)| (key.clone(), server_ref(server)))
                 .collect(),
+            resolved: HashMap::new(),
         };
+        exported.resolved = exported.resolve_each(objects);
         let exported_dns = &exported;
 
         let send_copies = merge_copies(objects.iter().enumerate().flat_map(|(input, o)| {
             o.send_connectors.iter().map(move |c| {
                 let identity = Identity::of(c.guid.as_deref(), &c.dn, &c.name);
                 let better = (c.sources_known, !c.dn.is_root());
-                (identity, better, (input, c.clone()))
+                (identity, better, (input, c))
             })
         }));
         let mut conflicts = Vec::new();
@@ -163,7 +165,7 @@ impl Graph {
         }
         let send: Vec<(usize, SendConnector)> = send_copies
             .into_iter()
-            .map(|mut copies| copies.swap_remove(0))
+            .map(|copies| (copies[0].0, copies[0].1.clone()))
             .collect();
         let send_resolved: Vec<Resolved> = send
             .par_iter()
@@ -173,11 +175,11 @@ impl Graph {
         let rgcs: Vec<RoutingGroupConnector> = merge_copies(objects.iter().flat_map(|o| {
             o.routing_group_connectors.iter().map(|c| {
                 let identity = Identity::of(c.guid.as_deref(), &c.dn, &c.name);
-                (identity, !c.dn.is_root(), c.clone())
+                (identity, !c.dn.is_root(), c)
             })
         }))
         .into_iter()
-        .map(|mut copies| copies.swap_remove(0))
+        .map(|copies| copies[0].clone())
         .collect();
         let rgc_resolved: Vec<(Resolved, Resolved)> = rgcs
             .par_iter()
@@ -321,6 +323,37 @@ impl Graph {
 struct Exported {
     by_dn: HashMap<DnKey, ServerRef>,
     by_name: HashMap<String, ServerRef>,
+    /// Every reference of the inputs, resolved once (an export repeats the
+    /// same few virtual server DNs on connector after connector).
+    resolved: HashMap<String, Result<ServerRef, String>>,
+}
+
+impl Exported {
+    /// Resolves every distinct reference of the connectors, in parallel.
+    fn resolve_each(&self, objects: &[Objects]) -> HashMap<String, Result<ServerRef, String>> {
+        let send = objects.iter().flat_map(|o| &o.send_connectors);
+        let routing = objects.iter().flat_map(|o| &o.routing_group_connectors);
+        let references: std::collections::HashSet<&str> = send
+            .flat_map(|c| &c.source_refs)
+            .chain(routing.flat_map(|c| c.source_refs.iter().chain(&c.target_refs)))
+            .filter_map(|reference| match reference {
+                Reference::Dn(dn) => Some(dn.as_str()),
+                Reference::Unusable { .. } => None,
+            })
+            .collect();
+        references
+            .into_par_iter()
+            .map(|reference| (reference.to_owned(), resolve(reference, self)))
+            .collect()
+    }
+
+    /// The server `reference` names, or why it names none.
+    fn resolve(&self, reference: &str) -> Result<ServerRef, String> {
+        match self.resolved.get(reference) {
+            Some(resolved) => resolved.clone(),
+            None => resolve(reference, self),
+        }
+    }
 }
 
 /// How copies of one object in several inputs (or in several files of one
@@ -419,7 +452,7 @@ fn merge_copies<B: Ord + Copy, T>(items: impl Iterator<Item = (Identity, B, T)>)
 /// The settings in which later copies of a Send connector differ from the
 /// copy used, compared as the analysis reads them (so that the same
 /// connector in LDIF and in cmdlet output agrees).
-fn send_conflicts(copies: &[(usize, SendConnector)], exported: &Exported) -> Vec<Conflict> {
+fn send_conflicts(copies: &[(usize, &SendConnector)], exported: &Exported) -> Vec<Conflict> {
     let Some(((used_input, used), others)) = copies.split_first() else {
         return Vec::new();
     };
@@ -568,7 +601,7 @@ fn resolve_all(references: &[Reference], exported: &Exported) -> Resolved {
     let mut unresolved = Vec::new();
     for reference in references {
         match reference {
-            Reference::Dn(dn) => match resolve(dn, exported) {
+            Reference::Dn(dn) => match exported.resolve(dn) {
                 Ok(server) => found.push(server),
                 Err(reason) => unresolved.push(Unresolved {
                     reference: dn.clone(),

@@ -37,7 +37,10 @@ pub struct Attr {
 impl Attr {
     /// The attribute type without options (`member` for `member;range=0-1499`).
     pub fn base_name(&self) -> &str {
-        self.name.split(';').next().unwrap_or(&self.name)
+        match memchr::memchr(b';', self.name.as_bytes()) {
+            Some(at) => &self.name[..at],
+            None => &self.name,
+        }
     }
 }
 
@@ -160,7 +163,10 @@ impl Record {
     pub fn values<'r>(&'r self, name: &'r str) -> impl Iterator<Item = &'r Value> + 'r {
         self.attrs()
             .iter()
-            .filter(move |attr| attr.base_name().eq_ignore_ascii_case(name))
+            .filter(move |attr| {
+                // Most names differ in length: that test comes first.
+                attr.name.len() >= name.len() && attr.base_name().eq_ignore_ascii_case(name)
+            })
             .map(|attr| &attr.value)
     }
 
