@@ -9,6 +9,7 @@
 #   bash bench/run.sh                    # 1 GB files, 4 GB memory check
 #   SIZE=256M BIG=1G bash bench/run.sh   # a quicker run
 #   SIZE=20M BIG=40M CRITERION=0 DATA=/tmp/b bash bench/run.sh  # a check of the script
+#   GENERATE_ONLY=1 bash bench/run.sh    # the inputs only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -77,6 +78,10 @@ SMALL_TYPICAL=$DATA/typical-$SMALL.ldif
 [[ -s $SMALL_TYPICAL ]] || "$GEN" --style unwrapped-crlf --size "$(bytes_of "$SMALL")" \
   --answer "$SMALL_TYPICAL.answer.json" "$SMALL_TYPICAL" >&2
 SMALL_BIG_ORG=$(gen "unwrapped-crlf-$SMALL.ldif" "$(bytes_of "$SMALL")" unwrapped-crlf ldif)
+if [[ ${GENERATE_ONLY:-0} == 1 ]]; then
+  echo "inputs in $DATA"
+  exit 0
+fi
 
 # --- measuring ------------------------------------------------------------------
 record() { python3 -c 'import json,sys; print(json.dumps(dict(zip(sys.argv[1::2], sys.argv[2::2]))))' "$@" >>"$MEASURED"; }

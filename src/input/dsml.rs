@@ -46,11 +46,11 @@ pub fn document(text: &[u8], max_depth: usize) -> Parsed {
 /// a DSML v1 `entry`, as [`is_record`] picks them, keeping what
 /// `projection` wants. Offsets are relative to `text`.
 pub fn entry(text: &[u8], projection: Projection, max_depth: usize) -> Parsed {
-    let (element, diagnostics) = xml::parse_skipping(text, max_depth, |element| {
-        element.name == "attr"
-            && element
-                .attr("name")
-                .is_some_and(|name| !projection.keeps(name.as_bytes()))
+    let (element, diagnostics) = xml::parse_skipping(text, max_depth, |tag| {
+        tag.local_name() == b"attr"
+            && tag
+                .plain_attr(b"name")
+                .is_some_and(|name| !projection.keeps(name))
     });
     let mut reader = Reader {
         parsed: Parsed {

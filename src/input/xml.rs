@@ -56,8 +56,12 @@ impl Element {
 
 /// The local part of a possibly prefixed name.
 fn local(name: &[u8]) -> String {
-    let local = name.rsplit(|&b| b == b':').next().unwrap_or(name);
-    String::from_utf8_lossy(local).into_owned()
+    String::from_utf8_lossy(local_part(name)).into_owned()
+}
+
+/// The bytes after the last `:` of a name.
+fn local_part(name: &[u8]) -> &[u8] {
+    name.rsplit(|&b| b == b':').next().unwrap_or(name)
 }
 
 fn element(start: &BytesStart<'_>, offset: usize, diagnostics: &mut Vec<Diagnostic>) -> Element {
@@ -91,6 +95,36 @@ fn element(start: &BytesStart<'_>, offset: usize, diagnostics: &mut Vec<Diagnost
     }
 }
 
+/// A start tag as read, before an element is built from it: what a skip
+/// rule looks at, without allocating.
+pub(crate) struct Tag<'t, 'a> {
+    start: &'t BytesStart<'a>,
+}
+
+impl Tag<'_, '_> {
+    /// The local name (prefix dropped, as [`Element::name`]).
+    pub(crate) fn local_name(&self) -> &[u8] {
+        local_part(self.start.name().into_inner())
+    }
+
+    /// The value of the attribute with this local name as written, when
+    /// every attribute of the tag is well formed and this value needs no
+    /// unescaping (else `None`, and the element is built and checked).
+    pub(crate) fn plain_attr(&self, name: &[u8]) -> Option<&[u8]> {
+        let mut found = None;
+        for attribute in self.start.attributes() {
+            let attribute = attribute.ok()?;
+            if local_part(attribute.key.into_inner()) == name {
+                found = Some(attribute.value);
+            }
+        }
+        match found? {
+            std::borrow::Cow::Borrowed(value) if !value.contains(&b'&') => Some(value),
+            _ => None,
+        }
+    }
+}
+
 /// Parses decoded text into its root element (None when there is none).
 pub fn parse(text: &[u8]) -> (Option<Element>, Vec<Diagnostic>) {
     parse_skipping(text, MAX_DEPTH, |_| false)
@@ -98,11 +132,12 @@ pub fn parse(text: &[u8]) -> (Option<Element>, Vec<Diagnostic>) {
 
 /// [`parse`] with elements nested at most `max_depth` deep, leaving out the
 /// elements (below the root) for which `skip` is true once their start tag
-/// is read: their content is passed over without being decoded or copied.
+/// is read: no element is built for them, and their content is passed over
+/// without being decoded or copied.
 pub(crate) fn parse_skipping(
     text: &[u8],
     max_depth: usize,
-    skip: impl Fn(&Element) -> bool,
+    skip: impl Fn(&Tag<'_, '_>) -> bool,
 ) -> (Option<Element>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let text = match std::str::from_utf8(text) {
@@ -141,8 +176,7 @@ pub(crate) fn parse_skipping(
                     ));
                     break;
                 }
-                let open = element(&start, before, &mut diagnostics);
-                if !stack.is_empty() && skip(&open) {
+                if !stack.is_empty() && skip(&Tag { start: &start }) {
                     if let Err(error) = reader.read_to_end(start.name()) {
                         diagnostics.push(Diagnostic::error(
                             reader.error_position() as usize,
@@ -152,13 +186,13 @@ pub(crate) fn parse_skipping(
                     }
                     continue;
                 }
-                stack.push(open);
+                stack.push(element(&start, before, &mut diagnostics));
             }
             Event::Empty(start) => {
-                let mut empty = element(&start, before, &mut diagnostics);
-                if !stack.is_empty() && skip(&empty) {
+                if !stack.is_empty() && skip(&Tag { start: &start }) {
                     continue;
                 }
+                let mut empty = element(&start, before, &mut diagnostics);
                 empty.complete = true;
                 attach(&mut stack, &mut root, empty, &mut diagnostics);
             }
@@ -279,12 +313,28 @@ mod tests {
         let (root, diagnostics) = parse_skipping(
             b"<r><a n='x'><b>1</b><a n='y'/></a><a n='y'><b>2</b></a><a n='x'/></r>",
             MAX_DEPTH,
-            |e| e.attr("n") == Some("x"),
+            |tag| tag.plain_attr(b"n") == Some(b"x"),
         );
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
         let root = root.unwrap();
         assert_eq!(root.children.len(), 1);
         assert_eq!(root.children[0].children[0].text, "2");
+    }
+
+    #[test]
+    fn a_tag_that_is_not_plain_is_built_and_checked_rather_than_skipped() {
+        // A malformed attribute, and a value with an entity: the element is
+        // built (so the damage is reported), not skipped on a guess.
+        let (root, diagnostics) = parse_skipping(
+            b"<r><p:a p:n='x' m=><b/></p:a><a n='&#120;'/><a n='x'/></r>",
+            MAX_DEPTH,
+            |tag| tag.local_name() == b"a" && tag.plain_attr(b"n") == Some(b"x"),
+        );
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert!(diagnostics[0].message.contains("malformed attribute"));
+        let root = root.unwrap();
+        assert_eq!(root.children.len(), 2);
+        assert_eq!(root.children[1].attr("n"), Some("x"));
     }
 
     #[test]
