@@ -13,6 +13,7 @@
 //! parallel; the result is sorted, so it is the same for any thread count.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -124,7 +125,8 @@ pub struct Conflict {
 struct ServerRef {
     key: String,
     name: String,
-    dn: Option<Dn>,
+    /// Shared: one server's DN is named by reference after reference.
+    dn: Option<Arc<Dn>>,
 }
 
 type Resolved = (Vec<ServerRef>, Vec<Unresolved>);
@@ -224,7 +226,7 @@ impl Graph {
         for (key, (name, dn)) in spelling_by_frequency(referenced) {
             known.entry(key).or_insert_with(|| ServerNode {
                 name,
-                dn,
+                dn: dn.map(Arc::unwrap_or_clone),
                 object: None,
                 send_connectors: Vec::new(),
             });
@@ -520,8 +522,10 @@ fn send_conflicts(copies: &[(usize, &SendConnector)], exported: &Exported) -> Ve
 /// depend on which reference came first.
 fn spelling_by_frequency<'r>(
     references: impl Iterator<Item = &'r ServerRef>,
-) -> BTreeMap<String, (String, Option<Dn>)> {
-    let mut counts: BTreeMap<String, BTreeMap<String, (usize, Option<Dn>)>> = BTreeMap::new();
+) -> BTreeMap<String, (String, Option<Arc<Dn>>)> {
+    /// For each spelling of a name: how often it was seen, and a DN.
+    type Spellings = BTreeMap<String, (usize, Option<Arc<Dn>>)>;
+    let mut counts: BTreeMap<String, Spellings> = BTreeMap::new();
     for server in references {
         let spellings = counts.entry(server.key.clone()).or_default();
         spellings
@@ -536,7 +540,7 @@ fn spelling_by_frequency<'r>(
     counts
         .into_iter()
         .filter_map(|(key, spellings)| {
-            let mut best: Option<(String, usize, Option<Dn>)> = None;
+            let mut best: Option<(String, usize, Option<Arc<Dn>>)> = None;
             for (name, (count, dn)) in spellings {
                 if best.as_ref().is_none_or(|(_, most, _)| count > *most) {
                     best = Some((name, count, dn));
@@ -572,7 +576,7 @@ fn server_ref(server: &Server) -> ServerRef {
     ServerRef {
         key: server_key(&server.name),
         name: server.name.clone(),
-        dn: (!server.dn.is_root()).then(|| server.dn.clone()),
+        dn: (!server.dn.is_root()).then(|| Arc::new(server.dn.clone())),
     }
 }
 
@@ -592,7 +596,7 @@ fn owner_of(dn: &Dn) -> Option<ServerRef> {
     Some(ServerRef {
         key: server_key(&name),
         name,
-        dn: Some(server_dn),
+        dn: Some(Arc::new(server_dn)),
     })
 }
 

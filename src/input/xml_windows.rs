@@ -95,7 +95,7 @@ fn dsml_records(text: &[u8], pieces: &[Piece], options: &ReadOptions) -> Parsed 
     parsed
 }
 
-/// Parses a window's CLIXML records in parallel, a few MiB at a time, and
+/// Parses a window's CLIXML records in parallel, a MiB at a time, and
 /// decodes them in order (references span records).
 fn clixml_records(
     text: &[u8],
