@@ -146,7 +146,9 @@ pub struct ReadOptions {
     pub format: Option<Format>,
     /// Which attributes to keep.
     pub projection: Projection,
-    /// Size of the windows LDIF is parsed in.
+    /// The most text parsed at once: XML is copied into windows this
+    /// size; LDIF is parsed in the blocks the source reads (smaller by
+    /// default), cut into windows of at most this size.
     pub window: usize,
     /// The longest record accepted: a run of LDIF without an empty line, or
     /// one XML record element.
@@ -175,8 +177,8 @@ impl Default for ReadOptions {
     }
 }
 
-/// Default window: large enough to keep every thread busy, small enough
-/// that memory follows the model rather than the file.
+/// Default window: large enough to keep every thread busy on an XML
+/// window, small enough that memory follows the model rather than the file.
 pub const WINDOW: usize = 16 << 20;
 /// The default longest record (run of bytes without an empty line) accepted.
 pub const MAX_RECORD: usize = 64 << 20;
