@@ -5,6 +5,7 @@ use exconn::input::{self, InputInfo, Projection, ReadOptions, Source};
 
 use exconn::record::Record;
 use exconn_synth::{self as synth, Spec, Style};
+use proptest::prelude::*;
 
 fn read_with_window(
     bytes: &[u8],
@@ -360,4 +361,74 @@ fn an_oversized_xml_record_is_skipped_with_a_diagnostic_and_reading_goes_on() {
     assert_eq!(info.diagnostics.len(), 1, "{:?}", info.diagnostics);
     assert!(info.diagnostics[0].message.contains("at most 97 KiB"));
     assert_eq!(info.diagnostics[0].position.line, 3);
+}
+
+#[test]
+fn a_cr_cr_lf_line_end_split_between_blocks_is_one_line_end() {
+    // A block holding two CRs and no LF does not end an empty line there:
+    // the LF of a CR CR LF may come with the next block.
+    let filler = "dn: cn=f,dc=x\ncn: f\n\n".repeat(3200);
+    let text = filler + "dn: cn=a,dc=x\r\r\ncn: a\r\n\r\r\n\r\r\ndn: cn=b\r\nno colon\r\n\r\n";
+    let (whole, whole_info) = read_in_blocks(text.as_bytes(), ReadOptions::default(), 4 << 20);
+    assert_eq!(
+        whole_info.diagnostics.len(),
+        1,
+        "{:?}",
+        whole_info.diagnostics
+    );
+    for block in 1..=4 {
+        let (parts, info) = read_in_blocks(text.as_bytes(), ReadOptions::default(), block);
+        assert_eq!(parts, whole, "block {block}");
+        assert_eq!(info.diagnostics, whole_info.diagnostics, "block {block}");
+    }
+}
+
+/// Lines of LDIF, good and bad, with every kind of line end: what a block
+/// boundary may fall in the middle of.
+fn ldif_piece() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        "dn: cn=a,dc=x\n",
+        "dn: cn=b,dc=x\r\n",
+        "dn:: Y249YyxkYz14\r\n",
+        "objectClass: top\n",
+        "cn: a\r\n",
+        "description:: QUJDREVG\r\n",
+        " QUJD\r\n",
+        " continued\n",
+        "nTSecurityDescriptor:: AQIDBA==\n",
+        "nTSecurityDescriptor:: AQ@D\n",
+        "# a comment\n",
+        "\n",
+        "\r\n",
+        "\r",
+        "\r\r\n",
+        "no colon here\n",
+        "version: 1\n",
+        "changetype: add\n",
+        "-\n",
+        "x",
+    ])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn any_text_reads_the_same_in_blocks_of_any_size(
+        pieces in prop::collection::vec(ldif_piece(), 0..60),
+        block in 1usize..40,
+        projected in any::<bool>(),
+    ) {
+        // The first 64 KiB are read whole to detect the format: the
+        // pieces come after a filler of records that ends just before.
+        let filler = "dn: cn=f,dc=x\ncn: f\n\n".repeat((64 << 10) / 21 - 8);
+        let text: String = filler + &pieces.concat().repeat(3);
+        let projection = if projected { exconn::analysis::PROJECTION } else { Projection::All };
+        let options = ReadOptions { projection, ..ReadOptions::default() };
+        let (whole, whole_info) = read_in_blocks(text.as_bytes(), options, 4 << 20);
+        let (parts, info) = read_in_blocks(text.as_bytes(), options, block);
+        prop_assert_eq!(parts, whole, "{:?}", text);
+        prop_assert_eq!(info.diagnostics, whole_info.diagnostics, "{:?}", text);
+        prop_assert_eq!((info.entries, info.skipped), (whole_info.entries, whole_info.skipped));
+    }
 }

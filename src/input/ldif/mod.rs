@@ -75,9 +75,9 @@ fn split_parts(text: &[u8], count: usize) -> Vec<Range<usize>> {
 pub(crate) fn first_record_boundary(text: &[u8]) -> Option<usize> {
     match memchr::memchr_iter(b'\n', text).find(|&at| ends_empty_line(text, at)) {
         Some(at) => Some(at + 1),
-        None if memchr::memchr(b'\n', text).is_none() => {
-            memchr::memmem::find(text, b"\r\r").map(|at| at + 2)
-        }
+        None if memchr::memchr(b'\n', text).is_none() => memchr::memmem::find_iter(text, b"\r\r")
+            .find(|&at| starts_line_after_crs(text, at))
+            .map(|at| at + 2),
         None => None,
     }
 }
@@ -87,12 +87,20 @@ pub(crate) fn first_record_boundary(text: &[u8]) -> Option<usize> {
 pub(crate) fn last_record_boundary(text: &[u8]) -> Option<usize> {
     match memchr::memrchr_iter(b'\n', text).find(|&at| ends_empty_line(text, at)) {
         Some(at) => Some(at + 1),
-        // A file with bare CR line ends only.
-        None if memchr::memchr(b'\n', text).is_none() => {
-            memchr::memmem::rfind(text, b"\r\r").map(|at| at + 2)
-        }
+        // Bare CR line ends only (a file's, or a piece's without LF).
+        None if memchr::memchr(b'\n', text).is_none() => memchr::memmem::rfind_iter(text, b"\r\r")
+            .find(|&at| starts_line_after_crs(text, at))
+            .map(|at| at + 2),
         None => None,
     }
+}
+
+/// Whether the two CRs at `at` end an empty line for sure: a byte that
+/// starts a line follows them (at the end of a piece of text, or before
+/// another CR or an LF, they may be part of a CR CR LF line end whose rest
+/// is still to come).
+fn starts_line_after_crs(text: &[u8], at: usize) -> bool {
+    text.get(at + 2).is_some_and(|&b| b != b'\r' && b != b'\n')
 }
 
 /// Whether the LF at `at` ends an empty line: the line end before it (LF,
