@@ -253,13 +253,14 @@ impl Source {
         block: usize,
     ) -> io::Result<Source> {
         let progress = Arc::new(AtomicU64::new(0));
-        let (mut buffered, hasher) = spawn_reader(raw, Arc::clone(&progress), block.max(1));
-        let compression = match buffered.fill_buf()? {
+        let (blocks, hasher) = spawn_reader(raw, Arc::clone(&progress), block.max(1));
+        let (magic, buffered) = with_head(blocks)?;
+        let compression = match magic.as_slice() {
             [0x1F, 0x8B, ..] => Some(Compression::Gzip),
             [b'P', b'K', 3, 4, ..] => Some(Compression::Zip),
             _ => None,
         };
-        let mut plain: Box<dyn BufRead + Send> = match compression {
+        let plain: Box<dyn BufRead + Send> = match compression {
             None => Box::new(buffered),
             Some(Compression::Gzip) => Box::new(BufReader::with_capacity(
                 BLOCK,
@@ -267,7 +268,7 @@ impl Source {
             )),
             Some(Compression::Zip) => Box::new(unzip_first_entry(buffered)),
         };
-        let head = plain.fill_buf()?.to_vec();
+        let (head, mut plain) = with_head(plain)?;
         let (encoding, mark) = sniff(&head);
         let mark_contradicted = match (mark, encoding) {
             (3, Encoding::Utf8Bom) | (2, Encoding::Utf16Le | Encoding::Utf16Be) | (0, _) => None,
@@ -277,8 +278,8 @@ impl Source {
         plain.consume(mark);
         let transcoding_errors = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let text: Box<dyn BufRead + Send> = match encoding {
-            Encoding::Utf8 | Encoding::Binary => plain,
-            Encoding::Utf8Bom => plain,
+            Encoding::Utf8 | Encoding::Binary => Box::new(plain),
+            Encoding::Utf8Bom => Box::new(plain),
             Encoding::Utf16Le | Encoding::Utf16Be => {
                 let codec = if encoding == Encoding::Utf16Le {
                     encoding_rs::UTF_16LE
@@ -353,6 +354,30 @@ impl Source {
             .join()
             .map_err(|_| io::Error::other("the hashing thread stopped unexpectedly"))
     }
+}
+
+/// How much of the start of a stream is looked at for magic bytes and
+/// byte-order marks (UTF-16 without a mark is told by its zero bytes).
+const HEAD: usize = 256;
+
+/// A stream whose first bytes were taken out to be looked at, put back.
+type Rejoined<R> = io::Chain<io::Cursor<Vec<u8>>, R>;
+
+/// The first [`HEAD`] bytes of `reader` (fewer if it ends sooner), and the
+/// whole stream again: the head is gathered across however many pieces the
+/// reader hands it over in.
+fn with_head<R: BufRead>(mut reader: R) -> io::Result<(Vec<u8>, Rejoined<R>)> {
+    let mut head = Vec::with_capacity(HEAD);
+    while head.len() < HEAD {
+        let available = reader.fill_buf()?;
+        if available.is_empty() {
+            break;
+        }
+        let taken = available.len().min(HEAD - head.len());
+        head.extend_from_slice(&available[..taken]);
+        reader.consume(taken);
+    }
+    Ok((head.clone(), io::Cursor::new(head).chain(reader)))
 }
 
 /// A block of raw bytes, or the error that ended the reading.
@@ -706,6 +731,28 @@ mod tests {
         assert_eq!(source.mark_contradicted, None);
         assert!(!source.transcoding_errors.load(Ordering::Relaxed));
         assert_eq!(text, raw);
+    }
+
+    #[test]
+    fn marks_and_magic_are_seen_across_blocks_of_one_byte() {
+        let read_in_bytes = |raw: Vec<u8>| {
+            let mut source =
+                Source::from_reader_in_blocks("x", Box::new(io::Cursor::new(raw)), None, 1)
+                    .unwrap();
+            let mut text = Vec::new();
+            source.text.read_to_end(&mut text).unwrap();
+            (source, text)
+        };
+        let (source, text) = read_in_bytes(utf16le("dn: cn=é\r\n", true));
+        assert_eq!(source.encoding, Encoding::Utf16Le);
+        assert_eq!(text, "dn: cn=é\r\n".as_bytes());
+        use std::io::Write;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(b"\xEF\xBB\xBFdn: cn=a\n").unwrap();
+        let (source, text) = read_in_bytes(encoder.finish().unwrap());
+        assert_eq!(source.compression, Some(Compression::Gzip));
+        assert_eq!(source.encoding, Encoding::Utf8Bom);
+        assert_eq!(text, b"dn: cn=a\n");
     }
 
     #[test]

@@ -418,15 +418,22 @@ proptest! {
         pieces in prop::collection::vec(ldif_piece(), 0..60),
         block in 1usize..40,
         projected in any::<bool>(),
+        utf16 in any::<bool>(),
     ) {
         // The first 64 KiB are read whole to detect the format: the
         // pieces come after a filler of records that ends just before.
         let filler = "dn: cn=f,dc=x\ncn: f\n\n".repeat((64 << 10) / 21 - 8);
         let text: String = filler + &pieces.concat().repeat(3);
+        let bytes: Vec<u8> = if utf16 {
+            // UTF-16LE with a byte-order mark: code units split between blocks.
+            [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect()
+        } else {
+            text.clone().into_bytes()
+        };
         let projection = if projected { exconn::analysis::PROJECTION } else { Projection::All };
         let options = ReadOptions { projection, ..ReadOptions::default() };
-        let (whole, whole_info) = read_in_blocks(text.as_bytes(), options, 4 << 20);
-        let (parts, info) = read_in_blocks(text.as_bytes(), options, block);
+        let (whole, whole_info) = read_in_blocks(&bytes, options, 4 << 20);
+        let (parts, info) = read_in_blocks(&bytes, options, block);
         prop_assert_eq!(parts, whole, "{:?}", text);
         prop_assert_eq!(info.diagnostics, whole_info.diagnostics, "{:?}", text);
         prop_assert_eq!((info.entries, info.skipped), (whole_info.entries, whole_info.skipped));
