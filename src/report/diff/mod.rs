@@ -21,7 +21,9 @@ use std::io::{self, Write};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-use crate::analysis::diff::{Diff, FindingChange, Side, Value};
+use crate::analysis::diff::{
+    Diff, FindingChange, RoutingGroupField, SendField, ServerField, Side, Value,
+};
 use crate::analysis::Organization;
 use crate::graph::Graph;
 use crate::report::sources::{InputView, UnreadableView};
@@ -261,6 +263,32 @@ fn field_view(field: &'static str, before: Option<Value>, after: Option<Value>) 
     }
 }
 
+/// Each setting that differs, with its values on the sides (before,
+/// after) that have the object at the given indices.
+fn fields_view<F: Copy>(
+    fields: &[F],
+    (before, after): (Option<usize>, Option<usize>),
+    (b, a): (&Graph, &Graph),
+    name: fn(F) -> &'static str,
+    value: impl Fn(F, &Graph, usize) -> Value,
+) -> Vec<FieldView> {
+    fields
+        .iter()
+        .map(|&f| {
+            field_view(
+                name(f),
+                before.map(|x| value(f, b, x)),
+                after.map(|y| value(f, a, y)),
+            )
+        })
+        .collect()
+}
+
+/// The object as the after side has it, else as the before side had it.
+fn latest<'g, T>((before, after): (Option<usize>, Option<usize>), b: &'g [T], a: &'g [T]) -> &'g T {
+    after.map_or_else(|| &b[before.expect("a side")], |y| &a[y])
+}
+
 fn names(graph: &Graph, servers: &[usize]) -> Vec<String> {
     servers
         .iter()
@@ -272,86 +300,70 @@ impl DiffView {
     /// The view of `diff`, named from the two sides (redacted or not).
     pub fn new(diff: &Diff, before: &Organization, after: &Organization) -> DiffView {
         let (b, a) = (&before.graph, &after.graph);
+        let sides = (b, a);
         let servers = diff
             .servers
             .iter()
-            .map(|c| {
-                let node = c
-                    .after
-                    .map_or_else(|| &b.servers[c.before.expect("a side")], |y| &a.servers[y]);
-                ServerChangeView {
-                    name: node.name.clone(),
-                    change: c.change.as_str(),
-                    fields: c
-                        .fields
-                        .iter()
-                        .map(|f| {
-                            field_view(
-                                f.as_str(),
-                                c.before.map(|x| f.value(&b.servers[x])),
-                                c.after.map(|y| f.value(&a.servers[y])),
-                            )
-                        })
-                        .collect(),
-                }
+            .map(|c| ServerChangeView {
+                name: latest((c.before, c.after), &b.servers, &a.servers)
+                    .name
+                    .clone(),
+                change: c.change.as_str(),
+                fields: fields_view(
+                    &c.fields,
+                    (c.before, c.after),
+                    sides,
+                    ServerField::as_str,
+                    |f, g, i| f.value(&g.servers[i]),
+                ),
             })
             .collect();
         let send_connectors = diff
             .send_connectors
             .iter()
-            .map(|c| {
-                let node = c.after.map_or_else(
-                    || &b.send_connectors[c.before.expect("a side")],
-                    |y| &a.send_connectors[y],
-                );
-                ConnectorChangeView {
-                    name: node.connector.name.clone(),
-                    change: c.change.as_str(),
-                    sources_added: names(a, &c.sources_added),
-                    sources_removed: names(b, &c.sources_removed),
-                    targets_added: None,
-                    targets_removed: None,
-                    fields: c
-                        .fields
-                        .iter()
-                        .map(|f| {
-                            field_view(
-                                f.as_str(),
-                                c.before.map(|x| f.value(&b.send_connectors[x])),
-                                c.after.map(|y| f.value(&a.send_connectors[y])),
-                            )
-                        })
-                        .collect(),
-                }
+            .map(|c| ConnectorChangeView {
+                name: latest((c.before, c.after), &b.send_connectors, &a.send_connectors)
+                    .connector
+                    .name
+                    .clone(),
+                change: c.change.as_str(),
+                sources_added: names(a, &c.sources_added),
+                sources_removed: names(b, &c.sources_removed),
+                targets_added: None,
+                targets_removed: None,
+                fields: fields_view(
+                    &c.fields,
+                    (c.before, c.after),
+                    sides,
+                    SendField::as_str,
+                    |f, g, i| f.value(&g.send_connectors[i]),
+                ),
             })
             .collect();
         let routing_group_connectors = diff
             .routing_group_connectors
             .iter()
-            .map(|c| {
-                let node = c.after.map_or_else(
-                    || &b.routing_group_connectors[c.before.expect("a side")],
-                    |y| &a.routing_group_connectors[y],
-                );
-                ConnectorChangeView {
-                    name: node.connector.name.clone(),
-                    change: c.change.as_str(),
-                    sources_added: names(a, &c.sources_added),
-                    sources_removed: names(b, &c.sources_removed),
-                    targets_added: Some(names(a, &c.targets_added)),
-                    targets_removed: Some(names(b, &c.targets_removed)),
-                    fields: c
-                        .fields
-                        .iter()
-                        .map(|f| {
-                            field_view(
-                                f.as_str(),
-                                c.before.map(|x| f.value(b, x)),
-                                c.after.map(|y| f.value(a, y)),
-                            )
-                        })
-                        .collect(),
-                }
+            .map(|c| ConnectorChangeView {
+                name: latest(
+                    (c.before, c.after),
+                    &b.routing_group_connectors,
+                    &a.routing_group_connectors,
+                )
+                .connector
+                .name
+                .clone(),
+                change: c.change.as_str(),
+                sources_added: names(a, &c.sources_added),
+                sources_removed: names(b, &c.sources_removed),
+                targets_added: Some(names(a, &c.targets_added)),
+                targets_removed: Some(names(b, &c.targets_removed)),
+                fields: fields_view(
+                    &c.fields,
+                    (c.before, c.after),
+                    sides,
+                    RoutingGroupField::as_str,
+                    |f, g, i| f.value(g, i),
+                ),
             })
             .collect();
         let receive_connectors = diff
