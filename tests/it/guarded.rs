@@ -53,10 +53,30 @@ fn drain(
 
 /// Runs `exconn ARGS FILE` with a watchdog thread that kills it after `DEADLINE`.
 pub fn run_guarded(args: &[&str], file: &Path) -> Outcome {
-    let start = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_exconn"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_exconn"));
+    command.args(args).arg(file);
+    run_watched(command, file)
+}
+
+/// As [`run_guarded`], with the address space of the run capped at
+/// `mib` MiB (`ulimit -v`): a run that needs more fails to allocate and
+/// aborts, which `assert_contained` reports. Memory bounds are tested this
+/// way, never by timing.
+#[cfg(unix)]
+pub fn run_capped(args: &[&str], file: &Path, mib: u64) -> Outcome {
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg(format!("ulimit -v {} && exec \"$0\" \"$@\"", mib * 1024))
+        .arg(env!("CARGO_BIN_EXE_exconn"))
         .args(args)
-        .arg(file)
+        .arg(file);
+    run_watched(command, file)
+}
+
+fn run_watched(mut command: Command, file: &Path) -> Outcome {
+    let start = Instant::now();
+    let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
