@@ -7,7 +7,7 @@
 
 use crate::coverage::Coverage;
 use crate::graph::{Graph, ServerNode};
-use crate::powershell::{connector_identity, quote, remove_edge_subscription};
+use crate::powershell::{connector_identity, quote, remove_edge_subscription, Literals};
 
 /// How much a finding matters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -252,7 +252,7 @@ fn server_findings(graph: &Graph, index: usize, server: &ServerNode, findings: &
                  connectors. Setup (EdgeSubscriptionExists): {EDGE_SETUP_MESSAGE}",
                 server.name
             ),
-            remedy: format!("{} (not Set-SendConnector)", remove_edge_subscription(&server.name)),
+            remedy: format!("{} (not Set-SendConnector)", remove_edge_subscription(&server.name, Literals::Readable)),
         });
     } else {
         findings.push(Finding {

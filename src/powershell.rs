@@ -4,26 +4,77 @@
 //! rules names objects and quotes names.
 //!
 //! A name goes into a command as a string literal that PowerShell reads
-//! back to exactly that name, and that can do nothing else. A name of
-//! printable characters is single-quoted: only the single-quote characters
-//! (ASCII and the typographic ones PowerShell also accepts) are doubled, so
-//! `$`, backticks and commas stay literal. A name holding a control, bidi
-//! or line-separator character is double-quoted with backtick escapes
-//! (`` `n ``, `` `$ ``, `` `" ``) and `$([char]0x202E)` for the characters
-//! without one, so no raw line break or invisible character reaches the
-//! script. Windows PowerShell 5.1, which the Exchange Management Shell runs
-//! on, reads both forms.
+//! back to exactly that name, and that can do nothing else. There are two
+//! styles ([`Literals`]):
+//!
+//! - *Readable*, for commands a person reads in a report and pastes (the
+//!   clipboard carries Unicode): a name of printable characters is
+//!   single-quoted, only the single-quote characters (ASCII and the
+//!   typographic ones PowerShell also accepts) doubled, so `$`, backticks
+//!   and commas stay literal. A name holding a control, bidi or
+//!   line-separator character is double-quoted with backtick escapes
+//!   (`` `n ``, `` `$ ``, `` `" ``) and `$([char]0x202E)` for the
+//!   characters without one.
+//! - *Ascii*, for the script file: every literal is pure ASCII, every
+//!   character outside printable ASCII written `$([char]0x…)` (UTF-16
+//!   units). Windows PowerShell 5.1 reads a script without a byte-order
+//!   mark in the ANSI code page, where the UTF-8 bytes of `ё` read as `Ñ‘`
+//!   and `‘` closes a single-quoted string; an ASCII literal means the same
+//!   under every code page, with or without the mark.
 
 use crate::graph::{server_key, Graph};
 use crate::visible;
 
+/// How names are written as literals: for a person's report or for a
+/// script file (see the module header).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Literals {
+    /// Names as they read, quote characters escaped.
+    Readable,
+    /// Pure ASCII: the same under every code page.
+    Ascii,
+}
+
+impl Literals {
+    /// `text` as a literal of this style.
+    pub(crate) fn quote(self, text: &str) -> String {
+        match self {
+            Literals::Readable => quote(text),
+            Literals::Ascii => ascii_quote(text),
+        }
+    }
+
+    fn list(self, names: &[String]) -> String {
+        names
+            .iter()
+            .map(|n| self.quote(n))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
 /// `text` as a PowerShell string literal that evaluates to exactly `text`.
 pub(crate) fn quote(text: &str) -> String {
     if text.chars().any(visible::is_unsafe) {
-        double_quoted(text)
+        double_quoted(text, visible::is_unsafe)
     } else {
         single_quoted(text)
     }
+}
+
+/// `text` as a pure-ASCII PowerShell literal that evaluates to exactly
+/// `text`: single-quoted when it is printable ASCII, else double-quoted
+/// with every other character written `$([char]0x…)`.
+pub(crate) fn ascii_quote(text: &str) -> String {
+    if text.chars().all(is_printable_ascii) {
+        single_quoted(text)
+    } else {
+        double_quoted(text, |c| !is_printable_ascii(c))
+    }
+}
+
+fn is_printable_ascii(c: char) -> bool {
+    matches!(c, ' '..='~')
 }
 
 fn single_quoted(text: &str) -> String {
@@ -39,12 +90,14 @@ fn single_quoted(text: &str) -> String {
     out
 }
 
-fn double_quoted(text: &str) -> String {
+/// A double-quoted literal; `as_code` says which characters are written
+/// `$([char]0x…)` rather than raw (after the backtick escapes).
+fn double_quoted(text: &str, as_code: impl Fn(char) -> bool) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     out.push('"');
     for c in text.chars() {
         match c {
-            '`' | '"' | '$' | '\u{201C}' | '\u{201D}' | '\u{201E}' => {
+            '`' | '"' | '$' => {
                 out.push('`');
                 out.push(c);
             }
@@ -56,8 +109,15 @@ fn double_quoted(text: &str) -> String {
             '\r' => out.push_str("`r"),
             '\t' => out.push_str("`t"),
             '\u{b}' => out.push_str("`v"),
-            c if visible::is_unsafe(c) => {
-                out.push_str(&format!("$([char]0x{:04X})", u32::from(c)));
+            c if as_code(c) => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("$([char]0x{unit:04X})"));
+                }
+            }
+            '\u{201C}' | '\u{201D}' | '\u{201E}' => {
+                out.push('`');
+                out.push(c);
             }
             c => out.push(c),
         }
@@ -72,8 +132,8 @@ pub fn comment(text: &str) -> String {
 }
 
 /// How a connector is named in a command: its name, or its DN when another
-/// connector has the same name.
-pub(crate) fn connector_identity(graph: &Graph, connector: usize) -> String {
+/// connector has the same name (unquoted).
+fn connector_identity_text(graph: &Graph, connector: usize) -> String {
     let name = &graph.send_connectors[connector].connector.name;
     // Connectors are sorted by name: a namesake would be a neighbour.
     let namesake = |other: Option<usize>| {
@@ -83,32 +143,42 @@ pub(crate) fn connector_identity(graph: &Graph, connector: usize) -> String {
     };
     let ambiguous = namesake(connector.checked_sub(1)) || namesake(Some(connector + 1));
     if ambiguous {
-        quote(&graph.send_connectors[connector].connector.dn.to_string())
+        graph.send_connectors[connector].connector.dn.to_string()
     } else {
-        quote(name)
+        name.clone()
     }
+}
+
+/// How a report's command names a connector: [`connector_identity_text`],
+/// quoted readably.
+pub(crate) fn connector_identity(graph: &Graph, connector: usize) -> String {
+    quote(&connector_identity_text(graph, connector))
 }
 
 /// How a connector is named in a script: its GUID where the export has
 /// one (unambiguous whatever the name holds), else as in
-/// [`connector_identity`]. The script's comment above names it.
+/// [`connector_identity`]; an ASCII literal. The script's comment above
+/// names it.
 pub(crate) fn script_identity(graph: &Graph, connector: usize) -> String {
     match &graph.send_connectors[connector].connector.guid {
-        Some(guid) => quote(guid),
-        None => connector_identity(graph, connector),
+        Some(guid) => ascii_quote(guid),
+        None => ascii_quote(&connector_identity_text(graph, connector)),
     }
 }
 
 /// The command that removes an Edge server's subscription.
-pub(crate) fn remove_edge_subscription(server: &str) -> String {
-    format!("Remove-EdgeSubscription -Identity {}", quote(server))
+pub(crate) fn remove_edge_subscription(server: &str, literals: Literals) -> String {
+    format!(
+        "Remove-EdgeSubscription -Identity {}",
+        literals.quote(server)
+    )
 }
 
 /// The command that takes `server` off the connector's sources.
 pub(crate) fn remove_command(graph: &Graph, server: usize, connector: usize) -> String {
     let node = &graph.servers[server];
     if node.is_edge() {
-        remove_edge_subscription(&node.name)
+        remove_edge_subscription(&node.name, Literals::Readable)
     } else {
         format!(
             "Set-SendConnector -Identity {} -SourceTransportServers @{{Remove={}}}",
@@ -124,13 +194,14 @@ pub(crate) fn set_send_connector_sources(
     identity: &str,
     add: &[String],
     remove: &[String],
+    literals: Literals,
 ) -> Option<String> {
     let mut parts = Vec::new();
     if !add.is_empty() {
-        parts.push(format!("Add={}", quoted_list(add)));
+        parts.push(format!("Add={}", literals.list(add)));
     }
     if !remove.is_empty() {
-        parts.push(format!("Remove={}", quoted_list(remove)));
+        parts.push(format!("Remove={}", literals.list(remove)));
     }
     (!parts.is_empty()).then(|| {
         format!(
@@ -146,21 +217,25 @@ pub(crate) fn remove_send_connector(identity: &str) -> String {
 }
 
 /// Re-creates a connector (an Exchange 2003 one) as a Send connector, to complete.
-pub(crate) fn new_send_connector(name: &str, address_spaces: &[String]) -> String {
+pub(crate) fn new_send_connector(
+    name: &str,
+    address_spaces: &[String],
+    literals: Literals,
+) -> String {
     format!(
         "New-SendConnector -Name {} -AddressSpaces {} -SourceTransportServers <new servers>",
-        quote(name),
-        quoted_list(address_spaces)
+        literals.quote(name),
+        literals.list(address_spaces)
     )
 }
 
-/// A routing group connector in a command: its GUID, else its DN (names of
-/// routing group connectors repeat across routing groups).
+/// A routing group connector in a script: its GUID, else its DN (names of
+/// routing group connectors repeat across routing groups); an ASCII literal.
 pub(crate) fn routing_group_identity(connector: &crate::model::RoutingGroupConnector) -> String {
     connector
         .guid
         .as_deref()
-        .map_or_else(|| quote(&connector.dn.to_string()), quote)
+        .map_or_else(|| ascii_quote(&connector.dn.to_string()), ascii_quote)
 }
 
 /// Sets both sides of a routing group connector.
@@ -168,22 +243,18 @@ pub(crate) fn set_routing_group_connector(
     identity: &str,
     sources: &[String],
     targets: &[String],
+    literals: Literals,
 ) -> String {
     format!(
         "Set-RoutingGroupConnector -Identity {identity} -SourceTransportServers {} -TargetTransportServers {}",
-        quoted_list(sources),
-        quoted_list(targets)
+        literals.list(sources),
+        literals.list(targets)
     )
 }
 
 /// Removes a routing group connector.
 pub(crate) fn remove_routing_group_connector(identity: &str) -> String {
     format!("Remove-RoutingGroupConnector -Identity {identity}")
-}
-
-/// Names as a PowerShell array literal (`'a','b'`).
-pub(crate) fn quoted_list(names: &[String]) -> String {
-    names.iter().map(|n| quote(n)).collect::<Vec<_>>().join(",")
 }
 
 #[cfg(test)]
@@ -207,6 +278,23 @@ mod tests {
         assert_eq!(quote("a$b`c\"d\u{201C}\r"), "\"a`$b``c`\"d`\u{201C}`r\"");
         assert_eq!(quote("abc\u{202E}fed"), "\"abc$([char]0x202E)fed\"");
         assert_eq!(quote("\u{1b}[2J"), "\"$([char]0x001B)[2J\"");
+    }
+
+    #[test]
+    fn ascii_literals_hold_no_byte_outside_printable_ascii() {
+        assert_eq!(ascii_quote("O'Brien"), "'O''Brien'");
+        assert_eq!(
+            ascii_quote("X\u{451}$(New-Item C:\\pwned.txt)"),
+            "\"X$([char]0x0451)`$(New-Item C:\\pwned.txt)\""
+        );
+        assert_eq!(
+            ascii_quote("l\u{2019}\u{e9}t\u{e9}"),
+            "\"l$([char]0x2019)$([char]0x00E9)t$([char]0x00E9)\""
+        );
+        assert_eq!(
+            ascii_quote("a\u{1F600}\n"),
+            "\"a$([char]0xD83D)$([char]0xDE00)`n\""
+        );
     }
 
     #[test]

@@ -9,6 +9,12 @@
 //! Exchange 2003 connector) is a comment that says what to do; every
 //! command carries `-WhatIf` unless asked otherwise. No line holds a raw
 //! control character: comments show them escaped.
+//!
+//! The script means the same however the shell reads it: it starts with a
+//! UTF-8 byte-order mark (without one, Windows PowerShell 5.1 reads it in
+//! the ANSI code page), and every literal in a command is pure ASCII
+//! (`Literals::Ascii`), so a reading without the mark changes at most the
+//! comments' look, never what a command does.
 
 use std::io::{self, Write};
 
@@ -16,7 +22,10 @@ use jiff::civil::Date;
 
 use super::plan::{list, ConnectorInPlan, PlanView};
 use crate::plan::{RoutingGroupChange, SendChange};
-use crate::powershell;
+use crate::powershell::{self, Literals};
+
+/// The first character of the script: the UTF-8 byte-order mark.
+pub const BYTE_ORDER_MARK: &str = "\u{FEFF}";
 
 /// How the script is written.
 pub struct ScriptOptions {
@@ -37,6 +46,7 @@ pub fn write_script(
     let names = |servers: &[crate::plan::Named]| {
         list(&servers.iter().map(|s| s.name.clone()).collect::<Vec<_>>())
     };
+    out.write_all(BYTE_ORDER_MARK.as_bytes())?;
     writeln!(
         out,
         "# exconn {}: remediation script for a decommission plan.",
@@ -87,7 +97,7 @@ pub fn write_script(
             writeln!(
                 out,
                 "{}{whatif}",
-                powershell::remove_edge_subscription(edge)
+                powershell::remove_edge_subscription(edge, Literals::Ascii)
             )?;
         }
     }
@@ -148,7 +158,11 @@ fn send_commands(
             "{}",
             powershell::comment(&format!(
                 "{}{whatif}",
-                powershell::new_send_connector(&connector.name, &connector.address_spaces)
+                powershell::new_send_connector(
+                    &connector.name,
+                    &connector.address_spaces,
+                    Literals::Ascii
+                )
             ))
         )?;
         return Ok(());
@@ -177,9 +191,12 @@ fn send_commands(
         )?;
         return Ok(());
     }
-    if let Some(command) =
-        powershell::set_send_connector_sources(identity, &change.add, &change.remove)
-    {
+    if let Some(command) = powershell::set_send_connector_sources(
+        identity,
+        &change.add,
+        &change.remove,
+        Literals::Ascii,
+    ) {
         writeln!(out, "{command}{whatif}{}", name_comment(connector))?;
     }
     Ok(())
@@ -232,7 +249,8 @@ fn routing_group_commands(
         powershell::set_routing_group_connector(
             &connector.identity,
             &change.sources.1,
-            &change.targets.1
+            &change.targets.1,
+            Literals::Ascii
         ),
         name_comment(connector)
     )

@@ -286,67 +286,101 @@ fn hostile_export() -> String {
     )
 }
 
-/// Reads a PowerShell string literal back the way PowerShell would
-/// (single-quoted with doubled quotes, or double-quoted with backtick
-/// escapes and `$([char]0xHHHH)`); `None` for anything else.
+/// The characters PowerShell's tokenizer takes for a single quote.
+fn is_single_quote(c: char) -> bool {
+    matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}')
+}
+
+/// The characters PowerShell's tokenizer takes for a double quote.
+fn is_double_quote(c: char) -> bool {
+    matches!(c, '"' | '\u{201C}' | '\u{201D}' | '\u{201E}')
+}
+
+/// Reads a PowerShell string literal back the way PowerShell's tokenizer
+/// would (single-quoted, where any single-quote character ends it unless
+/// another follows; or double-quoted with backtick escapes and
+/// `$([char]0xHHHH)` UTF-16 units): the value and the text after it;
+/// `None` for anything else, a `$` that would expand included.
 fn powershell_literal(text: &str) -> Option<(String, &str)> {
-    let mut chars = text.char_indices();
-    let (_, open) = chars.next()?;
-    let mut value = String::new();
-    match open {
-        '\'' => {
-            let mut rest = text[1..].char_indices().peekable();
-            while let Some((i, c)) = rest.next() {
-                if c == '\'' {
-                    if rest.peek().map(|&(_, n)| n) == Some('\'') {
-                        rest.next();
-                        value.push('\'');
-                    } else {
-                        return Some((value, &text[i + 2..]));
-                    }
-                } else {
-                    value.push(c);
-                }
-            }
-            None
-        }
-        '"' => {
-            let body = &text[1..];
-            let mut i = 0;
-            while i < body.len() {
-                let c = body[i..].chars().next()?;
-                if c == '"' {
-                    return Some((value, &body[i + 1..]));
-                } else if c == '`' {
-                    let e = body[i + 1..].chars().next()?;
-                    value.push(match e {
-                        '0' => '\0',
-                        'a' => '\u{7}',
-                        'b' => '\u{8}',
-                        'f' => '\u{c}',
-                        'n' => '\n',
-                        'r' => '\r',
-                        't' => '\t',
-                        'v' => '\u{b}',
-                        other => other,
-                    });
-                    i += 1 + e.len_utf8();
-                } else if body[i..].starts_with("$([char]0x") {
-                    let end = body[i..].find(')')?;
-                    let hex = &body[i + 10..i + end];
-                    value.push(char::from_u32(u32::from_str_radix(hex, 16).ok()?)?);
-                    i += end + 1;
-                } else if c == '$' || is_unsafe(c) || c == '\u{201C}' || c == '\u{201D}' {
-                    return None; // would expand, end the string or the line
-                } else {
-                    value.push(c);
-                    i += c.len_utf8();
-                }
-            }
-            None
-        }
-        _ => None,
+    let open = text.chars().next()?;
+    if is_single_quote(open) {
+        single_quoted_literal(&text[open.len_utf8()..])
+    } else if is_double_quote(open) {
+        double_quoted_literal(&text[open.len_utf8()..])
+    } else {
+        None
     }
+}
+
+fn single_quoted_literal(body: &str) -> Option<(String, &str)> {
+    let mut value = String::new();
+    let mut rest = body.char_indices().peekable();
+    while let Some((i, c)) = rest.next() {
+        if !is_single_quote(c) {
+            value.push(c);
+            continue;
+        }
+        match rest.peek() {
+            Some(&(_, next)) if is_single_quote(next) => {
+                value.push(next);
+                rest.next();
+            }
+            _ => return Some((value, &body[i + c.len_utf8()..])),
+        }
+    }
+    None
+}
+
+fn double_quoted_literal(body: &str) -> Option<(String, &str)> {
+    let mut units: Vec<u16> = Vec::new();
+    let mut i = 0;
+    while i < body.len() {
+        let c = body[i..].chars().next()?;
+        if is_double_quote(c) {
+            let next = body[i + c.len_utf8()..].chars().next();
+            match next {
+                Some(n) if is_double_quote(n) => {
+                    units.extend(n.encode_utf16(&mut [0; 2]).iter());
+                    i += c.len_utf8() + n.len_utf8();
+                }
+                _ => return Some((String::from_utf16(&units).ok()?, &body[i + c.len_utf8()..])),
+            }
+        } else if c == '`' {
+            let e = body[i + 1..].chars().next()?;
+            let escaped = match e {
+                '0' => '\0',
+                'a' => '\u{7}',
+                'b' => '\u{8}',
+                'f' => '\u{c}',
+                'n' => '\n',
+                'r' => '\r',
+                't' => '\t',
+                'v' => '\u{b}',
+                other => other,
+            };
+            units.extend(escaped.encode_utf16(&mut [0; 2]).iter());
+            i += 1 + e.len_utf8();
+        } else if body[i..].starts_with("$([char]0x") {
+            let end = body[i..].find(')')?;
+            units.push(u16::from_str_radix(&body[i + 10..i + end], 16).ok()?);
+            i += end + 1;
+        } else if c == '$' || is_unsafe(c) {
+            return None; // would expand, or end the line
+        } else {
+            units.extend(c.encode_utf16(&mut [0; 2]).iter());
+            i += c.len_utf8();
+        }
+    }
+    None
+}
+
+/// Reads a script as a person's shell would and strips its byte-order
+/// mark, which it must have.
+fn script_text(bytes: &[u8]) -> String {
+    let text = String::from_utf8(bytes.to_vec()).expect("the script is UTF-8");
+    text.strip_prefix('\u{FEFF}')
+        .unwrap_or_else(|| panic!("the script starts with a UTF-8 byte-order mark: {text:?}"))
+        .to_owned()
 }
 
 #[test]
@@ -403,7 +437,7 @@ fn hostile_names_reach_no_output_raw_and_the_script_does_only_what_it_says() {
         script.to_str().unwrap(),
         &path,
     ]);
-    let script = std::fs::read_to_string(script).unwrap();
+    let script = script_text(&std::fs::read(script).unwrap());
     let mut identities = Vec::new();
     for line in script.lines() {
         assert!(
@@ -430,6 +464,82 @@ fn hostile_names_reach_no_output_raw_and_the_script_does_only_what_it_says() {
     ];
     expected.sort();
     assert_eq!(identities, expected, "{script}");
+}
+
+/// Names whose UTF-8 bytes, read in the ANSI code page, hold quote
+/// characters (`ё` is `D1 91`: `Ñ‘`; `ѓ` is `D1 93`: `Ñ“`), typographic
+/// quotes, other scripts and a character outside the BMP.
+const CODE_PAGE_NAMES: [&str; 7] = [
+    "X\u{451}$(New-Item C:\\pwned.txt)\u{451}",
+    "Y\u{453}\"$(New-Item C:\\pwned.txt)\"\u{453}",
+    "Z\u{2018}$(whoami)\u{2019}\u{201C}$(whoami)\u{201D}\u{201A}\u{201E}\u{201B}",
+    "l\u{2019}\u{e9}t\u{e9} \u{41f}\u{435}\u{440}\u{435}\u{441}\u{44b}\u{43b}\u{43a}\u{430}",
+    "\u{9001}\u{4fe1}\u{30b3}\u{30cd}\u{30af}\u{30bf}e",
+    "smile \u{1F600}",
+    "plain O'Brien",
+];
+
+/// The name of a server whose UTF-8 bytes read as quotes in ANSI.
+const CODE_PAGE_SERVER: &str = "EX\u{451}\u{2018}02";
+
+#[test]
+fn the_script_means_the_same_read_as_utf8_and_as_windows_1252() {
+    let mut text = format!("{}{}", server("EX01"), server(CODE_PAGE_SERVER));
+    text.push_str(&connections_container());
+    for (i, name) in CODE_PAGE_NAMES.iter().enumerate() {
+        text.push_str(&connector(&format!("Connector{i}"), name, &["EX01"], None));
+    }
+    let (_dir, path) = temp_file("code-pages.ldif", text.as_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("fix.ps1");
+    let run = exconn(&[
+        "plan",
+        "--remove",
+        "EX01",
+        "--add",
+        CODE_PAGE_SERVER,
+        "--script",
+        script.to_str().unwrap(),
+        &path,
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let bytes = std::fs::read(&script).unwrap();
+    let utf8 = script_text(&bytes);
+    // Windows PowerShell 5.1 without the mark: the ANSI code page.
+    let (ansi, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes[3..]);
+    let mut expected: Vec<String> = CODE_PAGE_NAMES.iter().map(|n| n.to_string()).collect();
+    expected.sort();
+    for (reading, script) in [("UTF-8", utf8.as_str()), ("Windows-1252", &ansi)] {
+        let mut identities = Vec::new();
+        for line in script
+            .lines()
+            .filter(|l| l.starts_with("Set-SendConnector"))
+        {
+            let rest = line.strip_prefix("Set-SendConnector -Identity ").unwrap();
+            let (identity, rest) = powershell_literal(rest)
+                .unwrap_or_else(|| panic!("{reading}: the identity is not one literal: {line}"));
+            let rest = rest
+                .strip_prefix(" -SourceTransportServers @{Add=")
+                .unwrap_or_else(|| panic!("{reading}: {line}"));
+            let (added, rest) = powershell_literal(rest)
+                .unwrap_or_else(|| panic!("{reading}: the server is not one literal: {line}"));
+            assert_eq!(added, CODE_PAGE_SERVER, "{reading}: {line}");
+            assert_eq!(rest, "; Remove='EX01'} -WhatIf", "{reading}: {line}");
+            identities.push(identity);
+        }
+        identities.sort();
+        assert_eq!(identities, expected, "{reading}:\n{script}");
+        // Comments may read differently; nothing else does.
+        for line in script.lines() {
+            assert!(
+                line.is_empty()
+                    || line.starts_with('#')
+                    || line.starts_with("Set-SendConnector")
+                    || line == "$ErrorActionPreference = 'Stop'",
+                "{reading}: a line that is neither a comment nor a command: {line:?}"
+            );
+        }
+    }
 }
 
 #[test]
