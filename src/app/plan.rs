@@ -15,19 +15,16 @@ pub(super) fn run(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
     if let Err(status) = super::stdin_once(&args.input) {
         return Ok(status);
     }
-    if let Some(script) = &args.script {
-        if args
-            .input
-            .files
-            .iter()
-            .any(|file| same_file(Path::new(file), script))
-        {
-            eprintln!(
-                "exconn: the script would overwrite the input {}: inputs are never written to",
-                script.display()
-            );
-            return Ok(Status::Error);
-        }
+    if let Some(input) = args
+        .script
+        .as_deref()
+        .and_then(|script| input_at(&args.input.files, script))
+    {
+        eprintln!(
+            "exconn: the script would overwrite the input {}: inputs are never written to",
+            visible::text(&input)
+        );
+        return Ok(Status::Error);
     }
     let analysis = inputs::analyze(&args.input, quiet)?;
     super::print_diagnostics(&analysis);
@@ -90,10 +87,15 @@ pub(super) fn run(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
     })
 }
 
-/// Whether two paths name the same file (when both exist).
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
+/// The input the run would read that is the file at `script`, if any:
+/// every file named or found under a named directory, compared by file
+/// identity (device and inode, or volume and file index on Windows), so a
+/// hard link, a symbolic link or another spelling of the path is caught.
+fn input_at(files: &[String], script: &Path) -> Option<String> {
+    let (inputs, _) = crate::input::expand(files);
+    inputs
+        .into_iter()
+        .filter(|input| input.path != "-")
+        .find(|input| same_file::is_same_file(&input.path, script).unwrap_or(false))
+        .map(|input| input.path)
 }

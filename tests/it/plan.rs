@@ -157,9 +157,10 @@ fn every_name_is_quoted_for_powershell() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let text = std::fs::read_to_string(&script).unwrap();
     // The comma splits the --add value in two names (server names have no
-    // commas); both are single-quoted, their quotes doubled, `$` and the
-    // backtick left literal.
-    let expected = "-Identity 'ae97ba94-d0ed-a82f-8f6d-05584ef8aa38' -SourceTransportServers @{Add='O''Brien $env:x `n','‘‘é’’'; Remove='EX2016A'}";
+    // commas). The ASCII one is single-quoted, its quote doubled, `$` and
+    // the backtick left literal; the other is written in ASCII, so no code
+    // page can make a quote of it.
+    let expected = "-Identity 'ae97ba94-d0ed-a82f-8f6d-05584ef8aa38' -SourceTransportServers @{Add='O''Brien $env:x `n',\"$([char]0x2018)$([char]0x00E9)$([char]0x2019)\"; Remove='EX2016A'}";
     assert!(text.contains(expected), "{text}\nexpected: {expected}");
 }
 
@@ -182,6 +183,45 @@ fn the_script_never_overwrites_an_input_and_unknown_servers_are_refused() {
     let run = exconn(&["plan", "--remove", "NOSUCH", &path]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("NOSUCH"), "{}", run.stderr);
+}
+
+/// The script path is compared with every file the run reads by identity:
+/// a file found in a directory argument, a hard link, a symbolic link.
+#[test]
+fn the_script_never_overwrites_a_file_read_under_any_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    let export = inputs.join("contoso.ldif");
+    std::fs::copy(fixture("contoso.ldif"), &export).unwrap();
+    let before = std::fs::read(&export).unwrap();
+    let link = dir.path().join("hard-link.ldif");
+    std::fs::hard_link(&export, &link).unwrap();
+    let input_dir = inputs.to_str().unwrap();
+    let mut cases = vec![
+        (export.to_str().unwrap().to_owned(), input_dir.to_owned()),
+        (link.to_str().unwrap().to_owned(), input_dir.to_owned()),
+        (
+            link.to_str().unwrap().to_owned(),
+            export.to_str().unwrap().to_owned(),
+        ),
+    ];
+    #[cfg(unix)]
+    {
+        let symlink = dir.path().join("symlink.ps1");
+        std::os::unix::fs::symlink(&export, &symlink).unwrap();
+        cases.push((symlink.to_str().unwrap().to_owned(), input_dir.to_owned()));
+    }
+    for (script, input) in &cases {
+        let run = exconn(&["plan", "--remove", "EX2010", "--script", script, input]);
+        assert_eq!(run.code, 2, "--script {script} {input}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("inputs are never written to"),
+            "--script {script} {input}: {}",
+            run.stderr
+        );
+        assert_eq!(std::fs::read(&export).unwrap(), before, "--script {script}");
+    }
 }
 
 #[test]
