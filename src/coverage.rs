@@ -73,6 +73,10 @@ pub struct Coverage {
     pub server_objects: usize,
     /// The organization's DN, when a DN in the inputs names it.
     pub organization_dn: Option<String>,
+    /// Inputs that are not whole, each as its name and where and why
+    /// (`line:col: reason`): what they lack cannot be told, so they show
+    /// no absence.
+    pub not_whole: Vec<(String, String)>,
 }
 
 impl Coverage {
@@ -141,7 +145,30 @@ impl Coverage {
             }),
             server_objects: objects.iter().map(|o| o.servers.len()).sum(),
             organization_dn: organization_dn(objects).map(|dn| dn.to_string()),
+            not_whole: Vec::new(),
         }
+    }
+
+    /// Takes into account inputs that are not whole (name, `line:col:
+    /// reason`): a Send connector or a source they lack cannot be told from
+    /// one that does not exist, so they never show the Send connectors,
+    /// whatever else the inputs hold.
+    pub fn with_not_whole(mut self, inputs: Vec<(String, String)>) -> Coverage {
+        self.not_whole = inputs;
+        if !self.not_whole.is_empty() {
+            let each: Vec<String> = self
+                .not_whole
+                .iter()
+                .map(|(file, why)| format!("{file}:{why}"))
+                .collect();
+            self.send_connectors = Evidence::NotShown(format!(
+                "{} input(s) did not reach their proper end, so what they lack cannot be told \
+                 ({})",
+                each.len(),
+                each.join("; ")
+            ));
+        }
+        self
     }
 
     /// Whether a routing group of Exchange 2000/2003 is among those seen.

@@ -120,13 +120,27 @@ fn send_connectors_not_in_export(coverage: &Coverage) -> Finding {
              from them, so no server is reported clear.",
             coverage.send_connectors.reason()
         ),
-        remedy: format!(
-            "Export the routing groups and give that export too: {}; or, in the Exchange \
-             Management Shell: {}",
-            coverage.ldifde_command(),
-            Coverage::CMDLET_COMMAND
-        ),
+        remedy: if coverage.not_whole.is_empty() {
+            export_remedy(coverage)
+        } else {
+            format!(
+                "Get the inputs that did not reach their proper end again, whole (a new copy of \
+                 the file, or a new export; an ldapsearch export paged with -E pr=1000/noprompt). \
+                 If the routing groups were not exported: {}",
+                export_remedy(coverage)
+            )
+        },
     }
+}
+
+/// The commands that export the routing groups.
+fn export_remedy(coverage: &Coverage) -> String {
+    format!(
+        "Export the routing groups and give that export too: {}; or, in the Exchange \
+         Management Shell: {}",
+        coverage.ldifde_command(),
+        Coverage::CMDLET_COMMAND
+    )
 }
 
 /// The finding for an object whose name carries conflict mangling.

@@ -328,6 +328,9 @@ impl Pseudonyms {
             coverage.send_connector_objects,
             coverage.sources_not_in_export,
         );
+        // The inputs' names are redacted with the inputs (`redact_inputs`).
+        let not_whole = std::mem::take(&mut coverage.not_whole);
+        *coverage = coverage.clone().with_not_whole(not_whole);
     }
 
     /// The organization's pseudonym.

@@ -128,7 +128,7 @@ impl Organization {
         let (infos, objects): (Vec<InputInfo>, Vec<Objects>) =
             inputs.into_iter().map(|i| (i.info, i.objects)).unzip();
         let graph = Graph::build(&objects);
-        let coverage = Coverage::of(&objects);
+        let coverage = Coverage::of(&objects).with_not_whole(not_whole(&infos));
         let findings = findings::analyze(&graph, &coverage);
         let mut diagnostics: Vec<Located> = Vec::new();
         for (info, objects) in infos.iter().zip(&objects) {
@@ -173,17 +173,39 @@ impl Organization {
     /// numbers them over both sides, so that each side shows the same ones).
     pub(crate) fn redact_with(&mut self, pseudonyms: &Pseudonyms) {
         pseudonyms.redact_graph(&mut self.graph);
-        pseudonyms.redact_coverage(&mut self.coverage);
-        self.findings = findings::analyze(&self.graph, &self.coverage);
         let names: Vec<String> = self.inputs.iter().map(|i| i.name.clone()).collect();
+        let input_name = |file: &str| {
+            let index = names.iter().position(|n| n == file);
+            index.map_or_else(|| "input".to_owned(), |i| format!("input-{}", i + 1))
+        };
+        pseudonyms.redact_coverage(&mut self.coverage);
+        let not_whole = std::mem::take(&mut self.coverage.not_whole)
+            .into_iter()
+            .map(|(file, why)| (input_name(&file), why))
+            .collect();
+        self.coverage = self.coverage.clone().with_not_whole(not_whole);
+        self.findings = findings::analyze(&self.graph, &self.coverage);
         crate::redact::redact_inputs(&mut self.inputs, &mut self.unreadable);
         for diagnostic in &mut self.diagnostics {
-            let index = names.iter().position(|n| *n == diagnostic.file);
-            let name = index.map_or_else(|| "input".to_owned(), |i| format!("input-{}", i + 1));
+            let name = input_name(&diagnostic.file);
             crate::redact::redact_diagnostic(diagnostic, &name);
         }
         self.name = self.name.as_ref().map(|o| pseudonyms.organization(o));
     }
+}
+
+/// Every input that is not whole, with its first sign (`line:col: reason`).
+fn not_whole(infos: &[InputInfo]) -> Vec<(String, String)> {
+    infos
+        .iter()
+        .filter_map(|info| info.incomplete.first())
+        .map(|first| {
+            (
+                first.file.clone(),
+                format!("{}: {}", first.position, first.message),
+            )
+        })
+        .collect()
 }
 
 /// What removing (and adding) servers does to this organization's

@@ -45,6 +45,8 @@ pub(super) fn run(args: &CheckArgs, quiet: bool) -> io::Result<Status> {
     out.flush()?;
     let verdict = match view.verdict {
         Verdict::Clear => Status::Success,
+        // "At least N": a source, but the inputs cannot give the count.
+        Verdict::Source if !view.send_connectors_shown => Status::Error,
         Verdict::Source => Status::Findings,
         Verdict::CannotTell => Status::Error,
     };

@@ -48,6 +48,7 @@ pub(super) fn run(args: &DumpArgs, quiet: bool) -> io::Result<Status> {
                 for located in &info.diagnostics {
                     super::print_diagnostic(&mut err, located);
                 }
+                super::print_not_whole(&mut err, &info);
                 diagnostics += info.diagnostics.len();
             }
             Err(error) => inputs::unreadable_or_passed_over(path, error, &mut unreadable)?,

@@ -103,6 +103,25 @@ fn print_diagnostics(analysis: &Analysis) {
     }
 }
 
+/// For `dump`, which gives no verdict: a note on each sign that the input
+/// is not whole that is not already a diagnostic (an LDIF file that ends
+/// inside a record is valid LDIF, but not a whole export).
+fn print_not_whole(err: &mut impl Write, info: &crate::input::InputInfo) {
+    for sign in info
+        .incomplete
+        .iter()
+        .filter(|sign| !info.diagnostics.contains(sign))
+    {
+        let _ = writeln!(
+            err,
+            "exconn: note: {} is not a whole export ({}: {})",
+            visible::text(&sign.file),
+            sign.position,
+            visible::text(&sign.message)
+        );
+    }
+}
+
 fn print_diagnostic(err: &mut impl Write, located: &Located) {
     let _ = writeln!(err, "{}", visible::text(&located.to_string()));
 }

@@ -115,6 +115,11 @@ impl Reader {
             .push(Diagnostic::error(at.offset, message));
     }
 
+    /// An error that means the export is not whole.
+    fn stopped(&mut self, at: &Element, message: impl Into<String>) {
+        self.parsed.stopped(Diagnostic::error(at.offset, message));
+    }
+
     fn warning(&mut self, at: &Element, message: impl Into<String>) {
         self.parsed
             .diagnostics
@@ -166,7 +171,7 @@ impl Reader {
             .child("message")
             .map(|m| m.text.trim())
             .unwrap_or("");
-        self.error(
+        self.stopped(
             element,
             format!("the DSML server answered with an errorResponse ({kind}) {message}: the export is incomplete"),
         );
@@ -187,7 +192,7 @@ impl Reader {
             }
         }
         if !done && response.complete {
-            self.error(
+            self.stopped(
                 response,
                 "expected a searchResultDone at the end of the searchResponse, found none: the export may be incomplete",
             );
@@ -237,7 +242,7 @@ impl Reader {
                     .child("errorMessage")
                     .map(|m| m.text.trim())
                     .unwrap_or("");
-                self.error(
+                self.stopped(
                     done,
                     format!("the search ended with result code {code} ({descr}) {message}: the export is incomplete"),
                 );

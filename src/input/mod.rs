@@ -77,9 +77,20 @@ pub struct Parsed {
     pub read: usize,
     /// Line ends in the text read (for the line numbers of later windows).
     pub line_ends: usize,
+    /// Signs that the input does not hold all it was meant to (it was cut,
+    /// a server capped the search, reading had to stop): the input then
+    /// cannot support a verdict of absence.
+    pub incomplete: Vec<Diagnostic>,
 }
 
 impl Parsed {
+    /// An error that also means the input is not whole: data after it, or
+    /// beyond a limit, was never read.
+    pub(crate) fn stopped(&mut self, diagnostic: Diagnostic) {
+        self.incomplete.push(diagnostic.clone());
+        self.diagnostics.push(diagnostic);
+    }
+
     /// Appends `part`, whose offsets are relative to `shift` in this text.
     fn absorb(&mut self, part: Parsed, shift: usize) {
         self.read += part.read.max(part.records.len());
@@ -89,11 +100,14 @@ impl Parsed {
                 record.offset += shift;
                 record
             }));
+        let shifted = |mut diagnostic: Diagnostic| {
+            diagnostic.offset += shift;
+            diagnostic
+        };
         self.diagnostics
-            .extend(part.diagnostics.into_iter().map(|mut diagnostic| {
-                diagnostic.offset += shift;
-                diagnostic
-            }));
+            .extend(part.diagnostics.into_iter().map(shifted));
+        self.incomplete
+            .extend(part.incomplete.into_iter().map(shifted));
     }
 }
 
@@ -118,6 +132,11 @@ pub struct InputInfo {
     pub skipped: usize,
     /// Every problem found, located.
     pub diagnostics: Vec<Located>,
+    /// Why the input is not whole, located: it did not reach its proper
+    /// end (cut, capped by a server's limit, an unfinished capture) or its
+    /// reading stopped. Empty for an input read to its proper end. An
+    /// input that is not whole cannot show that something is absent.
+    pub incomplete: Vec<Located>,
 }
 
 /// Why an input could not be used at all, or its reading had to stop.
@@ -247,12 +266,14 @@ pub fn read_source<T>(
         entries: 0,
         skipped: 0,
         diagnostics: Vec::new(),
+        incomplete: Vec::new(),
     };
     let mut windows = Windows {
         info: &mut info,
         line: 1,
         column: 0,
         max_values: options.max_values,
+        pending_incomplete: Vec::new(),
     };
     let read = match format {
         Format::Ldif => read_ldif_windows(
@@ -320,8 +341,9 @@ pub fn read_source<T>(
     info.bytes = summary.bytes;
     info.sha256 = summary.sha256;
     if let Some(changed) = source::changed_while_read(&info.name, opened_size, summary.bytes) {
-        info.diagnostics
-            .push(about_input(&info, Severity::Error, changed));
+        let located = about_input(&info, Severity::Error, changed);
+        info.incomplete.push(located.clone());
+        info.diagnostics.push(located);
     }
     Ok(info)
 }

@@ -24,6 +24,9 @@ pub(super) struct Windows<'w> {
     pub(super) column: usize,
     /// The most values an entry keeps.
     pub(super) max_values: usize,
+    /// The signs of an input that is not whole found by the last
+    /// [`Windows::count_and_map`], located with its diagnostics.
+    pub(super) pending_incomplete: Vec<Diagnostic>,
 }
 
 impl Windows<'_> {
@@ -58,11 +61,12 @@ impl Windows<'_> {
         let (mapped, mut diagnostics) = map(records);
         diagnostics.extend(parsed.diagnostics);
         diagnostics.extend(capped);
+        self.pending_incomplete.extend(parsed.incomplete);
         (mapped, diagnostics)
     }
 
     pub(super) fn locate(&mut self, text: &[u8], diagnostics: Vec<Diagnostic>) {
-        if diagnostics.is_empty() {
+        if diagnostics.is_empty() && self.pending_incomplete.is_empty() {
             return;
         }
         let index = LineIndex::new(text);
@@ -79,16 +83,18 @@ impl Windows<'_> {
         position: impl Fn(usize) -> Position,
     ) {
         diagnostics.sort_by_key(|d| d.offset);
-        let located: Vec<Located> = diagnostics
-            .into_iter()
-            .map(|diagnostic| Located {
-                file: self.info.name.clone(),
-                position: position(diagnostic.offset),
-                severity: diagnostic.severity,
-                message: diagnostic.message,
-            })
-            .collect();
+        let incomplete = std::mem::take(&mut self.pending_incomplete);
+        let name = &self.info.name;
+        let locate = |diagnostic: Diagnostic| Located {
+            file: name.clone(),
+            position: position(diagnostic.offset),
+            severity: diagnostic.severity,
+            message: diagnostic.message,
+        };
+        let incomplete: Vec<Located> = incomplete.into_iter().map(locate).collect();
+        let located: Vec<Located> = diagnostics.into_iter().map(locate).collect();
         self.info.diagnostics.extend(located);
+        self.info.incomplete.extend(incomplete);
     }
 
     /// The position in the input of `offset` in the next window's `text`.
@@ -102,6 +108,16 @@ impl Windows<'_> {
             Some(end) => self.column = bytecount::num_chars(&text[end + 1..]),
             None => self.column += bytecount::num_chars(text),
         }
+    }
+
+    /// Notes that the input is not whole, at `position`.
+    pub(super) fn not_whole(&mut self, position: Position, reason: &str) {
+        self.info.incomplete.push(Located {
+            file: self.info.name.clone(),
+            position,
+            severity: crate::diag::Severity::Error,
+            message: reason.to_owned(),
+        });
     }
 
     /// Skips `text` (part of an oversized record), counting its lines.
@@ -134,12 +150,16 @@ pub(super) fn read_ldif_windows<T>(
     // still to come (never a whole record followed by an empty line).
     let mut carry = head;
     let parsed = reader.parse_records(&carry, !more)?;
+    if !more {
+        reader.check_end(&carry);
+    }
     carry.drain(..parsed);
     loop {
         let block = source.buffered().map_err(WindowError::Read)?;
         let len = block.len();
         if len == 0 {
             reader.parse_records(&carry, true)?;
+            reader.check_end(&carry);
             return Ok(());
         }
         if reader.discarding {
@@ -244,6 +264,23 @@ where
             done += cut;
         }
         Ok(done)
+    }
+
+    /// Notes an input whose last text (`tail`, what followed the last
+    /// record boundary) shows it did not reach its proper end.
+    fn check_end(&mut self, tail: &[u8]) {
+        if self.discarding {
+            return;
+        }
+        if let Some(reason) = ldif::unfinished_end(tail) {
+            self.out.not_whole(
+                Position {
+                    line: self.out.line,
+                    column: 1,
+                },
+                reason,
+            );
+        }
     }
 
     fn parse(&mut self, text: &[u8]) -> Result<(), WindowError> {

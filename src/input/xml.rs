@@ -54,6 +54,58 @@ impl Element {
     }
 }
 
+/// Why an XML document does not reach its proper end, if it does not:
+/// the root element's end tag is missing (the file was cut), or a syntax
+/// error or invalid UTF-8 stopped the reading before it. Only depth is
+/// tracked: no element is built. The offset is where the document stops
+/// being whole.
+pub(crate) fn unfinished_document(text: &[u8]) -> Option<(usize, String)> {
+    let valid =
+        match std::str::from_utf8(text) {
+            Ok(valid) => valid,
+            Err(error) => return Some((
+                error.valid_up_to(),
+                "expected UTF-8 text, found invalid bytes: the rest of the document is not read"
+                    .to_owned(),
+            )),
+        };
+    let mut reader = Reader::from_str(valid);
+    let mut open: Vec<String> = Vec::new();
+    let mut root_closed = false;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(start)) => open.push(local(start.name().as_ref())),
+            Ok(Event::Empty(_)) if open.is_empty() => root_closed = true,
+            Ok(Event::End(_)) => {
+                open.pop();
+                root_closed |= open.is_empty();
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(error) => {
+                return Some((
+                    reader.error_position() as usize,
+                    format!("expected a whole XML document, found a syntax error ({error}): the rest is not read"),
+                ))
+            }
+        }
+    }
+    match open.first() {
+        Some(root) => Some((
+            text.len(),
+            format!(
+                "expected the document to end with </{root}>, found the end of the file inside \
+                 it: the file was cut (a download, copy or capture cut short)"
+            ),
+        )),
+        None if !root_closed => Some((
+            0,
+            "expected an XML document, found no root element".to_owned(),
+        )),
+        None => None,
+    }
+}
+
 /// The local part of a possibly prefixed name.
 fn local(name: &[u8]) -> String {
     String::from_utf8_lossy(local_part(name)).into_owned()
@@ -287,6 +339,19 @@ fn attach(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_document_is_whole_when_its_root_closes() {
+        assert_eq!(unfinished_document(b"<Objs><Obj/></Objs>"), None);
+        assert_eq!(
+            unfinished_document(b"<?xml version=\"1.0\"?>\n<Objs/>\n"),
+            None
+        );
+        let (at, why) = unfinished_document(b"<Objs><Obj><S>x</S></Obj>").unwrap();
+        assert_eq!(at, 25);
+        assert!(why.contains("</Objs>"), "{why}");
+        assert!(unfinished_document(b"<a><b></a>").is_some());
+    }
 
     #[test]
     fn elements_attributes_and_text_are_kept() {

@@ -70,10 +70,18 @@ pub(super) fn read_xml_windows<T>(
             column: out.column + 1,
         },
     ));
-    let parsed = match format {
+    let mut parsed = match format {
         Format::Dsml => dsml::document(&skeleton.text, options.max_depth),
         _ => objects.finish(&skeleton.text, options.max_depth),
     };
+    if skeleton.full {
+        parsed.incomplete.push(Diagnostic::error(
+            skeleton.text.len(),
+            "the document around the records outgrew its limit: its end was not read",
+        ));
+    } else if let Some((at, reason)) = xml::unfinished_document(&skeleton.text) {
+        parsed.incomplete.push(Diagnostic::error(at, reason));
+    }
     let (mapped, diagnostics) = out.count_and_map(parsed, map);
     out.locate_with(diagnostics, |offset| skeleton.position(offset));
     sink(mapped).map_err(WindowError::Sink)

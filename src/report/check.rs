@@ -73,6 +73,9 @@ pub struct CheckView {
     pub send_connectors_examined: usize,
     /// For "cannot tell": the commands that export what is missing.
     pub export_commands: Vec<String>,
+    /// Whether some input did not reach its proper end (the reason says
+    /// which): getting it whole comes before any new export.
+    pub inputs_not_whole: bool,
     /// Records skipped as malformed: a connector among them is not counted.
     pub skipped: usize,
     /// The connectors it is a source of.
@@ -125,6 +128,7 @@ impl CheckView {
             send_connectors_reason: coverage.send_connectors.reason().to_owned(),
             send_connectors_examined: graph.send_connectors.len(),
             export_commands,
+            inputs_not_whole: !coverage.not_whole.is_empty(),
             skipped: organization.skipped(),
             connectors: node
                 .send_connectors
@@ -154,10 +158,19 @@ pub fn write_table(out: &mut impl Write, view: &CheckView) -> io::Result<()> {
                 out,
                 "{name}: cannot tell whether it is a source transport server of a Send connector: {reason}."
             )?;
-            writeln!(
-                out,
-                "Export the Send connectors and run again with that export too:"
-            )?;
+            if view.inputs_not_whole {
+                writeln!(
+                    out,
+                    "Get each input that did not reach its proper end again, whole (a new copy, or a \
+                     new export; ldapsearch paged with -E pr=1000/noprompt), and run again. If the \
+                     Send connectors were not exported either:"
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "Export the Send connectors and run again with that export too:"
+                )?;
+            }
             let (ldifde, cmdlet) = (&view.export_commands[0], &view.export_commands[1]);
             writeln!(out, "  {}", visible::text(ldifde))?;
             writeln!(out, "  or, in the Exchange Management Shell: {cmdlet}")?;

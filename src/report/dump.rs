@@ -140,12 +140,12 @@ pub(crate) fn write_jsonl(out: &mut impl Write, record: &Record) -> io::Result<(
 
 /// Writes the `version: 1` line that starts an LDIF file.
 pub fn write_ldif_header(out: &mut impl Write) -> io::Result<()> {
-    out.write_all(b"version: 1\n")
+    out.write_all(b"version: 1\n\n")
 }
 
-/// Writes one record as LDIF, preceded by an empty line.
+/// Writes one record as LDIF, followed by an empty line (as `ldifde` and
+/// `ldapsearch` do, so that what is written reads back as a whole export).
 pub fn write_ldif(out: &mut impl Write, record: &Record) -> io::Result<()> {
-    out.write_all(b"\n")?;
     write_line(out, "dn", &Value::Bytes(record.dn.as_bytes().to_vec()))?;
     for control in &record.controls {
         write!(out, "control: {} {}", control.oid, control.critical)?;
@@ -193,7 +193,7 @@ pub fn write_ldif(out: &mut impl Write, record: &Record) -> io::Result<()> {
             }
         }
     }
-    Ok(())
+    out.write_all(b"\n")
 }
 
 fn write_attrs(out: &mut impl Write, attrs: &[Attr]) -> io::Result<()> {

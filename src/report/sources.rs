@@ -233,6 +233,18 @@ pub struct CoverageView {
     pub server_objects: usize,
     /// Servers known only from references (their objects are not in the inputs).
     pub servers_known_by_reference_only: usize,
+    /// Inputs that did not reach their proper end (cut, capped, stopped):
+    /// they show no absence.
+    pub inputs_not_whole: Vec<NotWholeView>,
+}
+
+/// An input that is not whole, and its first sign.
+#[derive(Clone, Debug, Serialize)]
+pub struct NotWholeView {
+    /// The input's name.
+    pub path: String,
+    /// Where and why (`line:col: reason`).
+    pub reason: String,
 }
 
 /// Totals for the one-line summary.
@@ -433,6 +445,14 @@ impl SourcesReport {
             servers_container: c.servers_container,
             server_objects: c.server_objects,
             servers_known_by_reference_only: servers.iter().filter(|s| !s.in_export).count(),
+            inputs_not_whole: c
+                .not_whole
+                .iter()
+                .map(|(path, reason)| NotWholeView {
+                    path: path.clone(),
+                    reason: reason.clone(),
+                })
+                .collect(),
         };
         SourcesReport {
             coverage,

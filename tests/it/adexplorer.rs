@@ -626,7 +626,7 @@ fn adexplorer_without_exchange_is_no_verdict() {
     let run = exconn(&["check", "--server", "EX01", &path]);
     assert_eq!(run.code, 2, "{}", run.stdout);
     let text = "dn: CN=Services,CN=Configuration,DC=x\nobjectClass: top\nobjectClass: container\ncn: Services\n\n\
-                dn: CN=EX01,CN=Computers,DC=x\nobjectClass: top\nobjectClass: computer\ncn: EX01\n";
+                dn: CN=EX01,CN=Computers,DC=x\nobjectClass: top\nobjectClass: computer\ncn: EX01\n\n";
     let ldif = write(dir.path(), "s.ldif", text.as_bytes());
     let (from_snapshot, _, code) = answer(&["sources", "--format", "json"], &[&path]);
     let (from_ldif, _, ldif_code) = answer(&["sources", "--format", "json"], &[&ldif]);
@@ -642,6 +642,10 @@ fn adexplorer_an_unfinished_capture_is_an_error_and_still_read() {
     let (json, run) = sources_json(&bytes);
     assert_eq!(sources_of(&json), internet());
     assert!(run.stderr.contains(": offset 0x0: error: the signature is 'win-ad-XX' instead of 'win-ad-ob': AD Explorer never finished this capture"), "{}", run.stderr);
+    // What it holds is read, but it shows no absence: the verdict waits.
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(json["coverage"]["send_connectors_shown"], false);
+    assert_eq!(json["findings"][0]["code"], "SendConnectorsNotInExport");
 }
 
 #[test]

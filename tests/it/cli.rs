@@ -4,7 +4,7 @@ use crate::support::{exconn, exconn_stdin, json_lines, temp_file};
 
 #[test]
 fn exit_0_when_everything_was_read() {
-    let (_dir, path) = temp_file("ok.ldif", b"dn: cn=a\ncn: a\n");
+    let (_dir, path) = temp_file("ok.ldif", b"dn: cn=a\ncn: a\n\n");
     let run = exconn(&["dump", "--strict", &path]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stderr, "");

@@ -542,7 +542,9 @@ fn a_side_without_an_export_is_an_error() {
 fn strict_makes_any_diagnostic_an_error_and_stdin_is_a_side() {
     let sample = std::fs::read(fixture("contoso.ldif")).unwrap();
     let mut damaged = sample.clone();
-    damaged.extend_from_slice(b"\r\ndn: CN=Broken,DC=contoso,DC=com\r\nthis line has no colon\r\n");
+    damaged.extend_from_slice(
+        b"\r\ndn: CN=Broken,DC=contoso,DC=com\r\nthis line has no colon\r\n\r\n",
+    );
     let (_dir, after) = temp_file("after.ldif", &damaged);
     let run = exconn(&["diff", &fixture("contoso.ldif"), &after]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);

@@ -44,7 +44,7 @@ fn records() -> Vec<String> {
 }
 
 fn export() -> String {
-    records().join("\n\n") + "\n"
+    records().join("\n\n") + "\n\n"
 }
 
 /// The DNs of `export()`'s records, in order.

@@ -85,7 +85,7 @@ fn send_connector_settings_are_listed() {
         objectClass: msExchRoutingSMTPConnector\ncn: Out\nroutingList: SMTP:*;1\n\
         delivContLength: 35840\nmsExchSmtpSendTlsDomain: mail.example\n\
         msExchSmtpSendProtocolLoggingLevel: 1\nmsExchSmtpSendBindingIPAddress: 192.0.2.1\n\
-        msExchSmtpSmartHost: relay.example\nmsExchSmtpSendPort: 587\n";
+        msExchSmtpSmartHost: relay.example\nmsExchSmtpSendPort: 587\n\n";
     let (_dir, path) = temp_file("settings.ldif", ldif.as_bytes());
     let inventory = inventory_json(&[], &path);
     let out = &inventory["send_connectors"][0];
@@ -100,7 +100,7 @@ fn send_connector_settings_are_listed() {
 #[test]
 fn csv_opens_in_excel_without_running_anything() {
     let ldif = "dn: CN=Formula,CN=Connections,DC=x\n\
-        objectClass: msExchRoutingSMTPConnector\ncn: =HYPERLINK(\"http://x\")\nroutingList: SMTP:*;1\n";
+        objectClass: msExchRoutingSMTPConnector\ncn: =HYPERLINK(\"http://x\")\nroutingList: SMTP:*;1\n\n";
     let (_dir, path) = temp_file("formula.ldif", ldif.as_bytes());
     let run = exconn(&["inventory", "--format", "csv", "--excel", &path]);
     assert_eq!(run.code, 0, "{}", run.stderr);

@@ -24,4 +24,5 @@ mod representations;
 mod sources;
 mod support;
 mod verdict;
+mod whole;
 mod windows;

@@ -6,7 +6,7 @@ const SERVERS: &str = "CN=Servers,CN=Exchange Administrative Group (FYDIBOHF23SP
 
 fn connector(name: &str, extra: &str) -> String {
     format!(
-        "dn: CN={name},CN=Connections,CN=RG,DC=x\nobjectClass: msExchRoutingSMTPConnector\ncn: {name}\n{extra}\n"
+        "dn: CN={name},CN=Connections,CN=RG,DC=x\nobjectClass: msExchRoutingSMTPConnector\ncn: {name}\n{extra}\n\n"
     )
 }
 
@@ -182,7 +182,7 @@ fn r_check_does_not_call_a_server_clear_without_saying_records_were_lost() {
     let text = format!(
         "dn: CN=EX01,{SERVERS}\nobjectClass: msExchExchangeServer\ncn: EX01\n\n\
          dn: CN=Connections,DC=x\nobjectClass: msExchConnectors\n\n\
-         dn: CN=A,CN=Connections,DC=x\nobjectClass: msExchRoutingSMTPConnector\nmsExchSourceBridgeheadServersDN:: !!!\n"
+         dn: CN=A,CN=Connections,DC=x\nobjectClass: msExchRoutingSMTPConnector\nmsExchSourceBridgeheadServersDN:: !!!\n\n"
     );
     let (_dir, path) = temp_file("lost.ldif", text.as_bytes());
     let run = exconn(&["check", "--server", "EX01", &path]);

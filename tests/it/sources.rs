@@ -467,7 +467,7 @@ fn check_counts_disabled_connectors_and_tells_edges_apart() {
     let (_dir, path) = temp_file(
         "disabled.ldif",
         b"dn: CN=Off,CN=Connections,DC=x\nobjectClass: msExchRoutingSMTPConnector\nmsExchSmtpSendEnabled: FALSE\n\
-          msExchSourceBridgeheadServersDN: CN=1,CN=SMTP,CN=Protocols,CN=EX9,CN=Servers,CN=AG,DC=x\n",
+          msExchSourceBridgeheadServersDN: CN=1,CN=SMTP,CN=Protocols,CN=EX9,CN=Servers,CN=AG,DC=x\n\n",
     );
     let disabled = exconn(&["check", "--server", "EX9", &path]);
     assert_eq!(disabled.code, 1);
@@ -481,7 +481,7 @@ fn check_exits_0_for_a_clear_server() {
         b"dn: CN=EX5,CN=Servers,CN=AG,DC=x\nobjectClass: msExchExchangeServer\ncn: EX5\n\n\
           dn: CN=Connections,DC=x\nobjectClass: msExchConnectors\n\n\
           dn: CN=RGC,CN=Connections,DC=x\nobjectClass: msExchRoutingGroupConnector\n\
-          msExchSourceBridgeheadServersDN: CN=1,CN=SMTP,CN=Protocols,CN=EX5,CN=Servers,CN=AG,DC=x\n",
+          msExchSourceBridgeheadServersDN: CN=1,CN=SMTP,CN=Protocols,CN=EX5,CN=Servers,CN=AG,DC=x\n\n",
     );
     let run = exconn(&["check", "--server", "EX5", &path]);
     assert_eq!(

@@ -150,7 +150,16 @@ pub(super) fn read(
     mut each: impl FnMut(Parsed) -> io::Result<()>,
 ) -> io::Result<()> {
     let mut batch = Parsed::default();
-    let Some(snapshot) = Snapshot::open(bytes, projection, &mut batch.diagnostics) else {
+    let opened = Snapshot::open(bytes, projection, &mut batch.diagnostics);
+    // Every error about the file as a whole (an unfinished capture, a
+    // header that points past the end) means it does not hold all it should.
+    batch.incomplete = batch
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == crate::diag::Severity::Error)
+        .cloned()
+        .collect();
+    let Some(snapshot) = opened else {
         return each(batch);
     };
     let objects = snapshot.index(&mut batch);
@@ -173,7 +182,7 @@ pub(super) fn read(
         }
         if spent > total_budget {
             let left = objects.len() - number - 1;
-            batch.diagnostics.push(Diagnostic::error(
+            batch.stopped(Diagnostic::error(
                 object.start,
                 format!(
                     "expected the values of a snapshot to decode to at most {AMPLIFICATION} times its \
@@ -384,7 +393,7 @@ impl<'b> Snapshot<'b> {
                     pos += size;
                 }
                 Err(message) => {
-                    parsed.diagnostics.push(Diagnostic::error(
+                    parsed.stopped(Diagnostic::error(
                         pos,
                         format!(
                             "object {} of {expected}: {message}; the objects after it cannot be \

@@ -95,6 +95,34 @@ pub(crate) fn last_record_boundary(text: &[u8]) -> Option<usize> {
     }
 }
 
+/// Why LDIF text that ends an input does not end as a whole export does,
+/// if it does not. `ldifde` and `ldapsearch` end every record, the last
+/// one included, with an empty line (`ldapsearch` may add comment lines
+/// after it); text after the last empty line that holds more than
+/// comments means the file was cut inside a record, or inside a line.
+pub(crate) fn unfinished_end(text: &[u8]) -> Option<&'static str> {
+    let rest = &text[last_record_boundary(text).unwrap_or(0)..];
+    if rest.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    if !rest.ends_with(b"\n") && !rest.ends_with(b"\r") {
+        return Some(
+            "expected the export to end with a line end and the empty line after its last record, \
+             found the end of the file inside a line: the file was cut (a download, copy or mail \
+             attachment cut short, a disk that filled up)",
+        );
+    }
+    let only_comments = rest
+        .split(|&b| b == b'\n' || b == b'\r')
+        .filter(|line| !line.is_empty())
+        .all(|line| line.starts_with(b"#") || line.starts_with(b" "));
+    (!only_comments).then_some(
+        "expected the empty line that ldifde and ldapsearch write after the last record, found \
+         the end of the file inside a record: the file was probably cut (if it was edited by \
+         hand, end it with an empty line)",
+    )
+}
+
 /// Whether the two CRs at `at` end an empty line for sure: a byte that
 /// starts a line follows them (at the end of a piece of text, or before
 /// another CR or an LF, they may be part of a CR CR LF line end whose rest
@@ -469,6 +497,8 @@ struct ChunkOutcome {
     has_content: bool,
     skipped: bool,
     diagnostics: Vec<Diagnostic>,
+    /// An `ldapsearch` result that says the search did not end normally.
+    stopped: Option<Diagnostic>,
 }
 
 /// Parses one record's logical lines into `outcome`.
@@ -491,7 +521,7 @@ fn parse_lines(lines: &[Line<'_>], projection: Projection, outcome: &mut ChunkOu
             outcome.record = Some(record);
         }
         Ok(Read::NotWanted) => outcome.read = true,
-        Ok(Read::Pseudo) => {}
+        Ok(Read::Pseudo) => outcome.stopped = search_stopped(lines),
         Err(diagnostic) => {
             outcome.skipped = true;
             outcome.diagnostics.push(diagnostic);
@@ -521,6 +551,9 @@ fn assemble(outcomes: Vec<ChunkOutcome>, at_file_start: bool) -> Parsed {
     let mut seen_content = !at_file_start;
     for outcome in outcomes {
         parsed.diagnostics.extend(outcome.diagnostics);
+        if let Some(stopped) = outcome.stopped {
+            parsed.stopped(stopped);
+        }
         if let Some((offset, value)) = outcome.version {
             if seen_content {
                 parsed.diagnostics.push(Diagnostic::error(
@@ -563,6 +596,41 @@ enum Read {
     NotWanted,
     /// An `ldapsearch` `search:`/`result:`/`ref:` block, skipped on purpose.
     Pseudo,
+}
+
+/// The error for an `ldapsearch` `result:` line whose code is not 0
+/// (success): the server stopped the search, so entries are missing.
+fn search_stopped(lines: &[Line<'_>]) -> Option<Diagnostic> {
+    let line = lines.iter().find(|line| {
+        line.attr()
+            .is_ok_and(|attr| attr.name.eq_ignore_ascii_case("result"))
+    })?;
+    let attr = line.attr().ok()?;
+    let ValueSpec::Plain(value) = attr.value else {
+        return None;
+    };
+    let value = String::from_utf8_lossy(value);
+    let code = value.split_whitespace().next()?;
+    if code == "0" {
+        return None;
+    }
+    let hint = match code {
+        "4" => {
+            ": Active Directory returns at most MaxPageSize (1000) entries to a search without \
+             paging; export again with the paged-results control (ldapsearch -E pr=1000/noprompt)"
+        }
+        "3" => ": the search ran out of time; export again with a larger time limit (-l) or a narrower base",
+        "11" => ": an administrative limit stopped it; export again with paging (ldapsearch -E pr=1000/noprompt)",
+        _ => "",
+    };
+    Some(line.error(
+        0,
+        format!(
+            "expected 'result: 0 Success' at the end of the search, found 'result: {}': the \
+             server stopped the search, so the export lacks entries{hint}",
+            value.trim()
+        ),
+    ))
 }
 
 /// Whether one of the entry's `objectClass` values passes `class`.
@@ -720,6 +788,19 @@ fn read_attr(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_export_ends_with_the_empty_line_after_its_last_record() {
+        assert_eq!(unfinished_end(b"dn: cn=a\ncn: a\n\n"), None);
+        assert_eq!(unfinished_end(b"dn: cn=a\r\ncn: a\r\n\r\n"), None);
+        assert_eq!(unfinished_end(b""), None);
+        let ldapsearch = b"dn: cn=a\ncn: a\n\n# search result\nsearch: 2\nresult: 0 Success\n\n# numResponses: 2\n# numEntries: 1\n";
+        assert_eq!(unfinished_end(ldapsearch), None);
+        let inside_line = unfinished_end(b"dn: cn=a\ncn:: Q049RVgw").unwrap();
+        assert!(inside_line.contains("inside a line"), "{inside_line}");
+        let inside_record = unfinished_end(b"dn: cn=a\ncn: a\n\ndn: cn=b\ncn: b\n").unwrap();
+        assert!(inside_record.contains("inside a record"), "{inside_record}");
+    }
 
     fn one(text: &str) -> Record {
         let parsed = parse(text.as_bytes());
