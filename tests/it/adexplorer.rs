@@ -788,6 +788,17 @@ fn adexplorer_damaged_files_are_diagnosed_at_byte_offsets() {
         assert_eq!(outcome.code, Some(2), "{}", case.name);
         // Whatever was readable is still reported.
         serde_json::from_str::<Value>(&outcome.stdout).unwrap();
+        if outcome.stderr.contains("reading stopped") {
+            // The objects after the stop are not read: no verdict, without --strict too.
+            let lenient = run_guarded(&["sources", "--format", "json"], &path);
+            assert_eq!(
+                lenient.code,
+                Some(2),
+                "{}: {}",
+                case.name,
+                lenient.summary()
+            );
+        }
     }
 }
 
@@ -826,11 +837,9 @@ fn adexplorer_truncated_files_never_panic() {
     }
 }
 
-#[test]
-fn adexplorer_a_file_made_to_exhaust_memory_is_stopped() {
-    // Small objects that all name one block of 100,000 values, each a
-    // 64 KiB string: decoding each would take 6.5 GB. Each object stops at
-    // --max-record-size, and the file at 16 times its size (64 MiB at least).
+/// Small objects that all name one block of 100,000 values, each a
+/// 64 KiB string, as `attribute`: decoding each would take 6.5 GB.
+fn snapshot_bomb(attribute: &str, class: &str) -> Vec<u8> {
     let mut snapshot = Snapshot::new();
     let long = "x".repeat(32 * 1024);
     let mut block = 100_000u32.to_le_bytes().to_vec();
@@ -839,26 +848,32 @@ fn adexplorer_a_file_made_to_exhaust_memory_is_stopped() {
         block.extend(first.to_le_bytes());
     }
     block.extend(exconn_synth::snapshot::utf16z(&long));
-    snapshot.push(Object {
-        dn: "CN=Big,DC=x".into(),
-        attrs: vec![("description".into(), vec![Val::Block(block.clone())])],
-    });
-    for i in 0..100 {
+    for i in 0..101 {
         snapshot.push(Object {
-            dn: format!("CN=O{i},DC=x"),
-            attrs: vec![("description".into(), vec![Val::Block(block.clone())])],
+            dn: format!("CN=O{i},CN=Connections,CN=RG,CN=Routing Groups,DC=x"),
+            attrs: vec![
+                ("objectClass".into(), vec![Val::str(class)]),
+                (attribute.into(), vec![Val::Block(block.clone())]),
+            ],
         });
     }
     let (bytes, layout) = snapshot.write();
     // Dedup made every object refer to the first one's block.
     assert!(bytes.len() < 2 << 20, "{}", bytes.len());
     assert_eq!(
-        block_of(&layout, 99, "description"),
-        block_of(&layout, 0, "description")
+        block_of(&layout, 99, attribute),
+        block_of(&layout, 0, attribute)
     );
+    bytes
+}
+
+#[test]
+fn adexplorer_a_file_made_to_exhaust_memory_is_stopped() {
+    // Each object stops at --max-record-size, and the file at 16 times its
+    // size (64 MiB at least).
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bomb.dat");
-    std::fs::write(&path, &bytes).unwrap();
+    std::fs::write(&path, snapshot_bomb("description", "top")).unwrap();
     let outcome = run_guarded(&["dump", "--max-record-size", "1M"], &path);
     outcome.assert_contained("bomb");
     assert!(
@@ -872,6 +887,38 @@ fn adexplorer_a_file_made_to_exhaust_memory_is_stopped() {
             .contains("decode to at most 16 times its size"),
         "{}",
         outcome.summary()
+    );
+    // Where the analysis reads what the bomb holds, reading stops: the
+    // objects after the stop are not read, so the snapshot shows no
+    // absence, without --strict too.
+    let path = dir.path().join("connectors.dat");
+    std::fs::write(
+        &path,
+        snapshot_bomb(
+            "msExchSourceBridgeheadServersDN",
+            "msExchRoutingSMTPConnector",
+        ),
+    )
+    .unwrap();
+    let outcome = run_guarded(
+        &["sources", "--format", "json", "--max-record-size", "1M"],
+        &path,
+    );
+    outcome.assert_contained("bomb, sources");
+    assert!(
+        outcome.stderr.contains("reading stopped"),
+        "{}",
+        outcome.summary()
+    );
+    assert_eq!(outcome.code, Some(2), "{}", outcome.summary());
+    let report: Value = serde_json::from_str(&outcome.stdout).unwrap();
+    assert_eq!(
+        report["coverage"]["inputs_not_whole"]
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "{}",
+        report["coverage"]
     );
 }
 

@@ -450,6 +450,14 @@ fn a_file_truncated_while_being_read_is_an_error() {
         .collect();
     assert_eq!(changed.len(), 1, "{:?}", info.diagnostics);
     assert_eq!(changed[0].severity, exconn::diag::Severity::Error);
+    // It is not whole: it never supports a verdict of absence.
+    assert!(
+        info.incomplete
+            .iter()
+            .any(|d| d.message.contains("changed while being read")),
+        "{:?}",
+        info.incomplete
+    );
     // What was read is still reported: at least the records whole in the
     // MiB left (more if they were read before the cut), never more than the file had.
     let whole_in_first_mib = text[..1 << 20].matches("\n\n").count();
