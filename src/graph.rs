@@ -12,7 +12,7 @@
 //! name, case-insensitively, as Setup matches them. Resolution runs in
 //! parallel; the result is sorted, so it is the same for any thread count.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -378,27 +378,73 @@ impl Identity {
     }
 }
 
+/// The groups known by one name, in the order they took it, with the
+/// queues of those a name alone may still match: a group that has no DN
+/// (no GUID, neither) yet. A group only ever gains a DN or a GUID, so a
+/// group that fails a queue's test fails it for good and is dropped from
+/// its front: each lookup costs what it drops, and one step.
+#[derive(Default)]
+struct NameIndex {
+    any: Vec<usize>,
+    without_dn: VecDeque<usize>,
+    without_guid: VecDeque<usize>,
+    without_either: VecDeque<usize>,
+}
+
+impl NameIndex {
+    /// Notes that `group` (now known as `identity`) goes by this name
+    /// (once per group and name: the caller keeps count).
+    fn add(&mut self, group: usize, identity: &Identity) {
+        self.any.push(group);
+        if identity.dn.is_none() {
+            self.without_dn.push_back(group);
+        }
+        if identity.guid.is_none() {
+            self.without_guid.push_back(group);
+        }
+        if identity.dn.is_none() && identity.guid.is_none() {
+            self.without_either.push_back(group);
+        }
+    }
+
+    /// The first group a copy known as `identity` matches by name: only
+    /// where a GUID or a DN cannot decide (one side lacks it).
+    fn matching(&mut self, identity: &Identity, identities: &[Identity]) -> Option<usize> {
+        let lacks_dn = |g: &usize| identities[*g].dn.is_none();
+        let lacks_guid = |g: &usize| identities[*g].guid.is_none();
+        match (identity.dn.is_some(), identity.guid.is_some()) {
+            (false, false) => self.any.first().copied(),
+            (true, false) => first_still(&mut self.without_dn, lacks_dn),
+            (false, true) => first_still(&mut self.without_guid, lacks_guid),
+            (true, true) => first_still(&mut self.without_either, |g| lacks_dn(g) && lacks_guid(g)),
+        }
+    }
+}
+
+/// The first group of `queue` that still passes `test`, dropping those
+/// before it (which never will again).
+fn first_still(queue: &mut VecDeque<usize>, test: impl Fn(&usize) -> bool) -> Option<usize> {
+    while let Some(front) = queue.front() {
+        if test(front) {
+            return Some(*front);
+        }
+        queue.pop_front();
+    }
+    None
+}
+
 /// Groups items that are copies of one object, in input order; in each
 /// group the best copy (by `better`, then the first) comes first.
 fn merge_copies<B: Ord + Copy, T>(items: impl Iterator<Item = (Identity, B, T)>) -> Vec<Vec<T>> {
     let mut groups: Vec<Vec<(B, T)>> = Vec::new();
     let mut by_guid: HashMap<String, usize> = HashMap::new();
     let mut by_dn: HashMap<DnKey, usize> = HashMap::new();
-    let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_name: HashMap<String, NameIndex> = HashMap::new();
+    let mut names_of_groups: HashSet<(usize, String)> = HashSet::new();
     let mut identities: Vec<Identity> = Vec::new();
     for (identity, better, item) in items {
         let same_guid = identity.guid.as_ref().and_then(|g| by_guid.get(g)).copied();
         let same_dn = identity.dn.as_ref().and_then(|d| by_dn.get(d)).copied();
-        let same_name = || {
-            by_name.get(&identity.name).and_then(|candidates| {
-                candidates.iter().copied().find(|&group| {
-                    let other = &identities[group];
-                    // A name matches only where a GUID or DN cannot decide.
-                    (identity.dn.is_none() || other.dn.is_none())
-                        && (identity.guid.is_none() || other.guid.is_none())
-                })
-            })
-        };
         let group = same_guid
             .or_else(|| {
                 // Two different GUIDs are two objects, whatever their DNs.
@@ -408,13 +454,16 @@ fn merge_copies<B: Ord + Copy, T>(items: impl Iterator<Item = (Identity, B, T)>)
                         || identities[g].guid == identity.guid
                 })
             })
-            .or_else(same_name);
+            .or_else(|| {
+                by_name
+                    .get_mut(&identity.name)
+                    .and_then(|index| index.matching(&identity, &identities))
+            });
         let group = match group {
             Some(group) => group,
             None => {
                 groups.push(Vec::new());
                 identities.push(identity.clone());
-                by_name.entry(identity.name.clone()).or_default();
                 groups.len() - 1
             }
         };
@@ -431,9 +480,11 @@ fn merge_copies<B: Ord + Copy, T>(items: impl Iterator<Item = (Identity, B, T)>)
         if let Some(dn) = &identity.dn {
             by_dn.entry(dn.clone()).or_insert(group);
         }
-        let names = by_name.entry(identity.name).or_default();
-        if !names.contains(&group) {
-            names.push(group);
+        if names_of_groups.insert((group, identity.name.clone())) {
+            by_name
+                .entry(identity.name)
+                .or_default()
+                .add(group, &identities[group]);
         }
         groups[group].push((better, item));
     }
@@ -677,6 +728,44 @@ mod tests {
 
     const SERVERS: &str =
         "dn: CN=EX01,CN=Servers,CN=AG,DC=x\nobjectClass: msExchExchangeServer\ncn: EX01\n\n";
+
+    fn identity(guid: Option<usize>, dn: Option<usize>) -> Identity {
+        let dn = dn.map_or(Dn::parse("").unwrap(), |i| {
+            Dn::parse(&format!("CN=C{i},CN=Connections,DC=x")).unwrap()
+        });
+        Identity::of(guid.map(|g| format!("{g:032x}")).as_deref(), &dn, "Relay")
+    }
+
+    #[test]
+    fn copies_that_share_only_a_name_are_merged_in_one_pass() {
+        // Objects with a DN and a GUID never match by name: no group is
+        // kept where a name lookup would have to look at it again.
+        let many = (0..20_000).map(|i| (identity(Some(i), Some(i)), 0, i));
+        assert_eq!(merge_copies(many).len(), 20_000);
+        let mut index = NameIndex::default();
+        let identities: Vec<Identity> = (0..1000).map(|i| identity(Some(i), Some(i))).collect();
+        for (group, identity) in identities.iter().enumerate() {
+            index.add(group, identity);
+        }
+        assert_eq!(index.any.len(), 1000);
+        assert!(index.without_dn.is_empty() && index.without_guid.is_empty());
+        assert!(index.without_either.is_empty());
+
+        // Groups that gain a DN leave the queue once, at the next lookup.
+        let mut identities: Vec<Identity> = (0..1000).map(|_| identity(None, None)).collect();
+        let mut index = NameIndex::default();
+        for (group, identity) in identities.iter().enumerate() {
+            index.add(group, identity);
+        }
+        for known in &mut identities[..999] {
+            known.dn = identity(None, Some(1)).dn;
+        }
+        let lookup = identity(None, Some(2));
+        assert_eq!(index.matching(&lookup, &identities), Some(999));
+        assert_eq!(index.without_dn.len(), 1);
+        // A copy with neither a DN nor a GUID matches the first group of its name.
+        assert_eq!(index.matching(&identity(None, None), &identities), Some(0));
+    }
 
     #[test]
     fn vsi_and_server_dns_in_any_spelling_name_one_server() {
