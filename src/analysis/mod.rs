@@ -51,12 +51,15 @@ pub fn read(source: Source, options: &ReadOptions) -> Result<Input, LoadError> {
         projection: PROJECTION,
         ..*options
     };
-    let mut objects = Objects::default();
+    let mut objects = model::DistinctObjects::default();
     let info = input::read_source(source, &options, model::build, |window| {
         objects.append(window);
         Ok(())
     })?;
-    Ok(Input { info, objects })
+    Ok(Input {
+        info,
+        objects: objects.into_objects(),
+    })
 }
 
 /// The analysis of one Exchange organization's inputs.

@@ -26,6 +26,17 @@ pub(super) fn about_input(info: &InputInfo, objects: &Objects) -> Vec<Located> {
                 .to_owned(),
         ));
     }
+    if objects.copies > 0 {
+        warnings.push(warning(
+            &info.name,
+            format!(
+                "{} record(s) repeat an object read before in this input, with the same DN and \
+                 the same settings: each object is counted once (an export lists an object once; \
+                 was the file put together from copies?)",
+                objects.copies
+            ),
+        ));
+    }
     if objects.change_records > 0 {
         warnings.push(warning(
             &info.name,

@@ -16,7 +16,9 @@ pub use attributes::is_read_attribute;
 use rayon::prelude::*;
 
 use crate::diag::Diagnostic;
-use crate::dn::{Dn, Mangling};
+use std::collections::HashMap;
+
+use crate::dn::{Dn, DnKey, Mangling};
 use crate::record::{Body, Record, Value};
 pub use version::{Product, Support, Version};
 
@@ -125,7 +127,7 @@ impl Roles {
 }
 
 /// An Exchange server (`msExchExchangeServer`).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Server {
     /// The server's name (its `cn`).
     pub name: String,
@@ -177,7 +179,7 @@ impl AddressSpace {
 }
 
 /// A Send connector (`msExchRoutingSMTPConnector`, Exchange 2003 SMTP connectors included).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SendConnector {
     /// Its name (`cn`).
     pub name: String,
@@ -219,7 +221,7 @@ pub struct SendConnector {
 }
 
 /// A routing group connector (`msExchRoutingGroupConnector`): never a Send connector.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoutingGroupConnector {
     /// Its name.
     pub name: String,
@@ -238,7 +240,7 @@ pub struct RoutingGroupConnector {
 }
 
 /// A receive connector (`msExchSmtpReceiveConnector`), owned by the server it sits under.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReceiveConnector {
     /// Its name.
     pub name: String,
@@ -309,7 +311,7 @@ pub enum ContainerKind {
 }
 
 /// A container object of the export.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Container {
     /// Which container.
     pub kind: ContainerKind,
@@ -334,6 +336,9 @@ pub struct Objects {
     pub deleted: usize,
     /// Change records (modify, delete, rename) that describe no object.
     pub change_records: usize,
+    /// Records that repeat an object already read in the same input (see
+    /// [`DistinctObjects`]), counted once.
+    pub copies: usize,
 }
 
 /// What one record is, for the model.
@@ -420,7 +425,106 @@ impl Objects {
         self.containers.append(&mut later.containers);
         self.deleted += later.deleted;
         self.change_records += later.change_records;
+        self.copies += later.copies;
     }
+}
+
+/// Objects as they arrive from an input, each kept once: a record that
+/// repeats an object already read (same class, DN and everything the model
+/// reads) is counted, not kept, so memory follows distinct objects however
+/// often an input repeats one.
+#[derive(Default)]
+pub struct DistinctObjects {
+    objects: Objects,
+    /// Where each kept object is, by kind and DN.
+    seen: HashMap<(u8, DnKey), Vec<usize>>,
+}
+
+impl DistinctObjects {
+    /// Adds a later batch of the input, leaving out exact copies.
+    pub fn append(&mut self, later: Objects) {
+        let o = &mut self.objects;
+        let mut copies = 0;
+        let seen = &mut self.seen;
+        copies += keep_distinct(&mut o.servers, later.servers, seen, 0, |s| &s.dn, |_| None);
+        copies += keep_distinct(
+            &mut o.send_connectors,
+            later.send_connectors,
+            seen,
+            1,
+            |c| &c.dn,
+            |c| Some(&mut c.offset),
+        );
+        copies += keep_distinct(
+            &mut o.routing_group_connectors,
+            later.routing_group_connectors,
+            seen,
+            2,
+            |c| &c.dn,
+            |_| None,
+        );
+        copies += keep_distinct(
+            &mut o.receive_connectors,
+            later.receive_connectors,
+            seen,
+            3,
+            |c| &c.dn,
+            |_| None,
+        );
+        copies += keep_distinct(
+            &mut o.containers,
+            later.containers,
+            seen,
+            4,
+            |c| &c.dn,
+            |_| None,
+        );
+        o.deleted += later.deleted;
+        o.change_records += later.change_records;
+        o.copies += later.copies + copies;
+    }
+
+    /// The objects kept.
+    pub fn into_objects(self) -> Objects {
+        self.objects
+    }
+}
+
+/// Appends the items of `later` that are not copies of an item of the
+/// same kind (`tag`) and DN already in `kept`; returns how many were
+/// copies. `offset` is where an item's record was, if it says so: copies
+/// differ there, so it is left out of the comparison.
+fn keep_distinct<T: PartialEq>(
+    kept: &mut Vec<T>,
+    later: Vec<T>,
+    seen: &mut HashMap<(u8, DnKey), Vec<usize>>,
+    tag: u8,
+    dn: impl Fn(&T) -> &Dn,
+    offset: impl Fn(&mut T) -> Option<&mut usize>,
+) -> usize {
+    let mut copies = 0;
+    for mut item in later {
+        let at = seen.entry((tag, dn(&item).key())).or_default();
+        let own = offset(&mut item).map(|o| *o);
+        let copy = at.iter().any(|&i| {
+            if let (Some(theirs), Some(mine)) =
+                (offset(&mut kept[i]).map(|o| *o), offset(&mut item))
+            {
+                *mine = theirs;
+            }
+            kept[i] == item
+        });
+        if copy {
+            copies += 1;
+            continue;
+        }
+        if let (Some(own), Some(mine)) = (own, offset(&mut item)) {
+            *mine = own;
+        }
+        at.push(kept.len());
+        kept.push(item);
+    }
+    copies
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 //! shared conformance suites.
 
 mod adexplorer;
+mod bounded;
 mod cli;
 mod clixml_shapes;
 mod corpus;

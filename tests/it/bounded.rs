@@ -1,0 +1,57 @@
+//! Memory follows the model, not the file: inputs made to multiply what
+//! exconn holds, each run under a cap on its address space (`run_capped`),
+//! so a run that would hold too much fails to allocate instead of passing.
+
+#![cfg(unix)]
+
+use std::io::Write as _;
+
+use serde_json::Value;
+
+use crate::guarded::run_capped;
+
+const ORG: &str = "CN=Org,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=x";
+
+/// The address space a run on a small export needs, and then some.
+const CAP_MIB: u64 = 256;
+
+fn connector_record() -> String {
+    let rg = format!(
+        "CN=Exchange Routing Group (DWBGZMFD01QNBJR),CN=Routing Groups,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,{ORG}"
+    );
+    format!(
+        "dn: CN=Internet,CN=Connections,{rg}\nobjectClass: top\nobjectClass: msExchRoutingSMTPConnector\n\
+         cn: Internet\nroutingList: SMTP:*;1\n\
+         msExchSourceBridgeheadServersDN: CN=1,CN=SMTP,CN=Protocols,CN=EX01,CN=Servers,CN=AG,{ORG}\n\n"
+    )
+}
+
+/// `text` repeated `times`, gzip-compressed.
+fn gzip_of_copies(text: &str, times: usize) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let chunk = text.repeat(1000);
+    for _ in 0..times / 1000 {
+        gz.write_all(chunk.as_bytes()).unwrap();
+    }
+    gz.finish().unwrap()
+}
+
+#[test]
+fn copies_of_one_object_are_held_once() {
+    // 200,000 copies of one Send connector: 55 MB of LDIF, each
+    // copy held would take over 400 MB.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("copies.ldif.gz");
+    std::fs::write(&path, gzip_of_copies(&connector_record(), 200_000)).unwrap();
+    let run = run_capped(&["sources", "--format", "json"], &path, CAP_MIB);
+    run.assert_contained("copies");
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["summary"]["entries"], 200_000, "{}", run.summary());
+    assert_eq!(report["send_connectors"].as_array().map(Vec::len), Some(1));
+    assert!(
+        run.stderr
+            .contains("199999 record(s) repeat an object read before"),
+        "{}",
+        run.summary()
+    );
+}
