@@ -24,7 +24,7 @@ pub(super) fn run(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
         {
             eprintln!(
                 "exconn: the script would overwrite the input {}: inputs are never written to",
-                script.display()
+                visible::text(&script.to_string_lossy())
             );
             return Ok(Status::Error);
         }
@@ -77,7 +77,7 @@ pub(super) fn run(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
         if let Err(error) = std::fs::write(path, script) {
             eprintln!(
                 "exconn: cannot write the script to {}: {error}",
-                path.display()
+                visible::text(&path.to_string_lossy())
             );
             return Ok(Status::Error);
         }
