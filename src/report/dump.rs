@@ -3,8 +3,9 @@
 //! The JSON Lines shape is a stable contract (see README): one object per
 //! record, values as strings when they are UTF-8, `{"base64": …}` otherwise,
 //! `{"url": …}` for URLs that were not read. The LDIF writer emits RFC 2849
-//! with base64 wherever SAFE-STRING requires it, so that reading its output
-//! gives back the same records.
+//! with base64 wherever SAFE-STRING requires it, and for every value or DN
+//! with a control character, so that reading its output gives back the same
+//! records and writing it to a terminal shows only printable ASCII.
 
 use std::io::{self, Write};
 
@@ -226,11 +227,13 @@ fn write_value(out: &mut impl Write, value: &Value) -> io::Result<()> {
     out.write_all(b"\n")
 }
 
-/// RFC 2849 SAFE-STRING, and no trailing space (which RFC 2849 says SHOULD be base64).
-pub(crate) fn is_safe_string(bytes: &[u8]) -> bool {
+/// Whether a value may be written as it is: RFC 2849 SAFE-STRING without
+/// any control character (tab, ESC, DEL and the rest, which SAFE-STRING
+/// allows but a terminal would act on) and without a trailing space (which
+/// RFC 2849 says SHOULD be base64). Anything else, non-ASCII included, is
+/// written as base64.
+fn is_safe_string(bytes: &[u8]) -> bool {
     let safe_start = !matches!(bytes.first(), Some(b' ' | b':' | b'<'));
-    let safe_chars = bytes
-        .iter()
-        .all(|&b| matches!(b, 0x01..=0x09 | 0x0B..=0x0C | 0x0E..=0x7F));
+    let safe_chars = bytes.iter().all(|&b| matches!(b, 0x20..=0x7E));
     safe_start && safe_chars && bytes.last() != Some(&b' ')
 }

@@ -1,5 +1,7 @@
 //! The command line's contract: exit codes, stdout/stderr split, stdin.
 
+use base64::Engine;
+
 use crate::support::{exconn, exconn_stdin, json_lines, temp_file};
 
 #[test]
@@ -125,6 +127,37 @@ fn a_closed_pipe_ends_quietly_with_0() {
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
+
+#[test]
+fn ldif_output_writes_control_characters_as_base64_and_reads_back() {
+    let b64 = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
+    let input = format!(
+        "version: 1\n\ndn:: {}\ndescription:: {}\ninfo:: {}\ncomment:: {}\nname:: {}\n\n\
+         dn: cn=b\nchangetype: modify\nreplace: cn\ncn:: {}\n-\n\n\
+         dn: cn=c\nchangetype: moddn\nnewrdn:: {}\ndeleteoldrdn: 1\n",
+        b64("cn=a\u{1b}[2J,dc=x"),
+        b64("\u{1b}]8;;https://evil.example/\u{7}click\u{1b}]8;;\u{7}"),
+        b64("tab\there"),
+        b64("del\u{7f}"),
+        b64("\u{c9}t\u{e9}"),
+        b64("\u{9b}31m"),
+        b64("cn=\u{1b}[1m"),
+    );
+    let (_dir, path) = temp_file("in.ldif", input.as_bytes());
+    let ldif = exconn(&["dump", "--format", "ldif", &path]);
+    assert_eq!(ldif.code, 0, "{}", ldif.stderr);
+    let raw: Vec<char> = ldif
+        .stdout
+        .chars()
+        .filter(|&c| c.is_control() && c != '\n')
+        .collect();
+    assert!(raw.is_empty(), "raw {raw:?} in\n{}", ldif.stdout);
+    assert!(ldif.stdout.is_ascii(), "{}", ldif.stdout);
+    let (_dir2, again) = temp_file("again.ldif", ldif.stdout.as_bytes());
+    let original = exconn(&["dump", &path]).stdout;
+    assert_eq!(json_lines(&original).len(), 3);
+    assert_eq!(original, exconn(&["dump", &again]).stdout);
 }
 
 #[test]
