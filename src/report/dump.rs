@@ -5,8 +5,11 @@
 //! `{"url": …}` for URLs that were not read. The LDIF writer emits RFC 2849
 //! with base64 wherever SAFE-STRING requires it, and for every value or DN
 //! with a control character, so that reading its output gives back the same
-//! records and writing it to a terminal shows only printable ASCII.
+//! records; a URL is percent-encoded where it is not printable ASCII, and an
+//! attribute name LDIF cannot hold has its control characters escaped, so
+//! that no control character reaches a terminal.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -14,6 +17,7 @@ use base64::Engine;
 use serde::Serialize;
 
 use crate::record::{Attr, Body, Control, Modification, Record, Value};
+use crate::visible;
 
 #[derive(Serialize)]
 #[serde(untagged)]
@@ -149,7 +153,12 @@ pub fn write_ldif(out: &mut impl Write, record: &Record) -> io::Result<()> {
     out.write_all(b"\n")?;
     write_line(out, "dn", &Value::Bytes(record.dn.as_bytes().to_vec()))?;
     for control in &record.controls {
-        write!(out, "control: {} {}", control.oid, control.critical)?;
+        write!(
+            out,
+            "control: {} {}",
+            visible::text(&control.oid),
+            control.critical
+        )?;
         match &control.value {
             None => out.write_all(b"\n")?,
             Some(value) => write_value(out, value)?,
@@ -169,7 +178,12 @@ pub fn write_ldif(out: &mut impl Write, record: &Record) -> io::Result<()> {
         Body::Modify(changes) => {
             out.write_all(b"changetype: modify\n")?;
             for change in changes {
-                writeln!(out, "{}: {}", change.op.keyword(), change.attr)?;
+                writeln!(
+                    out,
+                    "{}: {}",
+                    change.op.keyword(),
+                    visible::text(&change.attr)
+                )?;
                 for value in &change.values {
                     write_line(out, &change.attr, value)?;
                 }
@@ -203,8 +217,12 @@ fn write_attrs(out: &mut impl Write, attrs: &[Attr]) -> io::Result<()> {
         .try_for_each(|attr| write_line(out, &attr.name, &attr.value))
 }
 
+/// Writes `name` and its value. A name with a control, bidi or
+/// line-separator character (which a CLIXML property or a snapshot may have,
+/// and LDIF cannot hold) is written escaped (`visible::text`): an LDIF reader
+/// reports the line instead of a terminal acting on it.
 fn write_line(out: &mut impl Write, name: &str, value: &Value) -> io::Result<()> {
-    out.write_all(name.as_bytes())?;
+    out.write_all(visible::text(name).as_bytes())?;
     write_value(out, value)
 }
 
@@ -221,10 +239,28 @@ fn write_value(out: &mut impl Write, value: &Value) -> io::Result<()> {
         }
         Value::Url(url) => {
             out.write_all(b":< ")?;
-            out.write_all(url.as_bytes())?;
+            out.write_all(percent_encoded(url).as_bytes())?;
         }
     }
     out.write_all(b"\n")
+}
+
+/// A URL with every byte that is not printable ASCII (controls, spaces,
+/// UTF-8) percent-encoded, as RFC 3986 writes it; a URL that is already
+/// printable ASCII is unchanged.
+fn percent_encoded(url: &str) -> Cow<'_, str> {
+    if url.bytes().all(|b| b.is_ascii_graphic()) {
+        return Cow::Borrowed(url);
+    }
+    let mut out = String::with_capacity(url.len() + 8);
+    for b in url.bytes() {
+        if b.is_ascii_graphic() {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Whether a value may be written as it is: RFC 2849 SAFE-STRING without

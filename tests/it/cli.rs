@@ -161,6 +161,32 @@ fn ldif_output_writes_control_characters_as_base64_and_reads_back() {
 }
 
 #[test]
+fn ldif_output_writes_no_control_character_in_a_name_or_url() {
+    // CLIXML escapes a control character in a property name as `_x001B_`;
+    // LDIF has no way to write such a name, nor such a URL.
+    let clixml =
+        "<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\">\
+        <Obj RefId=\"0\"><TN RefId=\"0\"><T>Microsoft.ActiveDirectory.Management.ADObject</T></TN>\
+        <Props><S N=\"DistinguishedName\">CN=a,DC=x</S><S N=\"na_x001B_]8;;x_x0007_me\">v</S>\
+        </Props></Obj></Objs>";
+    let (_dir, xml) = temp_file("in.xml", clixml.as_bytes());
+    let (_dir2, url) = temp_file(
+        "url.ldif",
+        b"dn: cn=a\nphoto:< file:///x\x1b[2J\xe2\x80\xaez\n",
+    );
+    for path in [xml, url] {
+        let ldif = exconn(&["dump", "--format", "ldif", &path]);
+        assert_eq!(ldif.code, 0, "{}", ldif.stderr);
+        let raw: Vec<char> = ldif
+            .stdout
+            .chars()
+            .filter(|&c| c.is_control() && c != '\n' || c == '\u{202e}')
+            .collect();
+        assert!(raw.is_empty(), "raw {raw:?} in\n{}", ldif.stdout);
+    }
+}
+
+#[test]
 fn ldif_output_reads_back_to_the_same_records() {
     let input = "version: 1\n\ndn: cn=a\ncn: a\ndescription:: AAEC\nphoto:< file:///x\n\ndn: cn=b\nchangetype: modify\nreplace: cn\ncn: b\n-\n\ndn: cn=c\ncontrol: 1.2.3 true\nchangetype: moddn\nnewrdn: cn=d\ndeleteoldrdn: 1\nnewsuperior: dc=x\n";
     let (_dir, path) = temp_file("in.ldif", input.as_bytes());
