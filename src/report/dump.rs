@@ -5,18 +5,17 @@
 //! `{"url": …}` for URLs that were not read. The LDIF writer emits RFC 2849
 //! with base64 wherever SAFE-STRING requires it, and for every value or DN
 //! with a control character, so that reading its output gives back the same
-//! records; a URL is percent-encoded where it is not printable ASCII, and an
-//! attribute name LDIF cannot hold has its control characters escaped, so
-//! that no control character reaches a terminal.
+//! records. A URL is percent-encoded where it is not printable ASCII (as the
+//! LDIF reader already holds it), and an attribute name LDIF cannot hold has
+//! its control characters escaped: no control character reaches a terminal.
 
-use std::borrow::Cow;
 use std::io::{self, Write};
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use serde::Serialize;
 
-use crate::record::{Attr, Body, Control, Modification, Record, Value};
+use crate::record::{percent_encoded, Attr, Body, Control, Modification, Record, Value};
 use crate::visible;
 
 #[derive(Serialize)]
@@ -239,28 +238,10 @@ fn write_value(out: &mut impl Write, value: &Value) -> io::Result<()> {
         }
         Value::Url(url) => {
             out.write_all(b":< ")?;
-            out.write_all(percent_encoded(url).as_bytes())?;
+            out.write_all(percent_encoded(url.as_bytes()).as_bytes())?;
         }
     }
     out.write_all(b"\n")
-}
-
-/// A URL with every byte that is not printable ASCII (controls, spaces,
-/// UTF-8) percent-encoded, as RFC 3986 writes it; a URL that is already
-/// printable ASCII is unchanged.
-fn percent_encoded(url: &str) -> Cow<'_, str> {
-    if url.bytes().all(|b| b.is_ascii_graphic()) {
-        return Cow::Borrowed(url);
-    }
-    let mut out = String::with_capacity(url.len() + 8);
-    for b in url.bytes() {
-        if b.is_ascii_graphic() {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    Cow::Owned(out)
 }
 
 /// Whether a value may be written as it is: RFC 2849 SAFE-STRING without

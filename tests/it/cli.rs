@@ -174,8 +174,8 @@ fn ldif_output_writes_no_control_character_in_a_name_or_url() {
         "url.ldif",
         b"dn: cn=a\nphoto:< file:///x\x1b[2J\xe2\x80\xaez\n",
     );
-    for path in [xml, url] {
-        let ldif = exconn(&["dump", "--format", "ldif", &path]);
+    for path in [&xml, &url] {
+        let ldif = exconn(&["dump", "--format", "ldif", path]);
         assert_eq!(ldif.code, 0, "{}", ldif.stderr);
         let raw: Vec<char> = ldif
             .stdout
@@ -184,6 +184,12 @@ fn ldif_output_writes_no_control_character_in_a_name_or_url() {
             .collect();
         assert!(raw.is_empty(), "raw {raw:?} in\n{}", ldif.stdout);
     }
+    // The URL is held percent-encoded, so it reads back the same.
+    let json = exconn(&["dump", &url]).stdout;
+    assert!(json.contains("file:///x%1B[2J%E2%80%AEz"), "{json}");
+    let ldif = exconn(&["dump", "--format", "ldif", &url]).stdout;
+    let (_dir3, again) = temp_file("again.ldif", ldif.as_bytes());
+    assert_eq!(exconn(&["dump", &again]).stdout, json);
 }
 
 #[test]
