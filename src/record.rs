@@ -6,6 +6,8 @@
 //! binary values (objectGUID, nTSecurityDescriptor) kept as they are. This
 //! module knows no file format and no output format.
 
+use std::borrow::Cow;
+
 /// One attribute value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value {
@@ -16,12 +18,36 @@ pub enum Value {
 }
 
 impl Value {
+    /// A `:<` URL as read: every byte that is not printable ASCII (a
+    /// control, a space, UTF-8), which no URL holds raw, percent-encoded as
+    /// RFC 3986 writes it, so that it can never act where it is shown.
+    pub fn url(raw: &[u8]) -> Value {
+        Value::Url(percent_encoded(raw).into_owned())
+    }
+
     /// The value as UTF-8 text, when it is text.
     pub fn as_text(&self) -> Option<&str> {
         match self {
             Value::Bytes(bytes) => std::str::from_utf8(bytes).ok(),
             Value::Url(_) => None,
         }
+    }
+}
+
+/// `raw` with every byte that is not printable ASCII percent-encoded
+/// (`%1B`); printable ASCII as it is.
+pub fn percent_encoded(raw: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(raw) {
+        Ok(text) if raw.iter().all(u8::is_ascii_graphic) => Cow::Borrowed(text),
+        _ => Cow::Owned(raw.iter().map(|&b| percent_encoded_byte(b)).collect()),
+    }
+}
+
+fn percent_encoded_byte(b: u8) -> String {
+    if b.is_ascii_graphic() {
+        char::from(b).to_string()
+    } else {
+        format!("%{b:02X}")
     }
 }
 
@@ -173,5 +199,19 @@ impl Record {
     /// The first text value of the attribute `name`.
     pub fn first_text<'r>(&'r self, name: &'r str) -> Option<&'r str> {
         self.values(name).find_map(Value::as_text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_hold_only_printable_ascii() {
+        assert_eq!(
+            Value::url(b"file:///x\x1b[2J \xe2\x80\xae%41"),
+            Value::Url("file:///x%1B[2J%20%E2%80%AE%41".to_owned())
+        );
+        assert_eq!(percent_encoded(b"file:///etc/passwd"), "file:///etc/passwd");
     }
 }

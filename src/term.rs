@@ -12,6 +12,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::visible;
+
 /// Inputs smaller than this are read without a bar.
 const LARGE: u64 = 64 << 20;
 
@@ -51,7 +53,7 @@ fn spawn_ticker(
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> "),
     );
-    bar.set_message(name.to_owned());
+    bar.set_message(visible::text(name).into_owned());
     std::thread::spawn(move || {
         while !stop.load(Ordering::Relaxed) {
             bar.set_position(done.load(Ordering::Relaxed));

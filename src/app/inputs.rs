@@ -11,6 +11,7 @@ use crate::analysis::{self, Analysis, Input, Unreadable};
 use crate::cli::InputArgs;
 use crate::input::{self, InputPath, LoadError, ReadOptions, Source};
 use crate::term::Progress;
+use crate::visible;
 
 /// The reading options the command line sets.
 pub(super) fn read_options(args: &InputArgs) -> ReadOptions {
@@ -23,18 +24,27 @@ pub(super) fn read_options(args: &InputArgs) -> ReadOptions {
     }
 }
 
-/// The inputs named, directories expanded; directories that hold nothing
-/// are reported and listed as unreadable.
+/// The inputs named, directories expanded; what a directory holds but is
+/// not read is noted, and directories that hold nothing are reported and
+/// listed as unreadable.
 pub(super) fn paths(args: &InputArgs) -> (Vec<InputPath>, Vec<Unreadable>) {
-    let (paths, empty) = input::expand(&args.files);
-    let unreadable = empty
+    let expanded = input::expand(&args.files);
+    for (path, why) in &expanded.passed_over {
+        eprintln!("exconn: passed over {}: {why}", visible::text(path));
+    }
+    let unreadable = expanded
+        .unreadable
         .into_iter()
         .map(|(path, reason)| {
-            eprintln!("exconn: {path}: {reason}");
+            eprintln!(
+                "exconn: {}: {}",
+                visible::text(&path),
+                visible::text(&reason)
+            );
             Unreadable { path, reason }
         })
         .collect();
-    (paths, unreadable)
+    (expanded.inputs, unreadable)
 }
 
 /// Opens one input, with a progress bar when a person is watching.
@@ -81,11 +91,11 @@ pub(super) fn unreadable_or_passed_over(
     match error {
         LoadError::Sink(error) => Err(error),
         LoadError::UnknownFormat { .. } if input.in_directory => {
-            eprintln!("exconn: passed over {error}");
+            eprintln!("exconn: passed over {}", visible::text(&error.to_string()));
             Ok(())
         }
         error => {
-            eprintln!("exconn: {error}");
+            eprintln!("exconn: {}", visible::text(&error.to_string()));
             unreadable.push(Unreadable {
                 path: input.path.clone(),
                 reason: error.to_string(),

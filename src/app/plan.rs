@@ -74,7 +74,7 @@ pub(super) fn run(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
         if let Err(error) = std::fs::write(path, script) {
             eprintln!(
                 "exconn: cannot write the script to {}: {error}",
-                path.display()
+                visible::text(&path.to_string_lossy())
             );
             return Ok(Status::Error);
         }
@@ -92,8 +92,8 @@ pub(super) fn run(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
 /// identity (device and inode, or volume and file index on Windows), so a
 /// hard link, a symbolic link or another spelling of the path is caught.
 fn input_at(files: &[String], script: &Path) -> Option<String> {
-    let (inputs, _) = crate::input::expand(files);
-    inputs
+    crate::input::expand(files)
+        .inputs
         .into_iter()
         .filter(|input| input.path != "-")
         .find(|input| same_file::is_same_file(&input.path, script).unwrap_or(false))

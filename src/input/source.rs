@@ -7,9 +7,9 @@
 //! and decompressed on the way; a byte-order mark is detected and UTF-16 is
 //! transcoded to UTF-8 as it streams through.
 
-use std::fs::File;
+use std::fs::{File, FileType};
 use std::io::{self, BufRead, BufReader, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Arc;
@@ -142,52 +142,117 @@ pub struct InputPath {
     pub in_directory: bool,
 }
 
+/// The inputs named on the command line, directories expanded.
+#[derive(Debug, Default)]
+pub struct Expanded {
+    /// Every input to read, in order.
+    pub inputs: Vec<InputPath>,
+    /// A directory that cannot be listed or holds no file: `(path, reason)`.
+    pub unreadable: Vec<(String, String)>,
+    /// An entry of a directory that is neither a regular file nor a
+    /// directory (a symbolic link, a FIFO, …), not read: `(path, why)`.
+    pub passed_over: Vec<(String, String)>,
+}
+
 /// The inputs named on the command line, directories replaced by the
-/// regular files under them (recursively, sorted; hidden ones left out).
-/// A directory that cannot be listed or holds no file comes back as
-/// `(path, reason)`.
-pub fn expand(files: &[String]) -> (Vec<InputPath>, Vec<(String, String)>) {
-    let mut inputs = Vec::new();
-    let mut unreadable = Vec::new();
+/// regular files under them (recursively, sorted; hidden ones left out);
+/// what else a directory holds is passed over, and said why.
+pub fn expand(files: &[String]) -> Expanded {
+    let mut expanded = Expanded::default();
     for file in files {
         let path = Path::new(file);
         if file == "-" || !path.is_dir() {
-            inputs.push(InputPath {
+            expanded.inputs.push(InputPath {
                 path: file.clone(),
                 in_directory: false,
             });
             continue;
         }
-        let mut found = Vec::new();
-        if let Err(error) = files_under(path, &mut found) {
-            unreadable.push((file.clone(), error.to_string()));
+        let mut listing = Listing::default();
+        if let Err(error) = listing.read(path) {
+            expanded.unreadable.push((file.clone(), error.to_string()));
         }
-        found.sort();
-        if found.is_empty() {
-            unreadable.push((file.clone(), "no files in this directory".to_owned()));
+        listing.files.sort();
+        listing.passed_over.sort();
+        if listing.files.is_empty() {
+            expanded
+                .unreadable
+                .push((file.clone(), "no files in this directory".to_owned()));
         }
-        inputs.extend(found.into_iter().map(|path| InputPath {
-            path: path.to_string_lossy().into_owned(),
-            in_directory: true,
-        }));
+        expanded
+            .inputs
+            .extend(listing.files.into_iter().map(|path| InputPath {
+                path: path.to_string_lossy().into_owned(),
+                in_directory: true,
+            }));
+        expanded.passed_over.extend(
+            listing
+                .passed_over
+                .into_iter()
+                .map(|(path, why)| (path.to_string_lossy().into_owned(), why)),
+        );
     }
-    (inputs, unreadable)
+    expanded
 }
 
-fn files_under(dir: &Path, found: &mut Vec<std::path::PathBuf>) -> io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        if entry.file_name().to_string_lossy().starts_with('.') {
-            continue;
+/// What a directory holds, recursively: the regular files to read, and
+/// the other entries with why they are not read.
+#[derive(Default)]
+struct Listing {
+    files: Vec<PathBuf>,
+    passed_over: Vec<(PathBuf, String)>,
+}
+
+impl Listing {
+    fn read(&mut self, dir: &Path) -> io::Result<()> {
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                self.read(&entry.path())?;
+            } else if kind.is_file() {
+                self.files.push(entry.path());
+            } else {
+                self.passed_over.push((entry.path(), why_not_read(kind)));
+            }
         }
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            files_under(&entry.path(), found)?;
-        } else if kind.is_file() {
-            found.push(entry.path());
+        Ok(())
+    }
+}
+
+/// Why a directory entry that is neither a regular file nor a directory is
+/// not read.
+fn why_not_read(kind: FileType) -> String {
+    if kind.is_symlink() {
+        return "a symbolic link, not followed inside a directory (name its target to read it)"
+            .to_owned();
+    }
+    format!(
+        "{}, not a regular file: only regular files inside a directory are read",
+        special_kind(kind)
+    )
+}
+
+/// What an entry that is neither a file, a directory nor a link is.
+#[cfg_attr(not(unix), allow(unused_variables))]
+fn special_kind(kind: FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return "a device";
         }
     }
-    Ok(())
+    "a special file"
 }
 
 /// Says so when a file's size when opened, the bytes read from it and its

@@ -3,8 +3,11 @@
 //! The JSON Lines shape is a stable contract (see README): one object per
 //! record, values as strings when they are UTF-8, `{"base64": …}` otherwise,
 //! `{"url": …}` for URLs that were not read. The LDIF writer emits RFC 2849
-//! with base64 wherever SAFE-STRING requires it, so that reading its output
-//! gives back the same records.
+//! with base64 wherever SAFE-STRING requires it, and for every value or DN
+//! with a control character, so that reading its output gives back the same
+//! records. A URL is percent-encoded where it is not printable ASCII (as the
+//! LDIF reader already holds it), and an attribute name LDIF cannot hold has
+//! its control characters escaped: no control character reaches a terminal.
 
 use std::io::{self, Write};
 
@@ -12,7 +15,8 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use serde::Serialize;
 
-use crate::record::{Attr, Body, Control, Modification, Record, Value};
+use crate::record::{percent_encoded, Attr, Body, Control, Modification, Record, Value};
+use crate::visible;
 
 #[derive(Serialize)]
 #[serde(untagged)]
@@ -148,7 +152,12 @@ pub fn write_ldif_header(out: &mut impl Write) -> io::Result<()> {
 pub fn write_ldif(out: &mut impl Write, record: &Record) -> io::Result<()> {
     write_line(out, "dn", &Value::Bytes(record.dn.as_bytes().to_vec()))?;
     for control in &record.controls {
-        write!(out, "control: {} {}", control.oid, control.critical)?;
+        write!(
+            out,
+            "control: {} {}",
+            visible::text(&control.oid),
+            control.critical
+        )?;
         match &control.value {
             None => out.write_all(b"\n")?,
             Some(value) => write_value(out, value)?,
@@ -168,7 +177,12 @@ pub fn write_ldif(out: &mut impl Write, record: &Record) -> io::Result<()> {
         Body::Modify(changes) => {
             out.write_all(b"changetype: modify\n")?;
             for change in changes {
-                writeln!(out, "{}: {}", change.op.keyword(), change.attr)?;
+                writeln!(
+                    out,
+                    "{}: {}",
+                    change.op.keyword(),
+                    visible::text(&change.attr)
+                )?;
                 for value in &change.values {
                     write_line(out, &change.attr, value)?;
                 }
@@ -202,8 +216,12 @@ fn write_attrs(out: &mut impl Write, attrs: &[Attr]) -> io::Result<()> {
         .try_for_each(|attr| write_line(out, &attr.name, &attr.value))
 }
 
+/// Writes `name` and its value. A name with a control, bidi or
+/// line-separator character (which a CLIXML property or a snapshot may have,
+/// and LDIF cannot hold) is written escaped (`visible::text`): an LDIF reader
+/// reports the line instead of a terminal acting on it.
 fn write_line(out: &mut impl Write, name: &str, value: &Value) -> io::Result<()> {
-    out.write_all(name.as_bytes())?;
+    out.write_all(visible::text(name).as_bytes())?;
     write_value(out, value)
 }
 
@@ -220,17 +238,19 @@ fn write_value(out: &mut impl Write, value: &Value) -> io::Result<()> {
         }
         Value::Url(url) => {
             out.write_all(b":< ")?;
-            out.write_all(url.as_bytes())?;
+            out.write_all(percent_encoded(url.as_bytes()).as_bytes())?;
         }
     }
     out.write_all(b"\n")
 }
 
-/// RFC 2849 SAFE-STRING, and no trailing space (which RFC 2849 says SHOULD be base64).
-pub(crate) fn is_safe_string(bytes: &[u8]) -> bool {
+/// Whether a value may be written as it is: RFC 2849 SAFE-STRING without
+/// any control character (tab, ESC, DEL and the rest, which SAFE-STRING
+/// allows but a terminal would act on) and without a trailing space (which
+/// RFC 2849 says SHOULD be base64). Anything else, non-ASCII included, is
+/// written as base64.
+fn is_safe_string(bytes: &[u8]) -> bool {
     let safe_start = !matches!(bytes.first(), Some(b' ' | b':' | b'<'));
-    let safe_chars = bytes
-        .iter()
-        .all(|&b| matches!(b, 0x01..=0x09 | 0x0B..=0x0C | 0x0E..=0x7F));
+    let safe_chars = bytes.iter().all(|&b| matches!(b, 0x20..=0x7E));
     safe_start && safe_chars && bytes.last() != Some(&b' ')
 }

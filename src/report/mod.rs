@@ -7,6 +7,7 @@ pub mod diff;
 pub mod dump;
 pub mod html;
 pub mod inventory;
+mod markdown;
 pub mod plan;
 mod script;
 pub mod sources;

@@ -12,7 +12,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::analysis::Organization;
 use crate::findings::Code;
-use crate::report::csv;
+use crate::report::{csv, markdown};
 use crate::visible;
 
 /// The JSON schema version of the `sources` report.
@@ -689,14 +689,6 @@ pub(crate) fn write_csv_rows(out: &mut impl Write, report: &SourcesReport) -> io
     Ok(())
 }
 
-/// Escapes what Markdown would read as table or code syntax.
-fn md(text: &str) -> String {
-    visible::text(text)
-        .replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('`', "\\`")
-}
-
 /// Renders Markdown tables for a written report.
 pub fn write_markdown(out: &mut impl Write, report: &SourcesReport) -> io::Result<()> {
     writeln!(out, "# Source transport servers of Send connectors\n")?;
@@ -705,8 +697,8 @@ pub fn write_markdown(out: &mut impl Write, report: &SourcesReport) -> io::Resul
             out,
             "> **BLOCKER {}**: {}\n>\n> Remedy: {}\n",
             finding.code,
-            md(&finding.message),
-            md(&finding.remedy)
+            markdown::text(&finding.message),
+            markdown::text(&finding.remedy)
         )?;
     }
     writeln!(
@@ -719,13 +711,13 @@ pub fn write_markdown(out: &mut impl Write, report: &SourcesReport) -> io::Resul
             writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} | {} |",
-                md(&visible::name(&server.name)),
-                md(&product_version(server)),
-                md(&server.roles.join(", ")),
-                md(&visible::or_dash(server.site.as_deref())),
-                md(&visible::name(&connector.name)),
+                markdown::text(&visible::name(&server.name)),
+                markdown::text(&product_version(server)),
+                markdown::text(&server.roles.join(", ")),
+                markdown::text(&visible::or_dash(server.site.as_deref())),
+                markdown::text(&visible::name(&connector.name)),
                 enabled_word(connector.enabled),
-                md(&connector.address_spaces.join(" "))
+                markdown::text(&connector.address_spaces.join(" "))
             )?;
         }
     }
@@ -738,8 +730,8 @@ pub fn write_markdown(out: &mut impl Write, report: &SourcesReport) -> io::Resul
             "| {} | {} | {} | {} |",
             f.severity,
             f.code,
-            md(&f.message),
-            md(&f.remedy)
+            markdown::text(&f.message),
+            markdown::text(&f.remedy)
         )?;
     }
     writeln!(out, "\n## Inputs\n")?;
@@ -752,7 +744,7 @@ pub fn write_markdown(out: &mut impl Write, report: &SourcesReport) -> io::Resul
         writeln!(
             out,
             "| {} | {} | {} | {} | {} | `{}` |",
-            md(&i.path),
+            markdown::text(&i.path),
             i.format,
             i.encoding,
             i.entries,
@@ -764,9 +756,9 @@ pub fn write_markdown(out: &mut impl Write, report: &SourcesReport) -> io::Resul
         writeln!(
             out,
             "| {} | not read: {} | | | | |",
-            md(&u.path),
-            md(&u.reason)
+            markdown::text(&u.path),
+            markdown::text(&u.reason)
         )?;
     }
-    writeln!(out, "\n{}", md(&report.summary_line()))
+    writeln!(out, "\n{}", markdown::text(&report.summary_line()))
 }

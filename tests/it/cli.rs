@@ -1,5 +1,7 @@
 //! The command line's contract: exit codes, stdout/stderr split, stdin.
 
+use base64::Engine;
+
 use crate::support::{exconn, exconn_stdin, json_lines, temp_file};
 
 #[test]
@@ -125,6 +127,69 @@ fn a_closed_pipe_ends_quietly_with_0() {
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
+
+#[test]
+fn ldif_output_writes_control_characters_as_base64_and_reads_back() {
+    let b64 = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
+    let input = format!(
+        "version: 1\n\ndn:: {}\ndescription:: {}\ninfo:: {}\ncomment:: {}\nname:: {}\n\n\
+         dn: cn=b\nchangetype: modify\nreplace: cn\ncn:: {}\n-\n\n\
+         dn: cn=c\nchangetype: moddn\nnewrdn:: {}\ndeleteoldrdn: 1\n",
+        b64("cn=a\u{1b}[2J,dc=x"),
+        b64("\u{1b}]8;;https://evil.example/\u{7}click\u{1b}]8;;\u{7}"),
+        b64("tab\there"),
+        b64("del\u{7f}"),
+        b64("\u{c9}t\u{e9}"),
+        b64("\u{9b}31m"),
+        b64("cn=\u{1b}[1m"),
+    );
+    let (_dir, path) = temp_file("in.ldif", input.as_bytes());
+    let ldif = exconn(&["dump", "--format", "ldif", &path]);
+    assert_eq!(ldif.code, 0, "{}", ldif.stderr);
+    let raw: Vec<char> = ldif
+        .stdout
+        .chars()
+        .filter(|&c| c.is_control() && c != '\n')
+        .collect();
+    assert!(raw.is_empty(), "raw {raw:?} in\n{}", ldif.stdout);
+    assert!(ldif.stdout.is_ascii(), "{}", ldif.stdout);
+    let (_dir2, again) = temp_file("again.ldif", ldif.stdout.as_bytes());
+    let original = exconn(&["dump", &path]).stdout;
+    assert_eq!(json_lines(&original).len(), 3);
+    assert_eq!(original, exconn(&["dump", &again]).stdout);
+}
+
+#[test]
+fn ldif_output_writes_no_control_character_in_a_name_or_url() {
+    // CLIXML escapes a control character in a property name as `_x001B_`;
+    // LDIF has no way to write such a name, nor such a URL.
+    let clixml =
+        "<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\">\
+        <Obj RefId=\"0\"><TN RefId=\"0\"><T>Microsoft.ActiveDirectory.Management.ADObject</T></TN>\
+        <Props><S N=\"DistinguishedName\">CN=a,DC=x</S><S N=\"na_x001B_]8;;x_x0007_me\">v</S>\
+        </Props></Obj></Objs>";
+    let (_dir, xml) = temp_file("in.xml", clixml.as_bytes());
+    let (_dir2, url) = temp_file(
+        "url.ldif",
+        b"dn: cn=a\nphoto:< file:///x\x1b[2J\xe2\x80\xaez\n",
+    );
+    for path in [&xml, &url] {
+        let ldif = exconn(&["dump", "--format", "ldif", path]);
+        assert_eq!(ldif.code, 0, "{}", ldif.stderr);
+        let raw: Vec<char> = ldif
+            .stdout
+            .chars()
+            .filter(|&c| c.is_control() && c != '\n' || c == '\u{202e}')
+            .collect();
+        assert!(raw.is_empty(), "raw {raw:?} in\n{}", ldif.stdout);
+    }
+    // The URL is held percent-encoded, so it reads back the same.
+    let json = exconn(&["dump", &url]).stdout;
+    assert!(json.contains("file:///x%1B[2J%E2%80%AEz"), "{json}");
+    let ldif = exconn(&["dump", "--format", "ldif", &url]).stdout;
+    let (_dir3, again) = temp_file("again.ldif", ldif.as_bytes());
+    assert_eq!(exconn(&["dump", &again]).stdout, json);
 }
 
 #[test]

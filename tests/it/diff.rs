@@ -5,7 +5,7 @@
 use exconn_synth::{self as synth, Spec, Style, XmlFormat, XmlWriter};
 use serde_json::{json, Value};
 
-use crate::support::{exconn, exconn_stdin, fixture, temp_file};
+use crate::support::{exconn, exconn_stdin, fixture, markdown_markup, temp_file};
 
 /// The sample's records, unfolded (LF line ends, one line per attribute value).
 fn records() -> Vec<Vec<String>> {
@@ -440,6 +440,32 @@ fn names_are_shown_escaped_and_kept_in_json() {
         .find(|c| c["change"] == "changed")
         .unwrap();
     assert_eq!(changed["fields"]["name"]["after"], hostile);
+}
+
+#[test]
+fn names_are_text_in_markdown() {
+    let mut records = records();
+    let internet = find(&records, "Internet");
+    // A rename to a name a Markdown renderer would make a script, an image and a link.
+    let hostile =
+        "<script>x</script> ![i](https://evil.example/i.png) [l](https://evil.example/) &amp; | a";
+    let line = records[internet]
+        .iter()
+        .position(|l| l == "cn: Internet")
+        .unwrap();
+    records[internet][line] = format!("cn:: {}", base64(hostile.as_bytes()));
+    let (_dir, after) = temp_file("after.ldif", write(&records, 76).as_bytes());
+    let run = exconn(&[
+        "diff",
+        "--format",
+        "markdown",
+        &fixture("contoso.ldif"),
+        &after,
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.contains("script"), "{}", run.stdout);
+    let markup = markdown_markup(&run.stdout);
+    assert!(markup.is_empty(), "{markup:#?} in\n{}", run.stdout);
 }
 
 #[test]

@@ -100,13 +100,24 @@ fn send_connector_settings_are_listed() {
 #[test]
 fn csv_opens_in_excel_without_running_anything() {
     let ldif = "dn: CN=Formula,CN=Connections,DC=x\n\
-        objectClass: msExchRoutingSMTPConnector\ncn: =HYPERLINK(\"http://x\")\nroutingList: SMTP:*;1\n\n";
+        objectClass: msExchRoutingSMTPConnector\ncn: =HYPERLINK(\"http://x\")\nroutingList: SMTP:*;1\n\n\
+        dn: CN=After a semicolon,CN=Connections,DC=x\n\
+        objectClass: msExchRoutingSMTPConnector\ncn: x;=cmd|' /C calc'!A0; -2+3;@SUM(A1)\n\
+        routingList: SMTP:*;1\n\n";
     let (_dir, path) = temp_file("formula.ldif", ldif.as_bytes());
     let run = exconn(&["inventory", "--format", "csv", "--excel", &path]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.starts_with('\u{feff}'), "no BOM");
     assert!(
         run.stdout.contains("\"'=HYPERLINK(\"\"http://x\"\")\""),
+        "{}",
+        run.stdout
+    );
+    // Where the list separator is `;`, a spreadsheet splits the cell there:
+    // the field is quoted and every part that starts like a formula guarded.
+    assert!(
+        run.stdout
+            .contains(",\"x;'=cmd|' /C calc'!A0; -2+3;'@SUM(A1)\","),
         "{}",
         run.stdout
     );

@@ -123,3 +123,76 @@ fn commands_about_one_organization_refuse_two() {
     let run = exconn(&["check", "--server", "EX2016A", contoso.to_str().unwrap()]);
     assert_eq!(run.code, 1);
 }
+
+/// A note on stderr that names `what` escaped and says why it was passed over.
+#[cfg(unix)]
+fn note_on(stderr: &str, what: &str, why: &str) -> bool {
+    stderr.lines().any(|line| {
+        line.starts_with("exconn: passed over ") && line.contains(what) && line.contains(why)
+    })
+}
+
+#[cfg(unix)]
+#[test]
+fn what_a_folder_passes_over_is_named_escaped_and_said_why() {
+    let dir = folder();
+    let forged = "notes\u{1b}[2J\rexconn: forged\n.txt";
+    std::fs::write(dir.path().join(forged), "not an export\n").unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("contoso.ldif"),
+        dir.path().join("link.ldif"),
+    )
+    .unwrap();
+    let fifo = dir.path().join("pipe\u{1b}]8;;x\u{7}.ldif");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let empty = dir.path().join("empty\u{1b}[31m\r");
+    std::fs::create_dir(&empty).unwrap();
+    let path = dir.path().to_str().unwrap();
+
+    let run = exconn(&["sources", "--format", "json", path, empty.to_str().unwrap()]);
+    assert_eq!(
+        run.code, 2,
+        "the empty folder is unreadable: {}",
+        run.stderr
+    );
+    for raw in ['\u{1b}', '\r', '\u{7}'] {
+        assert!(!run.stderr.contains(raw), "raw {raw:?} in {:?}", run.stderr);
+    }
+    assert!(
+        !run.stderr.lines().any(|l| l.starts_with("exconn: forged")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        note_on(
+            &run.stderr,
+            "notes\\u{1b}[2J\\rexconn: forged\\n.txt",
+            "not"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        note_on(&run.stderr, "link.ldif", "symbolic link"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        note_on(&run.stderr, "pipe\\u{1b}]8;;", "FIFO"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("empty\\u{1b}[31m\\r: no files in this directory"),
+        "{}",
+        run.stderr
+    );
+    // The symbolic link is not read as a second copy of the export.
+    let contoso = &documents(&run.stdout)[0];
+    assert_eq!(contoso["inputs"].as_array().unwrap().len(), 1);
+}

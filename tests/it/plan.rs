@@ -180,6 +180,17 @@ fn the_script_never_overwrites_an_input_and_unknown_servers_are_refused() {
     );
     assert_eq!(std::fs::read(&path).unwrap(), before);
 
+    // A script path that cannot be written is named escaped.
+    let missing = format!("{path}.d/x\u{1b}[2J\r/fix.ps1");
+    let run = exconn(&["plan", "--remove", "EX2010", "--script", &missing, &path]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("cannot write the script to")
+            && run.stderr.contains("x\\u{1b}[2J\\r/fix.ps1"),
+        "{}",
+        run.stderr
+    );
+
     let run = exconn(&["plan", "--remove", "NOSUCH", &path]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("NOSUCH"), "{}", run.stderr);

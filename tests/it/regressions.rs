@@ -157,8 +157,11 @@ fn r_connectors_with_the_same_name_are_told_apart() {
     );
     let (_dir, path) = temp_file("twins.ldif", text.as_bytes());
     let csv = exconn(&["sources", "--format", "csv", &path]).stdout;
-    assert!(csv.contains("Internet,true,SMTP:*;1"), "{csv}");
-    assert!(csv.contains("Internet,false,SMTP:old.example;5"), "{csv}");
+    assert!(csv.contains("Internet,true,\"SMTP:*;1\""), "{csv}");
+    assert!(
+        csv.contains("Internet,false,\"SMTP:old.example;5\""),
+        "{csv}"
+    );
     let check = exconn(&["check", "--server", "EX01", &path]).stdout;
     assert!(
         check.contains("-Identity 'CN=Internet,CN=Connections,CN=RG2,DC=x'"),

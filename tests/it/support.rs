@@ -67,3 +67,45 @@ pub fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
         .map(|line| serde_json::from_str(line).expect("each line is JSON"))
         .collect()
 }
+
+/// What a CommonMark renderer would act on in `text`, each with what
+/// surrounds it: every `<` (a tag or an autolink), `![` (an image), `](`
+/// (a link) and `&…;` (an entity) that no backslash before it makes literal.
+pub fn markdown_markup(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut found = Vec::new();
+    let mut escaped = false;
+    for (i, &c) in chars.iter().enumerate() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        let next = chars.get(i + 1).copied();
+        let acts = match c {
+            '\\' => {
+                escaped = true;
+                false
+            }
+            '<' => true,
+            '!' => next == Some('['),
+            ']' => next == Some('('),
+            '&' => starts_entity(&chars[i + 1..]),
+            _ => false,
+        };
+        if acts {
+            let around = &chars[i.saturating_sub(20)..(i + 20).min(chars.len())];
+            found.push(around.iter().collect());
+        }
+    }
+    found
+}
+
+/// Whether `rest` (what follows a `&`) is the rest of an entity: a name or
+/// a `#` number, then `;`.
+fn starts_entity(rest: &[char]) -> bool {
+    let body = rest
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == '#')
+        .count();
+    body > 0 && rest.get(body) == Some(&';')
+}

@@ -5,7 +5,7 @@
 use base64::Engine;
 use serde_json::Value;
 
-use crate::support::{exconn, fixture, json_lines, temp_file};
+use crate::support::{exconn, fixture, json_lines, markdown_markup, temp_file};
 
 const ORG: &str = "CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com";
 const AG: &str = "CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups";
@@ -541,6 +541,32 @@ fn the_script_means_the_same_read_as_utf8_and_as_windows_1252() {
             );
         }
     }
+}
+
+/// A name that a Markdown renderer would otherwise turn into a script, a
+/// remote image, a link, an entity, emphasis and a table cell.
+const MARKDOWN_HOSTILE: &str = "<script>alert(1)</script> ![x](https://evil.example/p.png) \
+    [click](https://evil.example/) &lt;b&gt; *em* _u_ `code` # | cell \\";
+
+#[test]
+fn hostile_names_are_text_in_markdown() {
+    let text = format!(
+        "{}{}{}",
+        server("EX01"),
+        connections_container(),
+        connector("Markdown", MARKDOWN_HOSTILE, &["EX01"], None)
+    );
+    let (_dir, path) = temp_file("markdown.ldif", text.as_bytes());
+    let run = exconn(&["sources", "--format", "markdown", &path]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let markup = markdown_markup(&run.stdout);
+    assert!(markup.is_empty(), "{markup:#?} in\n{}", run.stdout);
+    let row = run
+        .stdout
+        .lines()
+        .find(|l| l.contains("script"))
+        .expect("the connector's row");
+    assert_eq!(row.matches(" | ").count(), 6, "the name is one cell: {row}");
 }
 
 #[test]

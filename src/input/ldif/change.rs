@@ -44,7 +44,7 @@ pub(super) fn parse_control(line: &Line<'_>, attr: &AttrLine<'_>) -> Result<Cont
         })?;
         Some(Value::Bytes(bytes))
     } else if let Some(url) = rest.strip_prefix(":<") {
-        Some(Value::Url(url.trim().to_owned()))
+        Some(Value::url(url.trim().as_bytes()))
     } else if let Some(plain) = rest.strip_prefix(':') {
         Some(Value::Bytes(
             plain.trim_start_matches(' ').as_bytes().to_vec(),

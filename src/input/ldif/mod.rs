@@ -386,7 +386,7 @@ impl<'a> Line<'a> {
             ValueSpec::Base64(data) => decode_base64(data)
                 .map(Value::Bytes)
                 .map_err(|reason| self.error(0, format!("expected base64 after '::', {reason}"))),
-            ValueSpec::Url(url) => Ok(Value::Url(String::from_utf8_lossy(url).into_owned())),
+            ValueSpec::Url(url) => Ok(Value::url(url)),
         }
     }
 

@@ -6,6 +6,7 @@
 use std::io::{self, Write};
 
 use super::{ConnectorChangeView, DiffView, FieldView, SideView, ValueView};
+use crate::report::markdown;
 use crate::visible;
 
 impl SideView {
@@ -304,14 +305,6 @@ pub fn write_table(out: &mut impl Write, view: &DiffView) -> io::Result<()> {
     writeln!(out, "{}", view.summary_line())
 }
 
-/// Escapes what Markdown would read as table or code syntax.
-fn md(text: &str) -> String {
-    visible::text(text)
-        .replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('`', "\\`")
-}
-
 /// The rows of the objects table: (sign, kind, name, what changed).
 pub(super) fn object_rows(view: &DiffView) -> Vec<(char, &'static str, String, Vec<String>)> {
     let mut rows = Vec::new();
@@ -360,18 +353,22 @@ pub(super) fn object_rows(view: &DiffView) -> Vec<(char, &'static str, String, V
 /// Renders Markdown for a written report.
 pub fn write_markdown(out: &mut impl Write, view: &DiffView) -> io::Result<()> {
     writeln!(out, "# Changes between two exports\n")?;
-    writeln!(out, "{}\n", md(&capitalized(&view.organization_line())))?;
+    writeln!(
+        out,
+        "{}\n",
+        markdown::text(&capitalized(&view.organization_line()))
+    )?;
     writeln!(out, "| Side | Inputs | Send connectors shown |")?;
     writeln!(out, "|---|---|---|")?;
     for (name, side) in view.sides() {
         writeln!(
             out,
             "| {name} | {} | {} |",
-            md(&side.inputs_line()),
+            markdown::text(&side.inputs_line()),
             if side.send_connectors_shown {
                 "yes".to_owned()
             } else {
-                format!("no: {}", md(&side.send_connectors_reason))
+                format!("no: {}", markdown::text(&side.send_connectors_reason))
             }
         )?;
     }
@@ -382,8 +379,8 @@ pub fn write_markdown(out: &mut impl Write, view: &DiffView) -> io::Result<()> {
                 out,
                 "> **BLOCKER {}**: {}\n>\n> Remedy: {}\n",
                 f.code,
-                md(&not_compared(name, side)),
-                md(&f.remedy)
+                markdown::text(&not_compared(name, side)),
+                markdown::text(&f.remedy)
             )?;
         }
     }
@@ -401,7 +398,7 @@ pub fn write_markdown(out: &mut impl Write, view: &DiffView) -> io::Result<()> {
                     f.change,
                     f.severity,
                     f.code,
-                    md(&f.message)
+                    markdown::text(&f.message)
                 )?;
             }
             writeln!(out)?;
@@ -423,13 +420,13 @@ pub fn write_markdown(out: &mut impl Write, view: &DiffView) -> io::Result<()> {
             writeln!(
                 out,
                 "| {sign} | {kind} | {} | {} |",
-                md(&name),
-                md(&what.join("; "))
+                markdown::text(&name),
+                markdown::text(&what.join("; "))
             )?;
         }
         writeln!(out)?;
     }
-    writeln!(out, "{}", md(&view.summary_line()))
+    writeln!(out, "{}", markdown::text(&view.summary_line()))
 }
 
 fn capitalized(text: &str) -> String {
