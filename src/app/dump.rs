@@ -36,7 +36,7 @@ pub(super) fn run(args: &DumpArgs, quiet: bool) -> io::Result<Status> {
             only_exports: path.in_directory,
             ..options
         };
-        let result = inputs::open(&path.path, quiet).and_then(|(source, _progress)| {
+        let result = inputs::open(path, quiet).and_then(|(source, _progress)| {
             input::read_source(source, &options, |records| (records, Vec::new()), write)
         });
         match result {

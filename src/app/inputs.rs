@@ -48,9 +48,14 @@ pub(super) fn paths(args: &InputArgs) -> (Vec<InputPath>, Vec<Unreadable>) {
 }
 
 /// Opens one input, with a progress bar when a person is watching.
-pub(super) fn open(path: &str, quiet: bool) -> Result<(Source, Progress), LoadError> {
-    let source = Source::open(path)?;
-    let progress = Progress::new(path, Arc::clone(&source.progress), source.size, quiet);
+pub(super) fn open(input: &InputPath, quiet: bool) -> Result<(Source, Progress), LoadError> {
+    let source = Source::open_input(input)?;
+    let progress = Progress::new(
+        &input.path,
+        Arc::clone(&source.progress),
+        source.size,
+        quiet,
+    );
     Ok((source, progress))
 }
 
@@ -63,7 +68,7 @@ pub(super) fn analyze(args: &InputArgs, quiet: bool) -> io::Result<Analysis> {
     let results: Vec<Result<Input, LoadError>> = paths
         .par_iter()
         .map(|input| {
-            let (source, _progress) = open(&input.path, quiet)?;
+            let (source, _progress) = open(input, quiet)?;
             let options = ReadOptions {
                 only_exports: input.in_directory,
                 ..options

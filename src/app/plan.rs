@@ -96,6 +96,6 @@ fn input_at(files: &[String], script: &Path) -> Option<String> {
         .inputs
         .into_iter()
         .filter(|input| input.path != "-")
-        .find(|input| same_file::is_same_file(&input.path, script).unwrap_or(false))
-        .map(|input| input.path)
+        .find(|input| same_file::is_same_file(input.file_path(), script).unwrap_or(false))
+        .map(|input| input.file_path().to_owned())
 }

@@ -25,7 +25,9 @@ use std::io;
 use crate::diag::{Diagnostic, Located, Position, Severity};
 use crate::record::Record;
 pub use detect::Format;
-pub use source::{expand, Compression, Encoding, Expanded, InputPath, ReadError, Source};
+pub use source::{
+    expand, ArchiveEntry, Compression, Encoding, Expanded, InputPath, ReadError, Source,
+};
 use windows::{read_ldif_windows, WindowError, Windows};
 use xml_windows::read_xml_windows;
 

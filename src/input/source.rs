@@ -133,13 +133,97 @@ impl std::fmt::Debug for Source {
     }
 }
 
-/// One input to read: a path as given, or a file found in a directory given.
+/// One input to read: a path as given, a file found in a directory given,
+/// or an entry of a ZIP archive.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InputPath {
-    /// The path (`-` for stdin).
+    /// The path (`-` for stdin); `archive.zip!entry` for an archive's entry.
     pub path: String,
-    /// Found in a directory: a file that is not an export is passed over.
+    /// Found in a directory or an archive: a file that is not an export is
+    /// passed over.
     pub in_directory: bool,
+    /// The archive entry this input is, if it is one.
+    pub entry: Option<ArchiveEntry>,
+}
+
+/// An entry of a ZIP archive, read as an input of its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArchiveEntry {
+    /// The archive's path.
+    pub archive: String,
+    /// The entry's index in the archive's central directory.
+    pub index: usize,
+}
+
+impl InputPath {
+    fn file(path: String, in_directory: bool) -> InputPath {
+        InputPath {
+            path,
+            in_directory,
+            entry: None,
+        }
+    }
+
+    /// The file this input is read from: the archive, for an entry.
+    pub fn file_path(&self) -> &str {
+        self.entry.as_ref().map_or(&self.path, |e| &e.archive)
+    }
+}
+
+/// The most an archive entry may expand to, as a multiple of its
+/// compressed size (above a floor): past it, it is a ZIP bomb, refused.
+const ARCHIVE_EXPANSION: u64 = 1024;
+/// Below this, an entry is never taken for a bomb.
+const ARCHIVE_EXPANSION_FLOOR: u64 = 1 << 30;
+
+/// The entries of the ZIP archive at `path` as inputs (files only, in the
+/// archive's order), or `None` when it is not a ZIP archive whose central
+/// directory can be read (it is then read as a stream). An entry that
+/// would expand past [`ARCHIVE_EXPANSION`] times its size comes back in
+/// `refused` with the reason.
+fn archive_entries(path: &str, refused: &mut Vec<(String, String)>) -> Option<Vec<InputPath>> {
+    let mut file = File::open(path).ok()?;
+    let mut magic = [0u8; 4];
+    file.read_exact(&mut magic).ok()?;
+    if magic != *b"PK\x03\x04" {
+        return None;
+    }
+    let mut archive = zip::ZipArchive::new(File::open(path).ok()?).ok()?;
+    let mut entries = Vec::new();
+    for index in 0..archive.len() {
+        let Ok(entry) = archive.by_index_raw(index) else {
+            continue;
+        };
+        if entry.is_dir() {
+            continue;
+        }
+        let name = format!("{path}!{}", entry.name());
+        let bound = entry
+            .compressed_size()
+            .saturating_mul(ARCHIVE_EXPANSION)
+            .max(ARCHIVE_EXPANSION_FLOOR);
+        if entry.size() > bound {
+            refused.push((
+                name,
+                format!(
+                    "expected an archive entry that expands to at most {ARCHIVE_EXPANSION} times \
+                     its compressed size, found {} bytes from {}: a ZIP bomb, not read",
+                    entry.size(),
+                    entry.compressed_size()
+                ),
+            ));
+            continue;
+        }
+        entries.push(InputPath {
+            path: name,
+            in_directory: true,
+            entry: Some(ArchiveEntry {
+                archive: path.to_owned(),
+                index,
+            }),
+        });
+    }
+    Some(entries)
 }
 
 /// The inputs named on the command line, directories expanded.
@@ -154,6 +238,24 @@ pub struct Expanded {
     pub passed_over: Vec<(String, String)>,
 }
 
+impl Expanded {
+    /// Adds a file; a ZIP archive is replaced by its entries (every one is
+    /// read; those that are not exports are passed over with a note).
+    fn add_file(&mut self, path: String, in_directory: bool) {
+        if path != "-" {
+            if let Some(entries) = archive_entries(&path, &mut self.unreadable) {
+                if entries.is_empty() {
+                    self.unreadable
+                        .push((path, "the ZIP archive holds no file".to_owned()));
+                }
+                self.inputs.extend(entries);
+                return;
+            }
+        }
+        self.inputs.push(InputPath::file(path, in_directory));
+    }
+}
+
 /// The inputs named on the command line, directories replaced by the
 /// regular files under them (recursively, sorted; hidden ones left out);
 /// what else a directory holds is passed over, and said why.
@@ -162,10 +264,7 @@ pub fn expand(files: &[String]) -> Expanded {
     for file in files {
         let path = Path::new(file);
         if file == "-" || !path.is_dir() {
-            expanded.inputs.push(InputPath {
-                path: file.clone(),
-                in_directory: false,
-            });
+            expanded.add_file(file.clone(), false);
             continue;
         }
         let mut listing = Listing::default();
@@ -179,12 +278,9 @@ pub fn expand(files: &[String]) -> Expanded {
                 .unreadable
                 .push((file.clone(), "no files in this directory".to_owned()));
         }
-        expanded
-            .inputs
-            .extend(listing.files.into_iter().map(|path| InputPath {
-                path: path.to_string_lossy().into_owned(),
-                in_directory: true,
-            }));
+        for path in listing.files {
+            expanded.add_file(path.to_string_lossy().into_owned(), true);
+        }
         expanded.passed_over.extend(
             listing
                 .passed_over
@@ -275,6 +371,42 @@ pub(crate) fn changed_while_read(name: &str, opened: Option<u64>, read: u64) -> 
 }
 
 impl Source {
+    /// Opens an input: a file, stdin, or an archive entry.
+    pub fn open_input(input: &InputPath) -> Result<Source, ReadError> {
+        match &input.entry {
+            None => Source::open(&input.path),
+            Some(entry) => Source::open_entry(&input.path, entry),
+        }
+    }
+
+    /// Opens an entry of a ZIP archive read-only and starts streaming its
+    /// content (what the size and SHA-256 then describe).
+    fn open_entry(name: &str, entry: &ArchiveEntry) -> Result<Source, ReadError> {
+        let io_error = |source| ReadError::Io {
+            path: name.to_owned(),
+            source,
+        };
+        let file = File::open(&entry.archive).map_err(io_error)?;
+        let mut archive = zip::ZipArchive::new(file).map_err(|e| io_error(io::Error::other(e)))?;
+        let size = archive
+            .by_index_raw(entry.index)
+            .map_err(|e| io_error(io::Error::other(e)))?
+            .size();
+        let index = entry.index;
+        let (sender, receiver) = sync_channel::<Block>(IN_FLIGHT);
+        std::thread::spawn(move || match archive.by_index(index) {
+            Ok(content) => read_blocks(content, BLOCK, None, |block| sender.send(block).is_ok()),
+            Err(error) => {
+                let _ = sender.send(Err(io::Error::other(error)));
+            }
+        });
+        let mut source =
+            Source::from_reader(name, Box::new(BlockReader::new(receiver)), Some(size))
+                .map_err(io_error)?;
+        source.compression.get_or_insert(Compression::Zip);
+        Ok(source)
+    }
+
     /// Opens `path` (`-` for stdin) read-only and starts streaming it.
     pub fn open(path: &str) -> Result<Source, ReadError> {
         let io_error = |source| ReadError::Io {

@@ -212,3 +212,96 @@ fn a_dsml_search_that_did_not_end_in_success_is_not_whole() {
     let run = exconn(&["check", "--server", "EX2019", &path]);
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
 }
+
+/// A ZIP archive of `entries` (name, bytes), deflated.
+fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in entries {
+        zip.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+#[test]
+fn every_entry_of_an_archive_is_read() {
+    let ldif = std::fs::read(fixture("contoso.ldif")).unwrap();
+    let cmdlets = std::fs::read(fixture("contoso.cmdlets.clixml.xml")).unwrap();
+    let archive = zip_of(&[
+        (
+            "README.txt",
+            b"Exports for the migration, taken on Monday.\n".to_vec(),
+        ),
+        ("config/contoso.ldf", ldif),
+        ("Get-SendConnector.xml", cmdlets),
+    ]);
+    let (_dir, path) = temp_file("exports.zip", &archive);
+    let run = exconn(&["sources", "--format", "json", &path]);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let inputs: Vec<&str> = report["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        inputs,
+        [
+            format!("{path}!config/contoso.ldf"),
+            format!("{path}!Get-SendConnector.xml")
+        ],
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("passed over {path}!README.txt")),
+        "{}",
+        run.stderr
+    );
+    // The same answer as the files themselves give.
+    let plain = exconn(&[
+        "sources",
+        "--format",
+        "json",
+        &fixture("contoso.ldif"),
+        &fixture("contoso.cmdlets.clixml.xml"),
+    ]);
+    let plain: Value = serde_json::from_str(&plain.stdout).unwrap();
+    assert_eq!(report["servers"], plain["servers"]);
+    assert_eq!(report["send_connectors"], plain["send_connectors"]);
+    assert_eq!(report["findings"], plain["findings"]);
+}
+
+#[test]
+fn an_archive_entry_that_would_expand_past_the_bound_is_refused() {
+    let mut archive = zip_of(&[
+        (
+            "contoso.ldf",
+            std::fs::read(fixture("contoso.ldif")).unwrap(),
+        ),
+        ("bomb.ldf", vec![b'\n'; 4096]),
+    ]);
+    // Say in the central directory that the second entry expands to 4 GB.
+    let central = archive
+        .windows(4)
+        .enumerate()
+        .filter(|(_, w)| *w == b"PK\x01\x02")
+        .map(|(at, _)| at)
+        .nth(1)
+        .expect("two central directory headers");
+    archive[central + 24..central + 28].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+    let (_dir, path) = temp_file("bomb.zip", &archive);
+    let run = exconn(&["sources", "--format", "json", &path]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("bomb.zip!bomb.ldf"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("a ZIP bomb, not read"),
+        "{}",
+        run.stderr
+    );
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["inputs"].as_array().map(Vec::len), Some(1));
+}
