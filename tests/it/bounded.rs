@@ -55,3 +55,44 @@ fn copies_of_one_object_are_held_once() {
         run.summary()
     );
 }
+
+/// `head` then `zeros` MiB of zeros, as a gzip of many members (as
+/// `cat a.gz b.gz` makes): small on disk, large expanded.
+fn gzip_members(head: &[u8], zeros: usize) -> Vec<u8> {
+    let member = |bytes: &[u8]| {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(bytes).unwrap();
+        gz.finish().unwrap()
+    };
+    let mut out = member(head);
+    let mib = member(&vec![0u8; 1 << 20]);
+    for _ in 0..zeros {
+        out.extend_from_slice(&mib);
+    }
+    out
+}
+
+#[test]
+fn a_compressed_snapshot_is_held_within_a_bound() {
+    // A snapshot followed by 2 GiB of zeros, in 2 MB of gzip.
+    let (snapshot, _) = exconn_synth::snapshot::Snapshot::new().write();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zeros.dat.gz");
+    std::fs::write(&path, gzip_members(&snapshot, 2048)).unwrap();
+    let run = run_capped(&["sources", "--format", "json"], &path, 1024);
+    run.assert_contained("compressed snapshot");
+    assert_eq!(run.code, Some(2), "{}", run.summary());
+    assert!(
+        run.stderr
+            .contains("a compression bomb, or a snapshot to decompress"),
+        "{}",
+        run.summary()
+    );
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        report["coverage"]["inputs_not_whole"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+}

@@ -116,14 +116,33 @@ pub(super) fn read_windows<T>(
     map: &mut impl FnMut(Vec<Record>) -> (T, Vec<Diagnostic>),
     sink: &mut impl FnMut(T) -> io::Result<()>,
 ) -> Result<(), WindowError> {
+    let mut too_large = None;
     if more {
         if let (Some(size), None) = (source.size, source.compression) {
             let size = usize::try_from(size).unwrap_or(usize::MAX);
             bytes.reserve_exact(size.saturating_sub(bytes.len()));
         }
-        source
-            .fill(&mut bytes, usize::MAX)
-            .map_err(WindowError::Read)?;
+        let limit = held_limit(source.size, source.compression.is_some());
+        let filled = source.fill(&mut bytes, limit).map_err(WindowError::Read)?;
+        if filled && !source.buffered().map_err(WindowError::Read)?.is_empty() {
+            too_large = Some(limit);
+        }
+    }
+    if let Some(limit) = too_large {
+        let mut parsed = Parsed::default();
+        parsed.stopped(Diagnostic::error(
+            0,
+            format!(
+                "expected a snapshot that expands to at most {} MiB ({EXPANSION} times the \
+                 compressed file, or {} MiB from a stream), found more: a compression bomb, or a \
+                 snapshot to decompress before reading; not read",
+                limit >> 20,
+                STREAM_LIMIT >> 20
+            ),
+        ));
+        let (mapped, diagnostics) = out.count_and_map(parsed, map);
+        out.locate_with(diagnostics, Position::offset);
+        return sink(mapped).map_err(WindowError::Sink);
     }
     // Read byte for byte, unless the source found a byte-order mark or
     // UTF-16 (not a snapshot, then: the reader will say so).
@@ -140,6 +159,23 @@ pub(super) fn read_windows<T>(
         sink(mapped)
     })
     .map_err(WindowError::Sink)
+}
+
+/// The most a compressed snapshot may expand to, as a multiple of the
+/// compressed file (snapshots compress a few times, not hundreds).
+const EXPANSION: usize = 64;
+/// The most a snapshot read from a stream of unknown size may hold.
+const STREAM_LIMIT: usize = 4 << 30;
+
+/// How much of a snapshot is held: all of a plain file (its size is
+/// known); at most [`EXPANSION`] times a compressed file (and 256 MiB at
+/// least); at most [`STREAM_LIMIT`] from a stream.
+fn held_limit(size: Option<u64>, compressed: bool) -> usize {
+    match size.map(|size| usize::try_from(size).unwrap_or(usize::MAX)) {
+        Some(_) if !compressed => usize::MAX,
+        Some(size) => size.saturating_mul(EXPANSION).max(256 << 20),
+        None => STREAM_LIMIT,
+    }
 }
 
 /// Reads `bytes`, handing each batch to `each` (offsets are file offsets).
