@@ -54,9 +54,14 @@ fn readers(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(text.len() as u64));
         group.bench_function(format!("{name}/parse"), |b| {
             b.iter(|| {
-                ldif::parse_window(black_box(&text), true, analysis::PROJECTION)
-                    .records
-                    .len()
+                ldif::parse_window(
+                    black_box(&text),
+                    true,
+                    analysis::PROJECTION,
+                    exconn::input::MAX_VALUES,
+                )
+                .records
+                .len()
             })
         });
         group.bench_function(format!("{name}/pipeline"), |b| {

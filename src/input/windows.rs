@@ -284,7 +284,12 @@ where
     }
 
     fn parse(&mut self, text: &[u8]) -> Result<(), WindowError> {
-        let parsed = ldif::parse_window(text, self.at_start, self.options.projection);
+        let parsed = ldif::parse_window(
+            text,
+            self.at_start,
+            self.options.projection,
+            self.options.max_values,
+        );
         self.at_start = false;
         self.out
             .take(text, parsed, self.map, self.sink)
@@ -316,19 +321,24 @@ fn cap_values(records: &mut [Record], max: usize) -> Vec<Diagnostic> {
     for record in records {
         if let crate::record::Body::Entry { attrs, .. } = &mut record.body {
             if attrs.len() > max {
-                diagnostics.push(Diagnostic::error(
-                    record.offset,
-                    format!(
-                        "expected at most {max} values in an entry (--max-values), found {}: \
-                         the values after the first {max} are left out",
-                        attrs.len()
-                    ),
-                ));
+                diagnostics.push(too_many_values(record.offset, max, attrs.len()));
                 attrs.truncate(max);
             }
         }
     }
     diagnostics
+}
+
+/// The error for an entry of `found` values, of which the first `max` are
+/// kept.
+pub(crate) fn too_many_values(offset: usize, max: usize, found: usize) -> Diagnostic {
+    Diagnostic::error(
+        offset,
+        format!(
+            "expected at most {max} values in an entry (--max-values), found {found}: \
+             the values after the first {max} are left out"
+        ),
+    )
 }
 
 /// The input position of `offset` in a window's `text` whose first byte is

@@ -96,3 +96,26 @@ fn a_compressed_snapshot_is_held_within_a_bound() {
         Some(1)
     );
 }
+
+#[test]
+fn ldif_values_past_the_limit_are_not_collected() {
+    // One record of three million empty values (36 MB): each value held
+    // would take over a gigabyte.
+    let mut text = String::from("dn: CN=Many,DC=x\nobjectClass: top\n");
+    text.push_str(&"description:\n".repeat(3_000_000));
+    text.push('\n');
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.ldif");
+    std::fs::write(&path, text).unwrap();
+    let run = run_capped(&["dump", "--format", "jsonl"], &path, 512);
+    run.assert_contained("many values");
+    assert!(
+        run.stderr
+            .contains("expected at most 100000 values in an entry (--max-values), found 3000001"),
+        "{}",
+        run.summary()
+    );
+    let records = run.records("many values");
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["attrs"].as_array().map(Vec::len), Some(100_000));
+}

@@ -31,18 +31,25 @@ use crate::record::{Attr, Body, Record, Value};
 
 /// Reads LDIF from decoded (UTF-8 or ASCII-compatible) bytes, keeping everything.
 pub fn parse(text: &[u8]) -> Parsed {
-    parse_window(text, true, Projection::All)
+    parse_window(text, true, Projection::All, super::MAX_VALUES)
 }
 
 /// Reads a window of whole records. `at_file_start` says whether the window
 /// starts the file (only then may it open with `version:`). Offsets in the
 /// result are relative to the window. The window is cut into parts at record
 /// boundaries; each part is split into records and parsed on its own thread.
-pub fn parse_window(text: &[u8], at_file_start: bool, projection: Projection) -> Parsed {
+/// An entry keeps at most `max_values` values: the lines after them are
+/// counted, not kept.
+pub fn parse_window(
+    text: &[u8],
+    at_file_start: bool,
+    projection: Projection,
+    max_values: usize,
+) -> Parsed {
     let parts = split_parts(text, rayon::current_num_threads() * 4);
     let results: Vec<(Vec<ChunkOutcome>, usize)> = parts
         .into_par_iter()
-        .map(|part| parse_part(text, part, projection))
+        .map(|part| parse_part(text, part, projection, max_values))
         .collect();
     let line_ends = results.iter().map(|(_, lines)| lines).sum();
     let outcomes = results
@@ -146,10 +153,11 @@ fn parse_part(
     text: &[u8],
     range: Range<usize>,
     projection: Projection,
+    max_values: usize,
 ) -> (Vec<ChunkOutcome>, usize) {
     let mut outcomes = Vec::new();
     let mut line_ends = 0;
-    let mut record = RecordLines::new(projection);
+    let mut record = RecordLines::new(projection, max_values);
     let mut pos = range.start;
     while pos < range.end {
         let (content_end, next) = line_end(text, pos);
@@ -185,12 +193,22 @@ struct RecordLines<'t> {
     /// Why the record cannot be read (its later lines are passed over).
     error: Option<Diagnostic>,
     diagnostics: Vec<Diagnostic>,
+    /// The most values an entry keeps.
+    max_values: usize,
+    /// Lines past the most a record keeps, counted and dropped.
+    dropped: usize,
 }
 
+/// Lines a record may hold besides its values: the DN, controls, a
+/// changetype. Lines past `max_values` and these are not kept.
+const STRUCTURE_LINES: usize = 8;
+
 impl<'t> RecordLines<'t> {
-    fn new(projection: Projection) -> RecordLines<'t> {
+    fn new(projection: Projection, max_values: usize) -> RecordLines<'t> {
         RecordLines {
             projection,
+            max_values,
+            dropped: 0,
             lines: Vec::new(),
             skipping: Skipped::Nothing,
             started: false,
@@ -235,6 +253,10 @@ impl<'t> RecordLines<'t> {
         let colon = memchr::memchr(b':', physical);
         if !is_kept(physical, colon, self.projection) {
             self.skipping = check_skipped(physical, colon, pos, &mut self.diagnostics);
+        } else if self.lines.len() >= self.max_values.saturating_add(STRUCTURE_LINES) {
+            // Past the limit: counted, not kept (its continuations neither).
+            self.skipping = Skipped::Plain;
+            self.dropped += 1;
         } else {
             self.skipping = Skipped::Nothing;
             self.lines.push(Line {
@@ -243,6 +265,30 @@ impl<'t> RecordLines<'t> {
                 text: Cow::Borrowed(physical),
             });
         }
+    }
+
+    /// Keeps at most `max_values` values in the record parsed, with an error
+    /// that counts the lines dropped while it was read too.
+    fn cap_values(&self, outcome: &mut ChunkOutcome) {
+        if self.dropped == 0 {
+            return;
+        }
+        let Some(record) = &mut outcome.record else {
+            return;
+        };
+        let kept = match &mut record.body {
+            crate::record::Body::Entry { attrs, .. } => {
+                let kept = attrs.len();
+                attrs.truncate(self.max_values);
+                kept
+            }
+            _ => self.max_values,
+        };
+        outcome.diagnostics.push(super::windows::too_many_values(
+            record.offset,
+            self.max_values,
+            kept + self.dropped,
+        ));
     }
 
     /// Parses the record whose lines were taken in, and starts the next.
@@ -262,8 +308,12 @@ impl<'t> RecordLines<'t> {
                 outcome.skipped = true;
                 outcome.diagnostics.push(error);
             }
-            None => parse_lines(&self.lines, self.projection, &mut outcome),
+            None => {
+                parse_lines(&self.lines, self.projection, &mut outcome);
+                self.cap_values(&mut outcome);
+            }
         }
+        self.dropped = 0;
         self.lines.clear();
         self.skipping = Skipped::Nothing;
         self.started = false;
