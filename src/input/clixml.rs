@@ -64,6 +64,37 @@ impl PsObject {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v)
     }
+
+    /// Takes the values the object holds, leaving it empty.
+    fn take_values(&mut self) -> impl Iterator<Item = PsValue> {
+        let props = std::mem::take(&mut self.props);
+        let content = self.content.take().map(|content| *content);
+        props.into_iter().map(|(_, value)| value).chain(content)
+    }
+}
+
+/// Objects are dropped one after the other, not one inside the other: a
+/// chain of `Ref`s (each object holding the one before) is as long as the
+/// file makes it, far deeper than the stack.
+impl Drop for PsObject {
+    fn drop(&mut self) {
+        let mut pending: Vec<PsValue> = self.take_values().collect();
+        while let Some(value) = pending.pop() {
+            match value {
+                PsValue::Object(object) => {
+                    // Only the last holder of an object empties it.
+                    if let Ok(mut object) = Rc::try_unwrap(object) {
+                        pending.extend(object.take_values());
+                    }
+                }
+                PsValue::List(items) => pending.extend(items),
+                PsValue::Dict(entries) => {
+                    pending.extend(entries.into_iter().flat_map(|(key, value)| [key, value]));
+                }
+                PsValue::Null | PsValue::Text(_) | PsValue::Bytes(_) => {}
+            }
+        }
+    }
 }
 
 /// How far back (in bytes of decoded text) a `Ref` may point: objects
@@ -421,10 +452,8 @@ impl Decoder {
     }
 
     fn object(&mut self, element: &Element) -> Rc<PsObject> {
-        let mut object = PsObject {
-            offset: element.offset,
-            ..PsObject::default()
-        };
+        let mut object = PsObject::default();
+        object.offset = element.offset;
         let id = element.attr("RefId");
         if let Some(id) = id {
             self.open.push(id.to_owned());

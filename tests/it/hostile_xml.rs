@@ -20,7 +20,7 @@ const ONE_MB: usize = 1 << 20;
 const DSML_NS: &str = "urn:oasis:names:tc:DSML:2:0:core";
 const CLIXML_NS: &str = "http://schemas.microsoft.com/powershell/2004/04";
 
-fn write(dir: &tempfile::TempDir, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+pub(crate) fn write(dir: &tempfile::TempDir, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
     let path = dir.path().join(name);
     std::fs::write(&path, bytes).unwrap();
     path
@@ -32,7 +32,7 @@ fn write(dir: &tempfile::TempDir, name: &str, bytes: impl AsRef<[u8]>) -> PathBu
 
 /// A DSML v2 search response around `entries`, with `prolog` (a DTD) after
 /// the XML declaration.
-fn dsml(prolog: &str, entries: &str) -> String {
+pub(crate) fn dsml(prolog: &str, entries: &str) -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{prolog}\
          <batchResponse xmlns=\"{DSML_NS}\">\n<searchResponse>\n{entries}\
@@ -41,7 +41,7 @@ fn dsml(prolog: &str, entries: &str) -> String {
     )
 }
 
-fn dsml_entry(dn: &str, attrs: &[(&str, &str)]) -> String {
+pub(crate) fn dsml_entry(dn: &str, attrs: &[(&str, &str)]) -> String {
     let mut s = format!("<searchResultEntry dn=\"{dn}\">\n");
     for (name, value) in attrs {
         s.push_str(&format!(
@@ -53,13 +53,13 @@ fn dsml_entry(dn: &str, attrs: &[(&str, &str)]) -> String {
 }
 
 /// A CLIXML document around `objects`, with `prolog` before `<Objs>`.
-fn clixml(prolog: &str, objects: &str) -> String {
+pub(crate) fn clixml(prolog: &str, objects: &str) -> String {
     format!("{prolog}<Objs Version=\"1.1.0.1\" xmlns=\"{CLIXML_NS}\">\n{objects}</Objs>\n")
 }
 
 /// A Get-SendConnector-like object with `RefId` `id`, extra `props` inside
 /// `<Props>`.
-fn clixml_object(id: usize, name: &str, props: &str) -> String {
+pub(crate) fn clixml_object(id: usize, name: &str, props: &str) -> String {
     format!(
         "<Obj RefId=\"{id}\">\n\
          <TN RefId=\"{id}\"><T>Microsoft.Exchange.Data.Directory.SystemConfiguration.SmtpSendConnectorConfig</T><T>System.Object</T></TN>\n\
