@@ -10,8 +10,10 @@
 //! request IDs, unknown result descriptions, malformed DNs or URLs) are
 //! warnings: the data is still usable.
 
+use std::cell::Cell;
+
 use super::xml::{self, Element};
-use super::{Parsed, Projection};
+use super::{Parsed, Projection, ReadOptions};
 use crate::diag::Diagnostic;
 use crate::dn::Dn;
 use crate::record::{Attr, Body, Record, Value};
@@ -24,13 +26,7 @@ pub fn parse(text: &[u8]) -> Parsed {
 /// [`parse`] with elements nested at most `max_depth` deep.
 pub fn document(text: &[u8], max_depth: usize) -> Parsed {
     let (root, diagnostics) = xml::parse_skipping(text, max_depth, |_| false);
-    let mut reader = Reader {
-        parsed: Parsed {
-            diagnostics,
-            ..Parsed::default()
-        },
-        check_dns: true,
-    };
+    let mut reader = Reader::new(diagnostics, true);
     match root {
         Some(root) => reader.document(&root),
         None => reader.parsed.diagnostics.push(Diagnostic::error(
@@ -43,22 +39,23 @@ pub fn document(text: &[u8], max_depth: usize) -> Parsed {
 }
 
 /// Reads one record element on its own: a DSML v2 `searchResultEntry` or
-/// a DSML v1 `entry`, as [`is_record`] picks them, keeping what
-/// `projection` wants. Offsets are relative to `text`.
-pub fn entry(text: &[u8], projection: Projection, max_depth: usize) -> Parsed {
-    let (element, diagnostics) = xml::parse_skipping(text, max_depth, |tag| {
+/// a DSML v1 `entry`, as [`is_record`] picks them, keeping what the
+/// projection of `options` wants and at most `options.max_values` values:
+/// no element is built for the others. Offsets are relative to `text`.
+pub fn entry(text: &[u8], options: &ReadOptions) -> Parsed {
+    let projection = options.projection;
+    let values = Cell::new(0usize);
+    let (element, diagnostics) = xml::parse_skipping(text, options.max_depth, |tag| {
+        if is_value(tag) {
+            values.set(values.get() + 1);
+            return values.get() > options.max_values;
+        }
         tag.local_name() == b"attr"
             && tag
                 .plain_attr(b"name")
                 .is_some_and(|name| !projection.keeps(name))
     });
-    let mut reader = Reader {
-        parsed: Parsed {
-            diagnostics,
-            ..Parsed::default()
-        },
-        check_dns: matches!(projection, Projection::All),
-    };
+    let mut reader = Reader::new(diagnostics, matches!(projection, Projection::All));
     if let Some(element) = element {
         match element.name.as_str() {
             "searchResultEntry" => reader.entry_v2(&element),
@@ -68,7 +65,19 @@ pub fn entry(text: &[u8], projection: Projection, max_depth: usize) -> Parsed {
     if let Projection::Only { class, .. } = projection {
         project(&mut reader.parsed, projection, class);
     }
+    if values.get() > options.max_values && !reader.parsed.records.is_empty() {
+        reader
+            .parsed
+            .diagnostics
+            .push(super::too_many_values(0, options.max_values, values.get()));
+    }
     reader.parsed
+}
+
+/// Whether a start tag is one of an entry's values (DSML v2 and v1).
+fn is_value(tag: &xml::Tag<'_, '_>) -> bool {
+    matches!(tag.local_name(), b"value" | b"oc-value")
+        && matches!(tag.parent_name(), "attr" | "objectclass")
 }
 
 /// Drops the attributes `projection` does not keep, and the entries none of
@@ -109,6 +118,16 @@ struct Reader {
 }
 
 impl Reader {
+    fn new(diagnostics: Vec<Diagnostic>, check_dns: bool) -> Reader {
+        Reader {
+            parsed: Parsed {
+                diagnostics,
+                ..Parsed::default()
+            },
+            check_dns,
+        }
+    }
+
     fn error(&mut self, at: &Element, message: impl Into<String>) {
         self.parsed
             .diagnostics

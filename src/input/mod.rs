@@ -185,6 +185,18 @@ pub const MAX_RECORD: usize = 64 << 20;
 /// The default most values per entry (configuration objects have a few
 /// hundred at most).
 pub const MAX_VALUES: usize = 100_000;
+/// The error about an entry at `offset` with `found` values, of which only
+/// the first `max` are kept (`--max-values`).
+pub(crate) fn too_many_values(offset: usize, max: usize, found: usize) -> Diagnostic {
+    Diagnostic::error(
+        offset,
+        format!(
+            "expected at most {max} values in an entry (--max-values), found {found}: \
+             the values after the first {max} are left out"
+        ),
+    )
+}
+
 /// How much decoded text format detection looks at.
 const DETECT: usize = 64 << 10;
 

@@ -279,14 +279,7 @@ fn cap_values(records: &mut [Record], max: usize) -> Vec<Diagnostic> {
     for record in records {
         if let crate::record::Body::Entry { attrs, .. } = &mut record.body {
             if attrs.len() > max {
-                diagnostics.push(Diagnostic::error(
-                    record.offset,
-                    format!(
-                        "expected at most {max} values in an entry (--max-values), found {}: \
-                         the values after the first {max} are left out",
-                        attrs.len()
-                    ),
-                ));
+                diagnostics.push(super::too_many_values(record.offset, max, attrs.len()));
                 attrs.truncate(max);
             }
         }

@@ -86,7 +86,7 @@ fn dsml_records(text: &[u8], pieces: &[Piece], options: &ReadOptions) -> Parsed 
     let parts: Vec<Parsed> = ranges
         .par_iter()
         .with_min_len(16)
-        .map(|range| dsml::entry(&text[range.clone()], options.projection, options.max_depth))
+        .map(|range| dsml::entry(&text[range.clone()], options))
         .collect();
     let mut parsed = Parsed::default();
     for (part, range) in parts.into_iter().zip(&ranges) {

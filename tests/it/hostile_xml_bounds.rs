@@ -5,8 +5,33 @@
 //! cap on its address space where memory is at stake, keep the records
 //! around the hostile part, and say what it left out.
 
-use crate::guarded::dump;
-use crate::hostile_xml::{clixml, clixml_object, write};
+#[cfg(unix)]
+use crate::guarded::run_capped;
+use crate::guarded::{dump, Outcome};
+use crate::hostile_xml::{clixml, clixml_object, dsml, dsml_entry, write};
+
+/// Errors whose message contains `needle`.
+#[cfg(unix)]
+fn errors_with(out: &Outcome, needle: &str) -> Vec<String> {
+    out.diagnostics()
+        .into_iter()
+        .filter(|(severity, message)| severity == "error" && message.contains(needle))
+        .map(|(_, message)| message)
+        .collect()
+}
+
+fn assert_around(out: &Outcome, what: &str) {
+    out.assert_record(
+        what,
+        "CN=Before,CN=Connections,DC=x",
+        &[("Name", "Before"), ("Comment", "one")],
+    );
+    out.assert_record(
+        what,
+        "CN=After,CN=Connections,DC=x",
+        &[("Name", "After"), ("Comment", "two")],
+    );
+}
 
 /// `count` ADObjectIds, each holding the one before through a `Ref`. Two
 /// RefIds take turns, so that only the chain holds its objects: the last
@@ -44,4 +69,44 @@ fn clixml_a_ref_chain_deeper_than_the_stack_is_read_whole() {
         Some(true)
     );
     assert!(out.stdout_len > 150_000 * 20, "{}", out.summary());
+}
+
+/// The one `--max-values` error, which must say how many values were found.
+#[cfg(unix)]
+fn assert_values_cut(out: &Outcome, found: usize) {
+    let errors = errors_with(out, "--max-values");
+    assert_eq!(errors.len(), 1, "{}", out.summary());
+    assert!(
+        errors[0].contains(&format!("found {found}:")),
+        "expected found {found}: {errors:?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn dsml_values_past_the_limit_are_not_collected() {
+    let what = "DSML entry of 4M empty values";
+    let many = format!(
+        "<searchResultEntry dn=\"CN=Many,DC=x\"><attr name=\"cn\">{}</attr></searchResultEntry>\n",
+        "<value/>".repeat(4_000_000)
+    );
+    let entries = [
+        dsml_entry(
+            "CN=Before,CN=Connections,DC=x",
+            &[("Name", "Before"), ("Comment", "one")],
+        ),
+        many,
+        dsml_entry(
+            "CN=After,CN=Connections,DC=x",
+            &[("Name", "After"), ("Comment", "two")],
+        ),
+    ]
+    .concat();
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "many.dsml", dsml("", &entries));
+    let out = run_capped(&["dump", "--format", "jsonl"], &path, 512);
+    out.assert_contained(what);
+    assert_values_cut(&out, 4_000_000);
+    assert_around(&out, what);
+    assert_eq!(out.values(what, "CN=Many,DC=x", "cn").len(), 100_000);
 }
