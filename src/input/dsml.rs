@@ -12,6 +12,7 @@
 
 use std::cell::Cell;
 
+use super::expansion::{self, Expansion, AMPLIFICATION};
 use super::xml::{self, Element};
 use super::{Parsed, Projection, ReadOptions};
 use crate::diag::Diagnostic;
@@ -26,7 +27,7 @@ pub fn parse(text: &[u8]) -> Parsed {
 /// [`parse`] with elements nested at most `max_depth` deep.
 pub fn document(text: &[u8], max_depth: usize) -> Parsed {
     let (root, diagnostics) = xml::parse_skipping(text, max_depth, |_| false);
-    let mut reader = Reader::new(diagnostics, true);
+    let mut reader = Reader::new(diagnostics, text, true);
     match root {
         Some(root) => reader.document(&root),
         None => reader.parsed.diagnostics.push(Diagnostic::error(
@@ -55,7 +56,7 @@ pub fn entry(text: &[u8], options: &ReadOptions) -> Parsed {
                 .plain_attr(b"name")
                 .is_some_and(|name| !projection.keeps(name))
     });
-    let mut reader = Reader::new(diagnostics, matches!(projection, Projection::All));
+    let mut reader = Reader::new(diagnostics, text, matches!(projection, Projection::All));
     if let Some(element) = element {
         match element.name.as_str() {
             "searchResultEntry" => reader.entry_v2(&element),
@@ -115,16 +116,22 @@ struct Reader {
     /// projection the model checks the DNs of the objects it reads, as for
     /// LDIF.
     check_dns: bool,
+    /// What the values kept cost, against the text read.
+    expansion: Expansion,
+    /// Bytes of text read.
+    text: u64,
 }
 
 impl Reader {
-    fn new(diagnostics: Vec<Diagnostic>, check_dns: bool) -> Reader {
+    fn new(diagnostics: Vec<Diagnostic>, text: &[u8], check_dns: bool) -> Reader {
         Reader {
             parsed: Parsed {
                 diagnostics,
                 ..Parsed::default()
             },
             check_dns,
+            expansion: Expansion::default(),
+            text: text.len() as u64,
         }
     }
 
@@ -286,6 +293,10 @@ impl Reader {
                 self.parsed.skipped += 1;
                 return;
             };
+            if let Some(overlong) = super::overlong_description(attr.offset, name) {
+                self.parsed.diagnostics.push(overlong);
+                continue;
+            }
             for value in attr.children_named("value") {
                 if !self.keep_value(&mut attrs, name, value, decode_v2_value(value)) {
                     return;
@@ -310,6 +321,20 @@ impl Reader {
         }
         match decoded {
             Ok(value) => {
+                let cost = expansion::cost(name, &value);
+                if !self.expansion.spend(cost, self.text, 0) {
+                    self.error(
+                        at,
+                        format!(
+                            "expected the values of entries to take at most {AMPLIFICATION} times \
+                             their text (each with its attribute's name), found more in '{}': \
+                             entry skipped",
+                            name.chars().take(40).collect::<String>().escape_debug()
+                        ),
+                    );
+                    self.parsed.skipped += 1;
+                    return false;
+                }
                 attrs.push(Attr {
                     name: name.to_owned(),
                     value,
@@ -382,7 +407,13 @@ impl Reader {
             let (name, values): (&str, Vec<&Element>) = match child.name.as_str() {
                 "objectclass" => ("objectclass", child.children_named("oc-value").collect()),
                 "attr" => match child.attr("name") {
-                    Some(name) => (name, child.children_named("value").collect()),
+                    Some(name) => {
+                        if let Some(overlong) = super::overlong_description(child.offset, name) {
+                            self.parsed.diagnostics.push(overlong);
+                            continue;
+                        }
+                        (name, child.children_named("value").collect())
+                    }
                     None => {
                         self.error(
                             child,

@@ -10,6 +10,16 @@ use crate::guarded::run_capped;
 use crate::guarded::{dump, Outcome};
 use crate::hostile_xml::{clixml, clixml_object, dsml, dsml_entry, write};
 
+/// The address space the runs of this module may take: far more than
+/// they need, far less than the inputs would take if they were multiplied.
+#[cfg(unix)]
+const CAP_MIB: u64 = 1024;
+
+#[cfg(unix)]
+fn dump_capped(path: &std::path::Path) -> Outcome {
+    run_capped(&["dump", "--format", "jsonl"], path, CAP_MIB)
+}
+
 /// Errors whose message contains `needle`.
 #[cfg(unix)]
 fn errors_with(out: &Outcome, needle: &str) -> Vec<String> {
@@ -69,6 +79,91 @@ fn clixml_a_ref_chain_deeper_than_the_stack_is_read_whole() {
         Some(true)
     );
     assert!(out.stdout_len > 150_000 * 20, "{}", out.summary());
+}
+
+/// A name of `cn;x-` and a MiB: far beyond what an attribute description may be.
+#[cfg(unix)]
+fn overlong_name() -> String {
+    format!("cn;x-{}", "a".repeat(1 << 20))
+}
+
+#[cfg(unix)]
+#[test]
+fn dsml_an_overlong_attribute_description_is_skipped_with_an_error() {
+    let what = "DSML attribute named by a MiB, 20k values";
+    let long = format!(
+        "<searchResultEntry dn=\"CN=Long,DC=x\">\n<attr name=\"cn\"><value>Long</value></attr>\n\
+         <attr name=\"{}\">{}</attr>\n<attr name=\"description\"><value>kept</value></attr>\n\
+         </searchResultEntry>\n",
+        overlong_name(),
+        "<value>v</value>".repeat(20_000)
+    );
+    let entries = [
+        dsml_entry(
+            "CN=Before,CN=Connections,DC=x",
+            &[("Name", "Before"), ("Comment", "one")],
+        ),
+        long,
+        dsml_entry(
+            "CN=After,CN=Connections,DC=x",
+            &[("Name", "After"), ("Comment", "two")],
+        ),
+    ]
+    .concat();
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "long-name.dsml", dsml("", &entries));
+    let out = dump_capped(&path);
+    out.assert_contained(what);
+    let errors = errors_with(&out, "attribute description of at most 1 KiB");
+    assert_eq!(errors.len(), 1, "{}", out.summary());
+    assert!(errors[0].contains("attribute skipped"), "{errors:?}");
+    assert_around(&out, what);
+    out.assert_record(
+        what,
+        "CN=Long,DC=x",
+        &[("cn", "Long"), ("description", "kept")],
+    );
+    assert_eq!(out.records(what)[1]["attrs"].as_array().unwrap().len(), 2);
+}
+
+#[cfg(unix)]
+#[test]
+fn dsml_names_copied_into_every_value_count_against_the_text() {
+    // Names within the limit, but copied into 80k values an entry: 20
+    // entries would take 1.7 GB.
+    let what = "DSML entries of 80k empty values under a 1000-byte name";
+    let name = format!("cn;x-{}", "a".repeat(995));
+    let mut entries = dsml_entry(
+        "CN=Before,CN=Connections,DC=x",
+        &[("Name", "Before"), ("Comment", "one")],
+    );
+    for n in 0..20 {
+        entries.push_str(&format!(
+            "<searchResultEntry dn=\"CN=e{n},DC=x\"><attr name=\"{name}\">{}</attr></searchResultEntry>\n",
+            "<value/>".repeat(80_000)
+        ));
+    }
+    entries.push_str(&dsml_entry(
+        "CN=After,CN=Connections,DC=x",
+        &[("Name", "After"), ("Comment", "two")],
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "copied-names.dsml", dsml("", &entries));
+    let out = dump_capped(&path);
+    out.assert_contained(what);
+    let errors = errors_with(&out, "times their text");
+    assert_eq!(errors.len(), 20, "{}", out.summary());
+    assert!(
+        errors.iter().all(|e| e.contains("entry skipped")),
+        "{errors:?}"
+    );
+    assert_eq!(
+        out.dns(what),
+        [
+            "CN=Before,CN=Connections,DC=x",
+            "CN=After,CN=Connections,DC=x"
+        ]
+    );
 }
 
 /// The one `--max-values` error, which must say how many values were found.
