@@ -16,6 +16,7 @@
 //! Values ADSI could not serialize (`System.__ComObject`: large integers,
 //! security descriptors) are not in the file; they are counted in a warning.
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
@@ -46,6 +47,9 @@ struct PsObject {
     content: Option<Box<PsValue>>,
     /// Where its `Obj` element starts.
     offset: usize,
+    /// Whether the walk for nested directory objects has been through it
+    /// (and so through everything it holds): each object gives one record.
+    walked: Cell<bool>,
 }
 
 impl PsObject {
@@ -201,6 +205,8 @@ impl Stream {
         let value = self.decoder.value(top);
         parsed.diagnostics.append(&mut self.decoder.diagnostics);
         match value {
+            // A top-level `Ref` names an object already recorded.
+            PsValue::Object(object) if object.walked.get() => {}
             PsValue::Object(object) => {
                 let (record, lost) = record_of(&object, top.offset);
                 self.lost_values += lost;
@@ -574,13 +580,16 @@ fn decode_escapes(text: &str) -> String {
 
 /// The directory objects held anywhere inside `top` (a HealthChecker
 /// capture holds the Send connectors at
-/// `OrganizationInformation.GetSendConnector[i]`), each once, outermost
-/// first: objects with a DistinguishedName that are not mere references
-/// (`ADObjectId`). The walk is bounded by the decoded tree, which the XML
-/// reader bounds; shared objects are visited once.
+/// `OrganizationInformation.GetSendConnector[i]`), outermost first:
+/// objects with a DistinguishedName that are not mere references
+/// (`ADObjectId`). Each object is walked through once in the whole
+/// stream, so an object reached again through a `Ref` (from this object
+/// or a later one) gives no second record and costs no second walk.
 fn nested_directory_objects(top: &Rc<PsObject>) -> Vec<Rc<PsObject>> {
     let mut found = Vec::new();
-    let mut seen: HashSet<*const PsObject> = HashSet::from([Rc::as_ptr(top)]);
+    if top.walked.replace(true) {
+        return found;
+    }
     let mut pending: VecDeque<&PsValue> = top
         .props
         .iter()
@@ -592,7 +601,7 @@ fn nested_directory_objects(top: &Rc<PsObject>) -> Vec<Rc<PsObject>> {
             PsValue::List(items) => pending.extend(items),
             PsValue::Dict(entries) => pending.extend(entries.iter().map(|(_, v)| v)),
             PsValue::Object(object) => {
-                if !seen.insert(Rc::as_ptr(object)) || object.is("ADObjectId") {
+                if object.walked.replace(true) || object.is("ADObjectId") {
                     continue;
                 }
                 if object_dn(object).is_some() {

@@ -43,6 +43,30 @@ fn assert_around(out: &Outcome, what: &str) {
     );
 }
 
+/// `count` top-level objects, each holding the one before through a `Ref`
+/// in `Prev`, the first with the type names `TN` `t`; `props` gives each
+/// object's other properties.
+fn ref_chain(count: usize, first_types: &str, props: impl Fn(usize) -> String) -> String {
+    let mut objects = String::with_capacity(count * 100);
+    for n in 0..count {
+        let types = if n == 0 {
+            format!("<TN RefId=\"t\">{first_types}</TN>")
+        } else {
+            "<TNRef RefId=\"t\" />".to_owned()
+        };
+        let prev = if n == 0 {
+            String::new()
+        } else {
+            format!("<Ref N=\"Prev\" RefId=\"{}\" />", n - 1)
+        };
+        objects.push_str(&format!(
+            "<Obj RefId=\"{n}\">{types}<Props>{}{prev}</Props></Obj>\n",
+            props(n)
+        ));
+    }
+    objects
+}
+
 /// `count` ADObjectIds, each holding the one before through a `Ref`. Two
 /// RefIds take turns, so that only the chain holds its objects: the last
 /// one holds all the others, one inside the other.
@@ -79,6 +103,56 @@ fn clixml_a_ref_chain_deeper_than_the_stack_is_read_whole() {
         Some(true)
     );
     assert!(out.stdout_len > 150_000 * 20, "{}", out.summary());
+}
+
+#[test]
+fn clixml_objects_reached_again_through_refs_give_one_record_each() {
+    let what = "500 objects with DNs, each holding the one before";
+    // Object 0 also holds a directory object, which every later object
+    // reaches again through the chain.
+    let inner = "<Obj N=\"Inner\" RefId=\"inner\"><TN RefId=\"i\"><T>X</T></TN><Props>\
+                 <S N=\"DistinguishedName\">CN=Inner,DC=x</S></Props></Obj>";
+    let mut objects = clixml_object(900_000, "Before", "<S N=\"Comment\">one</S>\n");
+    objects.push_str(&ref_chain(500, "<T>X</T>", |n| {
+        let held = if n == 0 { inner } else { "" };
+        format!("<S N=\"DistinguishedName\">CN=o{n},DC=x</S>{held}")
+    }));
+    objects.push_str(&clixml_object(
+        900_001,
+        "After",
+        "<S N=\"Comment\">two</S>\n",
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "reached.xml", clixml("", &objects));
+    let out = dump(&path);
+    out.assert_contained(what);
+    assert!(out.diagnostics().is_empty(), "{}", out.summary());
+    let mut expected: Vec<String> = (0..500).map(|n| format!("CN=o{n},DC=x")).collect();
+    expected.insert(0, "CN=Before,CN=Connections,DC=x".to_owned());
+    expected.insert(2, "CN=Inner,DC=x".to_owned());
+    expected.push("CN=After,CN=Connections,DC=x".to_owned());
+    assert_eq!(out.dns(what), expected);
+    assert_around(&out, what);
+}
+
+#[test]
+fn clixml_a_long_ref_chain_without_dns_is_walked_once() {
+    // Walked again for each object, 60k objects take 1.8 billion steps:
+    // the watchdog would stop the run.
+    let what = "60k objects without DNs, each holding the one before";
+    let mut objects = clixml_object(900_000, "Before", "<S N=\"Comment\">one</S>\n");
+    objects.push_str(&ref_chain(60_000, "<T>X</T>", |n| {
+        format!("<S N=\"Name\">o{n}</S>")
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "walked.xml", clixml("", &objects));
+    let out = dump(&path);
+    out.assert_contained(what);
+    assert!(out.diagnostics().is_empty(), "{}", out.summary());
+    assert_eq!(
+        out.stdout.lines().next().map(|l| l.contains("CN=Before")),
+        Some(true)
+    );
 }
 
 /// A name of `cn;x-` and a MiB: far beyond what an attribute description may be.
