@@ -21,7 +21,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 use super::xml::{self, Element};
-use super::{Parsed, Projection};
+use super::{Parsed, Projection, MAX_VALUES};
 use crate::diag::Diagnostic;
 use crate::record::{Attr, Body, Record, Value};
 
@@ -108,6 +108,33 @@ pub const REF_REACH: u64 = 32 << 20;
 /// The most objects kept for good because something referred to them.
 const MAX_SHARED: usize = 100_000;
 
+/// One top-level element parsed on its own, with its collections cut at
+/// `--max-values` elements.
+pub struct Tree {
+    element: Option<Element>,
+    diagnostics: Vec<Diagnostic>,
+    /// Elements left out of collections longer than `--max-values`.
+    left_out: usize,
+}
+
+/// Parses one top-level element (as [`is_record`] picks them): no element
+/// is built past the first `max_values` of any one parent.
+pub fn tree(text: &[u8], max_depth: usize, max_values: usize) -> Tree {
+    let left_out = Cell::new(0usize);
+    let (element, diagnostics) = xml::parse_skipping(text, max_depth, |tag| {
+        let beyond = tag.earlier_siblings() >= max_values;
+        if beyond {
+            left_out.set(left_out.get() + 1);
+        }
+        beyond
+    });
+    Tree {
+        element,
+        diagnostics,
+        left_out: left_out.get(),
+    }
+}
+
 /// Which elements are records: every child of the root `Objs`.
 pub(crate) fn is_record(open: &[Vec<u8>], _name: &[u8]) -> bool {
     open.len() == 1 && open[0] == b"Objs"
@@ -123,7 +150,7 @@ pub fn parse(text: &[u8]) -> Parsed {
     };
     if let Some(root) = root.as_ref().filter(|root| root.name == "Objs") {
         for top in &root.children {
-            stream.top_level(top, top.offset as u64, &mut parsed);
+            stream.top_level(top, top.offset as u64, 0, &mut parsed);
         }
     }
     stream.finish_into(root.as_ref(), &mut parsed);
@@ -140,6 +167,8 @@ pub struct Stream {
     lost_values: usize,
     /// How far back a `Ref` may point ([`REF_REACH`]).
     reach: u64,
+    /// The most values a record keeps (`--max-values`).
+    max_values: usize,
 }
 
 impl Default for Stream {
@@ -148,6 +177,7 @@ impl Default for Stream {
             decoder: Decoder::default(),
             lost_values: 0,
             reach: REF_REACH,
+            max_values: MAX_VALUES,
         }
     }
 }
@@ -155,9 +185,13 @@ impl Default for Stream {
 impl Stream {
     /// A stream that keeps what `projection` asks for: the values of other
     /// properties are not decoded (their objects still are, for the
-    /// references to them and the properties inside them).
-    pub fn new(projection: Projection) -> Stream {
-        let mut stream = Stream::default();
+    /// references to them and the properties inside them); and at most
+    /// `max_values` values per record.
+    pub fn new(projection: Projection, max_values: usize) -> Stream {
+        let mut stream = Stream {
+            max_values,
+            ..Stream::default()
+        };
         if let Projection::Only { attribute, .. } = projection {
             stream.decoder.reads = Some(attribute);
         }
@@ -167,20 +201,13 @@ impl Stream {
     /// Decodes one top-level element parsed on its own (offsets relative to
     /// its text), which starts at `at` in the input; its record and
     /// diagnostics go to `parsed` with offsets shifted by `shift`.
-    pub fn record(
-        &mut self,
-        tree: (Option<Element>, Vec<Diagnostic>),
-        at: u64,
-        shift: usize,
-        parsed: &mut Parsed,
-    ) {
-        let (element, diagnostics) = tree;
+    pub fn record(&mut self, tree: Tree, at: u64, shift: usize, parsed: &mut Parsed) {
         let mut own = Parsed {
-            diagnostics,
+            diagnostics: tree.diagnostics,
             ..Parsed::default()
         };
-        if let Some(element) = element {
-            self.top_level(&element, at, &mut own);
+        if let Some(element) = tree.element {
+            self.top_level(&element, at, tree.left_out, &mut own);
         }
         for mut record in own.records {
             record.offset += shift;
@@ -195,7 +222,10 @@ impl Stream {
         parsed.skipped += own.skipped;
     }
 
-    fn top_level(&mut self, top: &Element, at: u64, parsed: &mut Parsed) {
+    /// Decodes a top-level element into its records: its own, then those
+    /// of the directory objects nested in it. `left_out` elements of its
+    /// collections were not built (`--max-values`).
+    fn top_level(&mut self, top: &Element, at: u64, left_out: usize, parsed: &mut Parsed) {
         if !top.complete {
             parsed.skipped += 1;
             return;
@@ -208,8 +238,9 @@ impl Stream {
             // A top-level `Ref` names an object already recorded.
             PsValue::Object(object) if object.walked.get() => {}
             PsValue::Object(object) => {
-                let (record, lost) = record_of(&object, top.offset);
-                self.lost_values += lost;
+                let Some(record) = self.record_of(&object, left_out, parsed) else {
+                    return;
+                };
                 // Cmdlet output may carry no DN (Select-Object, a capture's
                 // own container objects); a directory object must.
                 let raw_directory = object.is("System.DirectoryServices.")
@@ -225,8 +256,9 @@ impl Stream {
                 }
                 parsed.records.push(record);
                 for nested in nested_directory_objects(&object) {
-                    let (record, lost) = record_of(&nested, nested.offset);
-                    self.lost_values += lost;
+                    let Some(record) = self.record_of(&nested, 0, parsed) else {
+                        return;
+                    };
                     parsed.records.push(record);
                 }
             }
@@ -236,6 +268,32 @@ impl Stream {
                 format!("top-level <{}> is not an object: ignored", top.name),
             )),
         }
+    }
+
+    /// The record of `object`, within `--max-values` (its collections had
+    /// `left_out` more elements).
+    fn record_of(
+        &mut self,
+        object: &PsObject,
+        left_out: usize,
+        parsed: &mut Parsed,
+    ) -> Option<Record> {
+        let mut values = Values {
+            attrs: Vec::new(),
+            max: self.max_values,
+            found: left_out,
+            lost: 0,
+        };
+        let record = record_of(object, &mut values);
+        self.lost_values += values.lost;
+        if values.found > self.max_values {
+            parsed.diagnostics.push(super::too_many_values(
+                object.offset,
+                self.max_values,
+                values.found,
+            ));
+        }
+        Some(record)
     }
 
     /// Reads what is left once the records are out: the document around
@@ -248,7 +306,7 @@ impl Stream {
         };
         if let Some(root) = root.as_ref().filter(|root| root.name == "Objs") {
             for top in &root.children {
-                self.top_level(top, top.offset as u64, &mut parsed);
+                self.top_level(top, top.offset as u64, 0, &mut parsed);
             }
         }
         self.finish_into(root.as_ref(), &mut parsed);
@@ -634,16 +692,15 @@ const NOISE: &[&str] = &[
     "PropertyCount",
 ];
 
-/// Builds the record of a top-level object; also returns how many values were lost.
-fn record_of(object: &PsObject, offset: usize) -> (Record, usize) {
-    let mut values = Flattener::default();
-    let mut attrs = Vec::new();
+/// Builds the record of an object, its values through `values`.
+fn record_of(object: &PsObject, values: &mut Values) -> Record {
     let mut empty = Vec::new();
     let dn = if object.is("System.DirectoryServices.SearchResult") {
         for (key, value) in dict_entries(object.prop("Properties")) {
-            values.push_all(&mut attrs, &key, &value);
+            values.push_all(&key, &value);
         }
-        attr_text(&attrs, "distinguishedname")
+        values
+            .text("distinguishedname")
             .or_else(|| text_of(object.prop("Path")).map(|p| strip_ldap_path(&p)))
             .unwrap_or_default()
     } else {
@@ -656,14 +713,12 @@ fn record_of(object: &PsObject, offset: usize) -> (Record, usize) {
             if raw_directory && name.eq_ignore_ascii_case("Path") {
                 continue;
             }
-            if !values.push_all(&mut attrs, name, value)
-                && !raw_directory
-                && is_empty_collection(value)
-            {
+            if !values.push_all(name, value) && !raw_directory && is_empty_collection(value) {
                 empty.push(name.clone());
             }
         }
-        attr_text(&attrs, "distinguishedName")
+        values
+            .text("distinguishedName")
             .or_else(|| object.prop("Identity").and_then(object_id_dn))
             .unwrap_or_default()
     };
@@ -673,24 +728,21 @@ fn record_of(object: &PsObject, offset: usize) -> (Record, usize) {
     let raw_directory = object.is("System.DirectoryServices.")
         || object.is("Microsoft.ActiveDirectory.Management.");
     let types: &[String] = if raw_directory { &[] } else { &object.types };
-    attrs.extend(types.iter().map(|t| Attr {
-        name: "PSTypeNames".to_owned(),
-        value: Value::Bytes(t.clone().into_bytes()),
-    }));
-    attrs.extend(empty.into_iter().map(|name| Attr {
-        name: "PSEmptyProperties".to_owned(),
-        value: Value::Bytes(name.into_bytes()),
-    }));
-    let record = Record {
+    for name in types {
+        values.push("PSTypeNames", || Value::Bytes(name.clone().into_bytes()));
+    }
+    for name in empty {
+        values.push("PSEmptyProperties", || Value::Bytes(name.into_bytes()));
+    }
+    Record {
         dn,
-        offset,
+        offset: object.offset,
         controls: Vec::new(),
         body: Body::Entry {
-            attrs,
+            attrs: std::mem::take(&mut values.attrs),
             changetype_add: false,
         },
-    };
-    (record, values.lost)
+    }
 }
 
 fn dict_entries(value: Option<&PsValue>) -> Vec<(String, PsValue)> {
@@ -706,14 +758,6 @@ fn dict_entries(value: Option<&PsValue>) -> Vec<(String, PsValue)> {
             .collect(),
         _ => Vec::new(),
     }
-}
-
-fn attr_text(attrs: &[Attr], name: &str) -> Option<String> {
-    attrs
-        .iter()
-        .find(|a| a.name.eq_ignore_ascii_case(name))
-        .and_then(|a| a.value.as_text())
-        .map(str::to_owned)
 }
 
 /// `LDAP://server/CN=…` or `LDAP://CN=…` → `CN=…`.
@@ -761,59 +805,74 @@ fn object_id_dn(value: &PsValue) -> Option<String> {
     }
 }
 
-#[derive(Default)]
-struct Flattener {
+/// The values of one record as they are found: at most `max` are kept.
+struct Values {
+    attrs: Vec<Attr>,
+    max: usize,
+    /// Values found, kept or not.
+    found: usize,
+    /// Values serialized as `System.__ComObject`, whose content is lost.
     lost: usize,
 }
 
-impl Flattener {
-    /// Appends one attribute pair per value of `value`; false when it has none.
-    fn push_all(&mut self, attrs: &mut Vec<Attr>, name: &str, value: &PsValue) -> bool {
-        let mut out = Vec::new();
-        self.values(value, &mut out);
-        let any = !out.is_empty();
-        attrs.extend(out.into_iter().map(|value| Attr {
-            name: name.to_owned(),
-            value,
-        }));
-        any
-    }
-
-    /// A property's values: a collection (or an object holding one) is
-    /// spread into its items; anything else is one scalar.
-    fn values(&mut self, value: &PsValue, out: &mut Vec<Value>) {
+impl Values {
+    /// Adds one attribute pair per value of `value`; false when it has none.
+    fn push_all(&mut self, name: &str, value: &PsValue) -> bool {
+        let before = self.found;
         let collection = match value {
             PsValue::Object(object) => object.content.as_deref().unwrap_or(value),
             other => other,
         };
         match collection {
-            PsValue::List(items) => items.iter().for_each(|item| self.scalar(item, out)),
-            PsValue::Dict(entries) => entries.iter().for_each(|(_, v)| self.scalar(v, out)),
-            _ => self.scalar(value, out),
+            PsValue::List(items) => items.iter().for_each(|item| self.scalar(name, item)),
+            PsValue::Dict(entries) => entries.iter().for_each(|(_, v)| self.scalar(name, v)),
+            _ => self.scalar(name, value),
         }
+        self.found > before
     }
 
     /// One item as one value: text, bytes, an ADObjectId's DN, an object's
     /// ToString or its primitive content. Nested collections are not spread
     /// (a property is one level of values), which also keeps a chain of
     /// `Ref`s from multiplying into an exponential number of values.
-    fn scalar(&mut self, value: &PsValue, out: &mut Vec<Value>) {
+    fn scalar(&mut self, name: &str, value: &PsValue) {
         match value {
             PsValue::Null | PsValue::List(_) | PsValue::Dict(_) => {}
-            PsValue::Text(text) => out.push(Value::Bytes(text.clone().into_bytes())),
-            PsValue::Bytes(bytes) => out.push(Value::Bytes(bytes.clone())),
+            PsValue::Text(text) => self.push(name, || Value::Bytes(text.clone().into_bytes())),
+            PsValue::Bytes(bytes) => self.push(name, || Value::Bytes(bytes.clone())),
             PsValue::Object(object) => {
                 if object.is("System.__ComObject") {
                     self.lost += 1;
                 } else if let Some(dn) = object_id_dn(value) {
-                    out.push(Value::Bytes(dn.into_bytes()));
+                    self.push(name, || Value::Bytes(dn.into_bytes()));
                 } else if let Some(text) = &object.to_string {
-                    out.push(Value::Bytes(text.clone().into_bytes()));
+                    self.push(name, || Value::Bytes(text.clone().into_bytes()));
                 } else if let Some(PsValue::Text(text)) = object.content.as_deref() {
-                    out.push(Value::Bytes(text.clone().into_bytes()));
+                    self.push(name, || Value::Bytes(text.clone().into_bytes()));
                 }
             }
         }
+    }
+
+    /// Counts a value of `name`, and keeps it while there is room.
+    fn push(&mut self, name: &str, value: impl FnOnce() -> Value) {
+        self.found += 1;
+        if self.attrs.len() >= self.max {
+            return;
+        }
+        self.attrs.push(Attr {
+            name: name.to_owned(),
+            value: value(),
+        });
+    }
+
+    /// The first value of `name` (any case) kept so far, as text.
+    fn text(&self, name: &str) -> Option<String> {
+        self.attrs
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(name))
+            .and_then(|a| a.value.as_text())
+            .map(str::to_owned)
     }
 }
 
@@ -867,12 +926,12 @@ mod tests {
               <S N="Comment">not read</S>
               <S N="DistinguishedName">CN=C,CN=Connections,DC=x</S>
             </Props></Obj></Objs>"#;
-        let mut stream = Stream::new(crate::analysis::PROJECTION);
+        let mut stream = Stream::new(crate::analysis::PROJECTION, MAX_VALUES);
         let mut parsed = Parsed::default();
         let (root, diagnostics) = xml::parse(text.as_bytes());
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
         let top = &root.unwrap().children[0];
-        stream.top_level(top, 0, &mut parsed);
+        stream.top_level(top, 0, 0, &mut parsed);
         let record = &parsed.records[0];
         assert_eq!(record.dn, "CN=C,CN=Connections,DC=x");
         assert_eq!(
@@ -896,7 +955,12 @@ mod tests {
     }
 
     fn decode_at(stream: &mut Stream, text: &str, at: u64, parsed: &mut Parsed) {
-        stream.record(xml::parse(text.as_bytes()), at, 0, parsed);
+        stream.record(
+            tree(text.as_bytes(), xml::MAX_DEPTH, MAX_VALUES),
+            at,
+            0,
+            parsed,
+        );
     }
 
     #[test]

@@ -114,6 +114,11 @@ impl Tag<'_, '_> {
         &self.parent.name
     }
 
+    /// How many elements its parent holds before it (skipped ones left out).
+    pub(crate) fn earlier_siblings(&self) -> usize {
+        self.parent.children.len()
+    }
+
     /// The value of the attribute with this local name as written, when
     /// every attribute of the tag is well formed and this value needs no
     /// unescaping (else `None`, and the element is built and checked).

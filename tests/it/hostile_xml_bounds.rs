@@ -279,3 +279,30 @@ fn dsml_values_past_the_limit_are_not_collected() {
     assert_around(&out, what);
     assert_eq!(out.values(what, "CN=Many,DC=x", "cn").len(), 100_000);
 }
+
+#[cfg(unix)]
+#[test]
+fn clixml_values_past_the_limit_are_not_collected() {
+    let what = "CLIXML list of 4M empty values";
+    let many = clixml_object(
+        1,
+        "Many",
+        &format!(
+            "<Obj N=\"Members\" RefId=\"2\"><TN RefId=\"2\"><T>L</T></TN><LST>{}</LST></Obj>\n",
+            "<S/>".repeat(4_000_000)
+        ),
+    );
+    let objects = [
+        clixml_object(100, "Before", "<S N=\"Comment\">one</S>\n"),
+        many,
+        clixml_object(101, "After", "<S N=\"Comment\">two</S>\n"),
+    ]
+    .concat();
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "many.xml", clixml("", &objects));
+    let out = run_capped(&["dump", "--format", "jsonl"], &path, 512);
+    out.assert_contained(what);
+    // Name, DistinguishedName, 4M members and two type names.
+    assert_values_cut(&out, 4_000_004);
+    assert_around(&out, what);
+}
