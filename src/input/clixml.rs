@@ -20,6 +20,7 @@ use std::cell::Cell;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
+use super::expansion::{self, Expansion, AMPLIFICATION};
 use super::xml::{self, Element};
 use super::{Parsed, Projection, MAX_VALUES};
 use crate::diag::Diagnostic;
@@ -107,6 +108,9 @@ impl Drop for PsObject {
 pub const REF_REACH: u64 = 32 << 20;
 /// The most objects kept for good because something referred to them.
 const MAX_SHARED: usize = 100_000;
+/// What the records may take whatever the size of the text (a small
+/// genuine file expands more, in proportion, through its type names).
+const MIN_EXPANSION: usize = 64 << 20;
 
 /// One top-level element parsed on its own, with its collections cut at
 /// `--max-values` elements.
@@ -115,6 +119,8 @@ pub struct Tree {
     diagnostics: Vec<Diagnostic>,
     /// Elements left out of collections longer than `--max-values`.
     left_out: usize,
+    /// The length of its text.
+    len: usize,
 }
 
 /// Parses one top-level element (as [`is_record`] picks them): no element
@@ -132,6 +138,7 @@ pub fn tree(text: &[u8], max_depth: usize, max_values: usize) -> Tree {
         element,
         diagnostics,
         left_out: left_out.get(),
+        len: text.len(),
     }
 }
 
@@ -143,7 +150,10 @@ pub(crate) fn is_record(open: &[Vec<u8>], _name: &[u8]) -> bool {
 /// Reads a whole CLIXML document from decoded text.
 pub fn parse(text: &[u8]) -> Parsed {
     let (root, diagnostics) = xml::parse(text);
-    let mut stream = Stream::default();
+    let mut stream = Stream {
+        text_read: text.len() as u64,
+        ..Stream::default()
+    };
     let mut parsed = Parsed {
         diagnostics,
         ..Parsed::default()
@@ -169,6 +179,12 @@ pub struct Stream {
     reach: u64,
     /// The most values a record keeps (`--max-values`).
     max_values: usize,
+    /// What the records took so far, against [`Stream::text_read`].
+    expansion: Expansion,
+    /// Bytes of text read so far.
+    text_read: u64,
+    /// The records took more than their text allows: reading stopped.
+    exhausted: bool,
 }
 
 impl Default for Stream {
@@ -178,6 +194,9 @@ impl Default for Stream {
             lost_values: 0,
             reach: REF_REACH,
             max_values: MAX_VALUES,
+            expansion: Expansion::default(),
+            text_read: 0,
+            exhausted: false,
         }
     }
 }
@@ -206,6 +225,7 @@ impl Stream {
             diagnostics: tree.diagnostics,
             ..Parsed::default()
         };
+        self.text_read = self.text_read.max(at + tree.len as u64);
         if let Some(element) = tree.element {
             self.top_level(&element, at, tree.left_out, &mut own);
         }
@@ -226,7 +246,7 @@ impl Stream {
     /// of the directory objects nested in it. `left_out` elements of its
     /// collections were not built (`--max-values`).
     fn top_level(&mut self, top: &Element, at: u64, left_out: usize, parsed: &mut Parsed) {
-        if !top.complete {
+        if !top.complete || self.exhausted {
             parsed.skipped += 1;
             return;
         }
@@ -271,7 +291,8 @@ impl Stream {
     }
 
     /// The record of `object`, within `--max-values` (its collections had
-    /// `left_out` more elements).
+    /// `left_out` more elements) and the expansion the text allows: past
+    /// it, an error, no record, and reading stops.
     fn record_of(
         &mut self,
         object: &PsObject,
@@ -283,14 +304,33 @@ impl Stream {
             max: self.max_values,
             found: left_out,
             lost: 0,
+            expansion: &mut self.expansion,
+            text_read: self.text_read,
+            exhausted: false,
+            diagnostics: &mut parsed.diagnostics,
         };
         let record = record_of(object, &mut values);
+        let (found, exhausted) = (values.found, values.exhausted);
         self.lost_values += values.lost;
-        if values.found > self.max_values {
+        if exhausted {
+            self.exhausted = true;
+            parsed.skipped += 1;
+            parsed.diagnostics.push(Diagnostic::error(
+                object.offset,
+                format!(
+                    "expected the records of the file to take at most {AMPLIFICATION} times its text \
+                     (each value with its name, references expanded), found more by this object: \
+                     the file is damaged or made to exhaust memory; reading stopped, the objects \
+                     from here on are not read"
+                ),
+            ));
+            return None;
+        }
+        if found > self.max_values {
             parsed.diagnostics.push(super::too_many_values(
                 object.offset,
                 self.max_values,
-                values.found,
+                found,
             ));
         }
         Some(record)
@@ -304,6 +344,7 @@ impl Stream {
             diagnostics,
             ..Parsed::default()
         };
+        self.text_read += skeleton.len() as u64;
         if let Some(root) = root.as_ref().filter(|root| root.name == "Objs") {
             for top in &root.children {
                 self.top_level(top, top.offset as u64, 0, &mut parsed);
@@ -693,11 +734,11 @@ const NOISE: &[&str] = &[
 ];
 
 /// Builds the record of an object, its values through `values`.
-fn record_of(object: &PsObject, values: &mut Values) -> Record {
+fn record_of(object: &PsObject, values: &mut Values<'_>) -> Record {
     let mut empty = Vec::new();
     let dn = if object.is("System.DirectoryServices.SearchResult") {
         for (key, value) in dict_entries(object.prop("Properties")) {
-            values.push_all(&key, &value);
+            values.push_all(&key, &value, object.offset);
         }
         values
             .text("distinguishedname")
@@ -713,7 +754,10 @@ fn record_of(object: &PsObject, values: &mut Values) -> Record {
             if raw_directory && name.eq_ignore_ascii_case("Path") {
                 continue;
             }
-            if !values.push_all(name, value) && !raw_directory && is_empty_collection(value) {
+            if !values.push_all(name, value, object.offset)
+                && !raw_directory
+                && is_empty_collection(value)
+            {
                 empty.push(name.clone());
             }
         }
@@ -805,19 +849,31 @@ fn object_id_dn(value: &PsValue) -> Option<String> {
     }
 }
 
-/// The values of one record as they are found: at most `max` are kept.
-struct Values {
+/// The values of one record as they are found: at most `max` are kept,
+/// and each costs its bytes and its name against the stream's expansion.
+struct Values<'s> {
     attrs: Vec<Attr>,
     max: usize,
     /// Values found, kept or not.
     found: usize,
     /// Values serialized as `System.__ComObject`, whose content is lost.
     lost: usize,
+    expansion: &'s mut Expansion,
+    text_read: u64,
+    /// The expansion is spent: nothing more is kept.
+    exhausted: bool,
+    diagnostics: &'s mut Vec<Diagnostic>,
 }
 
-impl Values {
-    /// Adds one attribute pair per value of `value`; false when it has none.
-    fn push_all(&mut self, name: &str, value: &PsValue) -> bool {
+impl Values<'_> {
+    /// Adds one attribute pair per value of `value` (a property of the
+    /// object at `at`); false when it has none. A name longer than
+    /// [`super::MAX_DESCRIPTION`] is an error, and its values are left out.
+    fn push_all(&mut self, name: &str, value: &PsValue, at: usize) -> bool {
+        if let Some(overlong) = super::overlong_description(at, name) {
+            self.diagnostics.push(overlong);
+            return true;
+        }
         let before = self.found;
         let collection = match value {
             PsValue::Object(object) => object.content.as_deref().unwrap_or(value),
@@ -857,12 +913,18 @@ impl Values {
     /// Counts a value of `name`, and keeps it while there is room.
     fn push(&mut self, name: &str, value: impl FnOnce() -> Value) {
         self.found += 1;
-        if self.attrs.len() >= self.max {
+        if self.exhausted || self.attrs.len() >= self.max {
+            return;
+        }
+        let value = value();
+        let cost = expansion::cost(name, &value);
+        if !self.expansion.spend(cost, self.text_read, MIN_EXPANSION) {
+            self.exhausted = true;
             return;
         }
         self.attrs.push(Attr {
             name: name.to_owned(),
-            value: value(),
+            value,
         });
     }
 

@@ -155,6 +155,40 @@ fn clixml_a_long_ref_chain_without_dns_is_walked_once() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn clixml_a_list_referred_to_by_every_object_is_expanded_within_a_budget() {
+    let what = "a 20k-value list referred to by 2000 objects";
+    let list: String = (0..20_000).map(|i| format!("<S>v{i}</S>")).collect();
+    let mut objects = clixml_object(
+        900_000,
+        "Before",
+        &format!(
+            "<S N=\"Comment\">one</S>\n<Obj N=\"Members\" RefId=\"list\"><TN RefId=\"l\"><T>L</T></TN>\
+             <LST>{list}</LST></Obj>\n"
+        ),
+    );
+    for n in 0..2000 {
+        objects.push_str(&format!(
+            "<Obj RefId=\"{n}\"><TNRef RefId=\"900000\" /><Props>\
+             <S N=\"DistinguishedName\">CN=o{n},DC=x</S><Ref N=\"Members\" RefId=\"list\" /></Props></Obj>\n"
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "shared.xml", clixml("", &objects));
+    let out = dump_capped(&path);
+    out.assert_contained(what);
+    let errors = errors_with(&out, "times its text");
+    assert_eq!(errors.len(), 1, "{}", out.summary());
+    assert!(errors[0].contains("reading stopped"), "{errors:?}");
+    assert!(out.stdout_len < 64 << 20, "{}", out.summary());
+    let first = out.stdout.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("CN=Before") && first.contains("\"v19999\""),
+        "{first:.200}"
+    );
+}
+
 /// A name of `cn;x-` and a MiB: far beyond what an attribute description may be.
 #[cfg(unix)]
 fn overlong_name() -> String {
@@ -202,6 +236,40 @@ fn dsml_an_overlong_attribute_description_is_skipped_with_an_error() {
 
 #[cfg(unix)]
 #[test]
+fn clixml_an_overlong_property_name_is_skipped_with_an_error() {
+    let what = "CLIXML property named by a MiB, 20k values";
+    let long = clixml_object(
+        1,
+        "Long",
+        &format!(
+            "<Obj N=\"{}\" RefId=\"2\"><TN RefId=\"2\"><T>L</T></TN><LST>{}</LST></Obj>\n\
+             <S N=\"Comment\">kept</S>\n",
+            overlong_name(),
+            "<S>v</S>".repeat(20_000)
+        ),
+    );
+    let objects = [
+        clixml_object(100, "Before", "<S N=\"Comment\">one</S>\n"),
+        long,
+        clixml_object(101, "After", "<S N=\"Comment\">two</S>\n"),
+    ]
+    .concat();
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "long-name.xml", clixml("", &objects));
+    let out = dump_capped(&path);
+    out.assert_contained(what);
+    let errors = errors_with(&out, "attribute description of at most 1 KiB");
+    assert_eq!(errors.len(), 1, "{}", out.summary());
+    assert_around(&out, what);
+    out.assert_record(
+        what,
+        "CN=Long,CN=Connections,DC=x",
+        &[("Name", "Long"), ("Comment", "kept")],
+    );
+}
+
+#[cfg(unix)]
+#[test]
 fn dsml_names_copied_into_every_value_count_against_the_text() {
     // Names within the limit, but copied into 80k values an entry: 20
     // entries would take 1.7 GB.
@@ -237,6 +305,34 @@ fn dsml_names_copied_into_every_value_count_against_the_text() {
             "CN=Before,CN=Connections,DC=x",
             "CN=After,CN=Connections,DC=x"
         ]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn clixml_names_copied_into_every_value_count_against_the_text() {
+    // 30 objects would take 1.9 GB.
+    let what = "CLIXML objects of 60k empty values under a 1000-byte name";
+    let name = format!("x{}", "a".repeat(999));
+    let mut objects = clixml_object(900_000, "Before", "<S N=\"Comment\">one</S>\n");
+    for n in 0..30 {
+        objects.push_str(&format!(
+            "<Obj RefId=\"{n}\"><TNRef RefId=\"900000\" /><Props><S N=\"DistinguishedName\">CN=o{n},DC=x</S>\
+             <Obj N=\"{name}\" RefId=\"l{n}\"><TN RefId=\"l{n}\"><T>L</T></TN><LST>{}</LST></Obj></Props></Obj>\n",
+            "<S />".repeat(60_000)
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "copied-names.xml", clixml("", &objects));
+    let out = dump_capped(&path);
+    out.assert_contained(what);
+    let errors = errors_with(&out, "times its text");
+    assert_eq!(errors.len(), 1, "{}", out.summary());
+    // Before, and the first object whole: 60k values of 1000 bytes.
+    assert!(out.stdout_len < 128 << 20, "{}", out.summary());
+    assert_eq!(
+        out.stdout.lines().next().map(|l| l.contains("CN=Before")),
+        Some(true)
     );
 }
 
