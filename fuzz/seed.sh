@@ -22,6 +22,26 @@ seed ldif "${ldif[@]}"
 seed dsml "${dsml[@]}"
 seed clixml "${clixml[@]}"
 seed pipeline "${ldif[@]}" "${xml[@]}"
+# Shapes the fixtures lack: a Ref chain whose two RefIds take turns, objects
+# reached again through Refs (and a top-level Ref), attribute names over 1 KiB.
+gen() { # target, name, text
+  mkdir -p "fuzz/corpus/$1"
+  printf '%s' "$3" > "fuzz/corpus/$1/$2"
+}
+objs='<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
+chain='<Obj RefId="id0"><TN RefId="t"><T>Microsoft.Exchange.Data.Directory.ADObjectId</T></TN><Props /></Obj>'
+for n in $(seq 1 60); do
+  chain+="<Obj RefId=\"id$((n % 2))\"><TNRef RefId=\"t\" /><Props><Ref N=\"Parent\" RefId=\"id$(((n - 1) % 2))\" /></Props></Obj>"
+done
+gen clixml ref-chain "$objs$chain</Objs>"
+shared='<Obj RefId="0"><TN RefId="t"><T>X</T></TN><Props><S N="DistinguishedName">CN=o0,DC=x</S><Obj N="Members" RefId="l"><TN RefId="l"><T>L</T></TN><LST><S>a</S><S>b</S><Obj RefId="i"><TNRef RefId="t" /><Props><S N="DistinguishedName">CN=i,DC=x</S></Props></Obj></LST></Obj></Props></Obj>'
+for n in $(seq 1 20); do
+  shared+="<Obj RefId=\"$n\"><TNRef RefId=\"t\" /><Props><S N=\"DistinguishedName\">CN=o$n,DC=x</S><Ref N=\"Members\" RefId=\"l\" /><Ref N=\"Prev\" RefId=\"$((n - 1))\" /></Props></Obj>"
+done
+gen clixml shared-refs "$objs$shared<Ref RefId=\"3\" /></Objs>"
+long="cn;x-$(printf 'a%.0s' $(seq 1 1100))"
+gen clixml long-name "$objs<Obj RefId=\"0\"><TN RefId=\"t\"><T>X</T></TN><Props><S N=\"DistinguishedName\">CN=a,DC=x</S><Obj N=\"$long\" RefId=\"1\"><TNRef RefId=\"t\" /><LST><S>v</S><S>w</S></LST></Obj></Props></Obj></Objs>"
+gen dsml long-name "<batchResponse xmlns=\"urn:oasis:names:tc:DSML:2:0:core\"><searchResponse><searchResultEntry dn=\"CN=a,DC=x\"><attr name=\"cn\"><value>a</value></attr><attr name=\"$long\"><value>v</value><value/></attr></searchResultEntry><searchResultDone><resultCode code=\"0\" descr=\"success\"/></searchResultDone></searchResponse></batchResponse>"
 # DNs: every dn: line of the LDIF seeds, one per file.
 mkdir -p fuzz/corpus/dn
 grep -h '^dn: ' "${ldif[@]}" 2>/dev/null | cut -c5- | sort -u | sed -n '1,500p' | while IFS= read -r dn; do

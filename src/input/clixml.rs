@@ -16,11 +16,13 @@
 //! Values ADSI could not serialize (`System.__ComObject`: large integers,
 //! security descriptors) are not in the file; they are counted in a warning.
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
+use super::expansion::{self, Expansion, AMPLIFICATION};
 use super::xml::{self, Element};
-use super::{Parsed, Projection};
+use super::{Parsed, Projection, MAX_VALUES};
 use crate::diag::Diagnostic;
 use crate::record::{Attr, Body, Record, Value};
 
@@ -46,6 +48,9 @@ struct PsObject {
     content: Option<Box<PsValue>>,
     /// Where its `Obj` element starts.
     offset: usize,
+    /// Whether the walk for nested directory objects has been through it
+    /// (and so through everything it holds): each object gives one record.
+    walked: Cell<bool>,
 }
 
 impl PsObject {
@@ -64,6 +69,37 @@ impl PsObject {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v)
     }
+
+    /// Takes the values the object holds, leaving it empty.
+    fn take_values(&mut self) -> impl Iterator<Item = PsValue> {
+        let props = std::mem::take(&mut self.props);
+        let content = self.content.take().map(|content| *content);
+        props.into_iter().map(|(_, value)| value).chain(content)
+    }
+}
+
+/// Objects are dropped one after the other, not one inside the other: a
+/// chain of `Ref`s (each object holding the one before) is as long as the
+/// file makes it, far deeper than the stack.
+impl Drop for PsObject {
+    fn drop(&mut self) {
+        let mut pending: Vec<PsValue> = self.take_values().collect();
+        while let Some(value) = pending.pop() {
+            match value {
+                PsValue::Object(object) => {
+                    // Only the last holder of an object empties it.
+                    if let Ok(mut object) = Rc::try_unwrap(object) {
+                        pending.extend(object.take_values());
+                    }
+                }
+                PsValue::List(items) => pending.extend(items),
+                PsValue::Dict(entries) => {
+                    pending.extend(entries.into_iter().flat_map(|(key, value)| [key, value]));
+                }
+                PsValue::Null | PsValue::Text(_) | PsValue::Bytes(_) => {}
+            }
+        }
+    }
 }
 
 /// How far back (in bytes of decoded text) a `Ref` may point: objects
@@ -72,6 +108,39 @@ impl PsObject {
 pub const REF_REACH: u64 = 32 << 20;
 /// The most objects kept for good because something referred to them.
 const MAX_SHARED: usize = 100_000;
+/// What the records may take whatever the size of the text (a small
+/// genuine file expands more, in proportion, through its type names).
+const MIN_EXPANSION: usize = 64 << 20;
+
+/// One top-level element parsed on its own, with its collections cut at
+/// `--max-values` elements.
+pub struct Tree {
+    element: Option<Element>,
+    diagnostics: Vec<Diagnostic>,
+    /// Elements left out of collections longer than `--max-values`.
+    left_out: usize,
+    /// The length of its text.
+    len: usize,
+}
+
+/// Parses one top-level element (as [`is_record`] picks them): no element
+/// is built past the first `max_values` of any one parent.
+pub fn tree(text: &[u8], max_depth: usize, max_values: usize) -> Tree {
+    let left_out = Cell::new(0usize);
+    let (element, diagnostics) = xml::parse_skipping(text, max_depth, |tag| {
+        let beyond = tag.earlier_siblings() >= max_values;
+        if beyond {
+            left_out.set(left_out.get() + 1);
+        }
+        beyond
+    });
+    Tree {
+        element,
+        diagnostics,
+        left_out: left_out.get(),
+        len: text.len(),
+    }
+}
 
 /// Which elements are records: every child of the root `Objs`.
 pub(crate) fn is_record(open: &[Vec<u8>], _name: &[u8]) -> bool {
@@ -81,14 +150,17 @@ pub(crate) fn is_record(open: &[Vec<u8>], _name: &[u8]) -> bool {
 /// Reads a whole CLIXML document from decoded text.
 pub fn parse(text: &[u8]) -> Parsed {
     let (root, diagnostics) = xml::parse(text);
-    let mut stream = Stream::default();
+    let mut stream = Stream {
+        text_read: text.len() as u64,
+        ..Stream::default()
+    };
     let mut parsed = Parsed {
         diagnostics,
         ..Parsed::default()
     };
     if let Some(root) = root.as_ref().filter(|root| root.name == "Objs") {
         for top in &root.children {
-            stream.top_level(top, top.offset as u64, &mut parsed);
+            stream.top_level(top, top.offset as u64, 0, &mut parsed);
         }
     }
     stream.finish_into(root.as_ref(), &mut parsed);
@@ -105,6 +177,14 @@ pub struct Stream {
     lost_values: usize,
     /// How far back a `Ref` may point ([`REF_REACH`]).
     reach: u64,
+    /// The most values a record keeps (`--max-values`).
+    max_values: usize,
+    /// What the records took so far, against [`Stream::text_read`].
+    expansion: Expansion,
+    /// Bytes of text read so far.
+    text_read: u64,
+    /// The records took more than their text allows: reading stopped.
+    exhausted: bool,
 }
 
 impl Default for Stream {
@@ -113,6 +193,10 @@ impl Default for Stream {
             decoder: Decoder::default(),
             lost_values: 0,
             reach: REF_REACH,
+            max_values: MAX_VALUES,
+            expansion: Expansion::default(),
+            text_read: 0,
+            exhausted: false,
         }
     }
 }
@@ -120,9 +204,13 @@ impl Default for Stream {
 impl Stream {
     /// A stream that keeps what `projection` asks for: the values of other
     /// properties are not decoded (their objects still are, for the
-    /// references to them and the properties inside them).
-    pub fn new(projection: Projection) -> Stream {
-        let mut stream = Stream::default();
+    /// references to them and the properties inside them); and at most
+    /// `max_values` values per record.
+    pub fn new(projection: Projection, max_values: usize) -> Stream {
+        let mut stream = Stream {
+            max_values,
+            ..Stream::default()
+        };
         if let Projection::Only { attribute, .. } = projection {
             stream.decoder.reads = Some(attribute);
         }
@@ -132,20 +220,14 @@ impl Stream {
     /// Decodes one top-level element parsed on its own (offsets relative to
     /// its text), which starts at `at` in the input; its record and
     /// diagnostics go to `parsed` with offsets shifted by `shift`.
-    pub fn record(
-        &mut self,
-        tree: (Option<Element>, Vec<Diagnostic>),
-        at: u64,
-        shift: usize,
-        parsed: &mut Parsed,
-    ) {
-        let (element, diagnostics) = tree;
+    pub fn record(&mut self, tree: Tree, at: u64, shift: usize, parsed: &mut Parsed) {
         let mut own = Parsed {
-            diagnostics,
+            diagnostics: tree.diagnostics,
             ..Parsed::default()
         };
-        if let Some(element) = element {
-            self.top_level(&element, at, &mut own);
+        self.text_read = self.text_read.max(at + tree.len as u64);
+        if let Some(element) = tree.element {
+            self.top_level(&element, at, tree.left_out, &mut own);
         }
         for mut record in own.records {
             record.offset += shift;
@@ -160,8 +242,11 @@ impl Stream {
         parsed.skipped += own.skipped;
     }
 
-    fn top_level(&mut self, top: &Element, at: u64, parsed: &mut Parsed) {
-        if !top.complete {
+    /// Decodes a top-level element into its records: its own, then those
+    /// of the directory objects nested in it. `left_out` elements of its
+    /// collections were not built (`--max-values`).
+    fn top_level(&mut self, top: &Element, at: u64, left_out: usize, parsed: &mut Parsed) {
+        if !top.complete || self.exhausted {
             parsed.skipped += 1;
             return;
         }
@@ -170,9 +255,12 @@ impl Stream {
         let value = self.decoder.value(top);
         parsed.diagnostics.append(&mut self.decoder.diagnostics);
         match value {
+            // A top-level `Ref` names an object already recorded.
+            PsValue::Object(object) if object.walked.get() => {}
             PsValue::Object(object) => {
-                let (record, lost) = record_of(&object, top.offset);
-                self.lost_values += lost;
+                let Some(record) = self.record_of(&object, left_out, parsed) else {
+                    return;
+                };
                 // Cmdlet output may carry no DN (Select-Object, a capture's
                 // own container objects); a directory object must.
                 let raw_directory = object.is("System.DirectoryServices.")
@@ -188,8 +276,9 @@ impl Stream {
                 }
                 parsed.records.push(record);
                 for nested in nested_directory_objects(&object) {
-                    let (record, lost) = record_of(&nested, nested.offset);
-                    self.lost_values += lost;
+                    let Some(record) = self.record_of(&nested, 0, parsed) else {
+                        return;
+                    };
                     parsed.records.push(record);
                 }
             }
@@ -201,6 +290,52 @@ impl Stream {
         }
     }
 
+    /// The record of `object`, within `--max-values` (its collections had
+    /// `left_out` more elements) and the expansion the text allows: past
+    /// it, an error, no record, and reading stops.
+    fn record_of(
+        &mut self,
+        object: &PsObject,
+        left_out: usize,
+        parsed: &mut Parsed,
+    ) -> Option<Record> {
+        let mut values = Values {
+            attrs: Vec::new(),
+            max: self.max_values,
+            found: left_out,
+            lost: 0,
+            expansion: &mut self.expansion,
+            text_read: self.text_read,
+            exhausted: false,
+            diagnostics: &mut parsed.diagnostics,
+        };
+        let record = record_of(object, &mut values);
+        let (found, exhausted) = (values.found, values.exhausted);
+        self.lost_values += values.lost;
+        if exhausted {
+            self.exhausted = true;
+            parsed.skipped += 1;
+            parsed.diagnostics.push(Diagnostic::error(
+                object.offset,
+                format!(
+                    "expected the records of the file to take at most {AMPLIFICATION} times its text \
+                     (each value with its name, references expanded), found more by this object: \
+                     the file is damaged or made to exhaust memory; reading stopped, the objects \
+                     from here on are not read"
+                ),
+            ));
+            return None;
+        }
+        if found > self.max_values {
+            parsed.diagnostics.push(super::too_many_values(
+                object.offset,
+                self.max_values,
+                found,
+            ));
+        }
+        Some(record)
+    }
+
     /// Reads what is left once the records are out: the document around
     /// them (`<Objs>`, and any top-level element not read as a record).
     pub fn finish(mut self, skeleton: &[u8], max_depth: usize) -> Parsed {
@@ -209,9 +344,10 @@ impl Stream {
             diagnostics,
             ..Parsed::default()
         };
+        self.text_read += skeleton.len() as u64;
         if let Some(root) = root.as_ref().filter(|root| root.name == "Objs") {
             for top in &root.children {
-                self.top_level(top, top.offset as u64, &mut parsed);
+                self.top_level(top, top.offset as u64, 0, &mut parsed);
             }
         }
         self.finish_into(root.as_ref(), &mut parsed);
@@ -421,10 +557,8 @@ impl Decoder {
     }
 
     fn object(&mut self, element: &Element) -> Rc<PsObject> {
-        let mut object = PsObject {
-            offset: element.offset,
-            ..PsObject::default()
-        };
+        let mut object = PsObject::default();
+        object.offset = element.offset;
         let id = element.attr("RefId");
         if let Some(id) = id {
             self.open.push(id.to_owned());
@@ -545,13 +679,16 @@ fn decode_escapes(text: &str) -> String {
 
 /// The directory objects held anywhere inside `top` (a HealthChecker
 /// capture holds the Send connectors at
-/// `OrganizationInformation.GetSendConnector[i]`), each once, outermost
-/// first: objects with a DistinguishedName that are not mere references
-/// (`ADObjectId`). The walk is bounded by the decoded tree, which the XML
-/// reader bounds; shared objects are visited once.
+/// `OrganizationInformation.GetSendConnector[i]`), outermost first:
+/// objects with a DistinguishedName that are not mere references
+/// (`ADObjectId`). Each object is walked through once in the whole
+/// stream, so an object reached again through a `Ref` (from this object
+/// or a later one) gives no second record and costs no second walk.
 fn nested_directory_objects(top: &Rc<PsObject>) -> Vec<Rc<PsObject>> {
     let mut found = Vec::new();
-    let mut seen: HashSet<*const PsObject> = HashSet::from([Rc::as_ptr(top)]);
+    if top.walked.replace(true) {
+        return found;
+    }
     let mut pending: VecDeque<&PsValue> = top
         .props
         .iter()
@@ -563,7 +700,7 @@ fn nested_directory_objects(top: &Rc<PsObject>) -> Vec<Rc<PsObject>> {
             PsValue::List(items) => pending.extend(items),
             PsValue::Dict(entries) => pending.extend(entries.iter().map(|(_, v)| v)),
             PsValue::Object(object) => {
-                if !seen.insert(Rc::as_ptr(object)) || object.is("ADObjectId") {
+                if object.walked.replace(true) || object.is("ADObjectId") {
                     continue;
                 }
                 if object_dn(object).is_some() {
@@ -596,16 +733,15 @@ const NOISE: &[&str] = &[
     "PropertyCount",
 ];
 
-/// Builds the record of a top-level object; also returns how many values were lost.
-fn record_of(object: &PsObject, offset: usize) -> (Record, usize) {
-    let mut values = Flattener::default();
-    let mut attrs = Vec::new();
+/// Builds the record of an object, its values through `values`.
+fn record_of(object: &PsObject, values: &mut Values<'_>) -> Record {
     let mut empty = Vec::new();
     let dn = if object.is("System.DirectoryServices.SearchResult") {
         for (key, value) in dict_entries(object.prop("Properties")) {
-            values.push_all(&mut attrs, &key, &value);
+            values.push_all(&key, &value, object.offset);
         }
-        attr_text(&attrs, "distinguishedname")
+        values
+            .text("distinguishedname")
             .or_else(|| text_of(object.prop("Path")).map(|p| strip_ldap_path(&p)))
             .unwrap_or_default()
     } else {
@@ -618,14 +754,15 @@ fn record_of(object: &PsObject, offset: usize) -> (Record, usize) {
             if raw_directory && name.eq_ignore_ascii_case("Path") {
                 continue;
             }
-            if !values.push_all(&mut attrs, name, value)
+            if !values.push_all(name, value, object.offset)
                 && !raw_directory
                 && is_empty_collection(value)
             {
                 empty.push(name.clone());
             }
         }
-        attr_text(&attrs, "distinguishedName")
+        values
+            .text("distinguishedName")
             .or_else(|| object.prop("Identity").and_then(object_id_dn))
             .unwrap_or_default()
     };
@@ -635,24 +772,21 @@ fn record_of(object: &PsObject, offset: usize) -> (Record, usize) {
     let raw_directory = object.is("System.DirectoryServices.")
         || object.is("Microsoft.ActiveDirectory.Management.");
     let types: &[String] = if raw_directory { &[] } else { &object.types };
-    attrs.extend(types.iter().map(|t| Attr {
-        name: "PSTypeNames".to_owned(),
-        value: Value::Bytes(t.clone().into_bytes()),
-    }));
-    attrs.extend(empty.into_iter().map(|name| Attr {
-        name: "PSEmptyProperties".to_owned(),
-        value: Value::Bytes(name.into_bytes()),
-    }));
-    let record = Record {
+    for name in types {
+        values.push("PSTypeNames", || Value::Bytes(name.clone().into_bytes()));
+    }
+    for name in empty {
+        values.push("PSEmptyProperties", || Value::Bytes(name.into_bytes()));
+    }
+    Record {
         dn,
-        offset,
+        offset: object.offset,
         controls: Vec::new(),
         body: Body::Entry {
-            attrs,
+            attrs: std::mem::take(&mut values.attrs),
             changetype_add: false,
         },
-    };
-    (record, values.lost)
+    }
 }
 
 fn dict_entries(value: Option<&PsValue>) -> Vec<(String, PsValue)> {
@@ -668,14 +802,6 @@ fn dict_entries(value: Option<&PsValue>) -> Vec<(String, PsValue)> {
             .collect(),
         _ => Vec::new(),
     }
-}
-
-fn attr_text(attrs: &[Attr], name: &str) -> Option<String> {
-    attrs
-        .iter()
-        .find(|a| a.name.eq_ignore_ascii_case(name))
-        .and_then(|a| a.value.as_text())
-        .map(str::to_owned)
 }
 
 /// `LDAP://server/CN=…` or `LDAP://CN=…` → `CN=…`.
@@ -723,59 +849,92 @@ fn object_id_dn(value: &PsValue) -> Option<String> {
     }
 }
 
-#[derive(Default)]
-struct Flattener {
+/// The values of one record as they are found: at most `max` are kept,
+/// and each costs its bytes and its name against the stream's expansion.
+struct Values<'s> {
+    attrs: Vec<Attr>,
+    max: usize,
+    /// Values found, kept or not.
+    found: usize,
+    /// Values serialized as `System.__ComObject`, whose content is lost.
     lost: usize,
+    expansion: &'s mut Expansion,
+    text_read: u64,
+    /// The expansion is spent: nothing more is kept.
+    exhausted: bool,
+    diagnostics: &'s mut Vec<Diagnostic>,
 }
 
-impl Flattener {
-    /// Appends one attribute pair per value of `value`; false when it has none.
-    fn push_all(&mut self, attrs: &mut Vec<Attr>, name: &str, value: &PsValue) -> bool {
-        let mut out = Vec::new();
-        self.values(value, &mut out);
-        let any = !out.is_empty();
-        attrs.extend(out.into_iter().map(|value| Attr {
-            name: name.to_owned(),
-            value,
-        }));
-        any
-    }
-
-    /// A property's values: a collection (or an object holding one) is
-    /// spread into its items; anything else is one scalar.
-    fn values(&mut self, value: &PsValue, out: &mut Vec<Value>) {
+impl Values<'_> {
+    /// Adds one attribute pair per value of `value` (a property of the
+    /// object at `at`); false when it has none. A name longer than
+    /// [`super::MAX_DESCRIPTION`] is an error, and its values are left out.
+    fn push_all(&mut self, name: &str, value: &PsValue, at: usize) -> bool {
+        if let Some(overlong) = super::overlong_description(at, name) {
+            self.diagnostics.push(overlong);
+            return true;
+        }
+        let before = self.found;
         let collection = match value {
             PsValue::Object(object) => object.content.as_deref().unwrap_or(value),
             other => other,
         };
         match collection {
-            PsValue::List(items) => items.iter().for_each(|item| self.scalar(item, out)),
-            PsValue::Dict(entries) => entries.iter().for_each(|(_, v)| self.scalar(v, out)),
-            _ => self.scalar(value, out),
+            PsValue::List(items) => items.iter().for_each(|item| self.scalar(name, item)),
+            PsValue::Dict(entries) => entries.iter().for_each(|(_, v)| self.scalar(name, v)),
+            _ => self.scalar(name, value),
         }
+        self.found > before
     }
 
     /// One item as one value: text, bytes, an ADObjectId's DN, an object's
     /// ToString or its primitive content. Nested collections are not spread
     /// (a property is one level of values), which also keeps a chain of
     /// `Ref`s from multiplying into an exponential number of values.
-    fn scalar(&mut self, value: &PsValue, out: &mut Vec<Value>) {
+    fn scalar(&mut self, name: &str, value: &PsValue) {
         match value {
             PsValue::Null | PsValue::List(_) | PsValue::Dict(_) => {}
-            PsValue::Text(text) => out.push(Value::Bytes(text.clone().into_bytes())),
-            PsValue::Bytes(bytes) => out.push(Value::Bytes(bytes.clone())),
+            PsValue::Text(text) => self.push(name, || Value::Bytes(text.clone().into_bytes())),
+            PsValue::Bytes(bytes) => self.push(name, || Value::Bytes(bytes.clone())),
             PsValue::Object(object) => {
                 if object.is("System.__ComObject") {
                     self.lost += 1;
                 } else if let Some(dn) = object_id_dn(value) {
-                    out.push(Value::Bytes(dn.into_bytes()));
+                    self.push(name, || Value::Bytes(dn.into_bytes()));
                 } else if let Some(text) = &object.to_string {
-                    out.push(Value::Bytes(text.clone().into_bytes()));
+                    self.push(name, || Value::Bytes(text.clone().into_bytes()));
                 } else if let Some(PsValue::Text(text)) = object.content.as_deref() {
-                    out.push(Value::Bytes(text.clone().into_bytes()));
+                    self.push(name, || Value::Bytes(text.clone().into_bytes()));
                 }
             }
         }
+    }
+
+    /// Counts a value of `name`, and keeps it while there is room.
+    fn push(&mut self, name: &str, value: impl FnOnce() -> Value) {
+        self.found += 1;
+        if self.exhausted || self.attrs.len() >= self.max {
+            return;
+        }
+        let value = value();
+        let cost = expansion::cost(name, &value);
+        if !self.expansion.spend(cost, self.text_read, MIN_EXPANSION) {
+            self.exhausted = true;
+            return;
+        }
+        self.attrs.push(Attr {
+            name: name.to_owned(),
+            value,
+        });
+    }
+
+    /// The first value of `name` (any case) kept so far, as text.
+    fn text(&self, name: &str) -> Option<String> {
+        self.attrs
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(name))
+            .and_then(|a| a.value.as_text())
+            .map(str::to_owned)
     }
 }
 
@@ -829,12 +988,12 @@ mod tests {
               <S N="Comment">not read</S>
               <S N="DistinguishedName">CN=C,CN=Connections,DC=x</S>
             </Props></Obj></Objs>"#;
-        let mut stream = Stream::new(crate::analysis::PROJECTION);
+        let mut stream = Stream::new(crate::analysis::PROJECTION, MAX_VALUES);
         let mut parsed = Parsed::default();
         let (root, diagnostics) = xml::parse(text.as_bytes());
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
         let top = &root.unwrap().children[0];
-        stream.top_level(top, 0, &mut parsed);
+        stream.top_level(top, 0, 0, &mut parsed);
         let record = &parsed.records[0];
         assert_eq!(record.dn, "CN=C,CN=Connections,DC=x");
         assert_eq!(
@@ -858,7 +1017,12 @@ mod tests {
     }
 
     fn decode_at(stream: &mut Stream, text: &str, at: u64, parsed: &mut Parsed) {
-        stream.record(xml::parse(text.as_bytes()), at, 0, parsed);
+        stream.record(
+            tree(text.as_bytes(), xml::MAX_DEPTH, MAX_VALUES),
+            at,
+            0,
+            parsed,
+        );
     }
 
     #[test]

@@ -10,8 +10,11 @@
 //! request IDs, unknown result descriptions, malformed DNs or URLs) are
 //! warnings: the data is still usable.
 
+use std::cell::Cell;
+
+use super::expansion::{self, Expansion, AMPLIFICATION};
 use super::xml::{self, Element};
-use super::{Parsed, Projection};
+use super::{Parsed, Projection, ReadOptions};
 use crate::diag::Diagnostic;
 use crate::dn::Dn;
 use crate::record::{Attr, Body, Record, Value};
@@ -24,13 +27,7 @@ pub fn parse(text: &[u8]) -> Parsed {
 /// [`parse`] with elements nested at most `max_depth` deep.
 pub fn document(text: &[u8], max_depth: usize) -> Parsed {
     let (root, diagnostics) = xml::parse_skipping(text, max_depth, |_| false);
-    let mut reader = Reader {
-        parsed: Parsed {
-            diagnostics,
-            ..Parsed::default()
-        },
-        check_dns: true,
-    };
+    let mut reader = Reader::new(diagnostics, text, true);
     match root {
         Some(root) => reader.document(&root),
         None => reader.parsed.diagnostics.push(Diagnostic::error(
@@ -43,22 +40,23 @@ pub fn document(text: &[u8], max_depth: usize) -> Parsed {
 }
 
 /// Reads one record element on its own: a DSML v2 `searchResultEntry` or
-/// a DSML v1 `entry`, as [`is_record`] picks them, keeping what
-/// `projection` wants. Offsets are relative to `text`.
-pub fn entry(text: &[u8], projection: Projection, max_depth: usize) -> Parsed {
-    let (element, diagnostics) = xml::parse_skipping(text, max_depth, |tag| {
+/// a DSML v1 `entry`, as [`is_record`] picks them, keeping what the
+/// projection of `options` wants and at most `options.max_values` values:
+/// no element is built for the others. Offsets are relative to `text`.
+pub fn entry(text: &[u8], options: &ReadOptions) -> Parsed {
+    let projection = options.projection;
+    let values = Cell::new(0usize);
+    let (element, diagnostics) = xml::parse_skipping(text, options.max_depth, |tag| {
+        if is_value(tag) {
+            values.set(values.get() + 1);
+            return values.get() > options.max_values;
+        }
         tag.local_name() == b"attr"
             && tag
                 .plain_attr(b"name")
                 .is_some_and(|name| !projection.keeps(name))
     });
-    let mut reader = Reader {
-        parsed: Parsed {
-            diagnostics,
-            ..Parsed::default()
-        },
-        check_dns: matches!(projection, Projection::All),
-    };
+    let mut reader = Reader::new(diagnostics, text, matches!(projection, Projection::All));
     if let Some(element) = element {
         match element.name.as_str() {
             "searchResultEntry" => reader.entry_v2(&element),
@@ -68,7 +66,19 @@ pub fn entry(text: &[u8], projection: Projection, max_depth: usize) -> Parsed {
     if let Projection::Only { class, .. } = projection {
         project(&mut reader.parsed, projection, class);
     }
+    if values.get() > options.max_values && !reader.parsed.records.is_empty() {
+        reader
+            .parsed
+            .diagnostics
+            .push(super::too_many_values(0, options.max_values, values.get()));
+    }
     reader.parsed
+}
+
+/// Whether a start tag is one of an entry's values (DSML v2 and v1).
+fn is_value(tag: &xml::Tag<'_, '_>) -> bool {
+    matches!(tag.local_name(), b"value" | b"oc-value")
+        && matches!(tag.parent_name(), "attr" | "objectclass")
 }
 
 /// Drops the attributes `projection` does not keep, and the entries none of
@@ -106,9 +116,25 @@ struct Reader {
     /// projection the model checks the DNs of the objects it reads, as for
     /// LDIF.
     check_dns: bool,
+    /// What the values kept cost, against the text read.
+    expansion: Expansion,
+    /// Bytes of text read.
+    text: u64,
 }
 
 impl Reader {
+    fn new(diagnostics: Vec<Diagnostic>, text: &[u8], check_dns: bool) -> Reader {
+        Reader {
+            parsed: Parsed {
+                diagnostics,
+                ..Parsed::default()
+            },
+            check_dns,
+            expansion: Expansion::default(),
+            text: text.len() as u64,
+        }
+    }
+
     fn error(&mut self, at: &Element, message: impl Into<String>) {
         self.parsed
             .diagnostics
@@ -272,6 +298,10 @@ impl Reader {
                 self.parsed.skipped += 1;
                 return;
             };
+            if let Some(overlong) = super::overlong_description(attr.offset, name) {
+                self.parsed.diagnostics.push(overlong);
+                continue;
+            }
             for value in attr.children_named("value") {
                 if !self.keep_value(&mut attrs, name, value, decode_v2_value(value)) {
                     return;
@@ -296,6 +326,20 @@ impl Reader {
         }
         match decoded {
             Ok(value) => {
+                let cost = expansion::cost(name, &value);
+                if !self.expansion.spend(cost, self.text, 0) {
+                    self.error(
+                        at,
+                        format!(
+                            "expected the values of entries to take at most {AMPLIFICATION} times \
+                             their text (each with its attribute's name), found more in '{}': \
+                             entry skipped",
+                            name.chars().take(40).collect::<String>().escape_debug()
+                        ),
+                    );
+                    self.parsed.skipped += 1;
+                    return false;
+                }
                 attrs.push(Attr {
                     name: name.to_owned(),
                     value,
@@ -368,7 +412,13 @@ impl Reader {
             let (name, values): (&str, Vec<&Element>) = match child.name.as_str() {
                 "objectclass" => ("objectclass", child.children_named("oc-value").collect()),
                 "attr" => match child.attr("name") {
-                    Some(name) => (name, child.children_named("value").collect()),
+                    Some(name) => {
+                        if let Some(overlong) = super::overlong_description(child.offset, name) {
+                            self.parsed.diagnostics.push(overlong);
+                            continue;
+                        }
+                        (name, child.children_named("value").collect())
+                    }
                     None => {
                         self.error(
                             child,

@@ -13,6 +13,7 @@ mod base64;
 pub mod clixml;
 pub mod detect;
 pub mod dsml;
+mod expansion;
 pub mod ldif;
 pub mod source;
 mod windows;
@@ -206,6 +207,43 @@ pub const MAX_RECORD: usize = 64 << 20;
 /// The default most values per entry (configuration objects have a few
 /// hundred at most).
 pub const MAX_VALUES: usize = 100_000;
+/// The longest attribute description accepted, in bytes: names are a few
+/// dozen, and options add a few more. A longer one would be copied into
+/// every value of the attribute; it is an error, and the attribute is
+/// skipped.
+pub const MAX_DESCRIPTION: usize = 1 << 10;
+
+/// The error about an attribute description longer than
+/// [`MAX_DESCRIPTION`] at `offset`, if `name` is one.
+pub(crate) fn overlong_description(offset: usize, name: &str) -> Option<Diagnostic> {
+    if name.len() <= MAX_DESCRIPTION {
+        return None;
+    }
+    let start: String = name.chars().take(40).collect();
+    Some(Diagnostic::error(
+        offset,
+        format!(
+            "expected an attribute description of at most {} KiB, found {} bytes ('{}…'): \
+             attribute skipped",
+            MAX_DESCRIPTION >> 10,
+            name.len(),
+            start.escape_debug()
+        ),
+    ))
+}
+
+/// The error about an entry at `offset` with `found` values, of which only
+/// the first `max` are kept (`--max-values`).
+pub(crate) fn too_many_values(offset: usize, max: usize, found: usize) -> Diagnostic {
+    Diagnostic::error(
+        offset,
+        format!(
+            "expected at most {max} values in an entry (--max-values), found {found}: \
+             the values after the first {max} are left out"
+        ),
+    )
+}
+
 /// How much decoded text format detection looks at.
 const DETECT: usize = 64 << 10;
 

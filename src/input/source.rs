@@ -182,6 +182,10 @@ const ARCHIVE_EXPANSION_FLOOR: u64 = 1 << 30;
 /// would expand past [`ARCHIVE_EXPANSION`] times its size comes back in
 /// `refused` with the reason.
 fn archive_entries(path: &str, refused: &mut Vec<(String, String)>) -> Option<Vec<InputPath>> {
+    // Only a regular file can be looked into and read again (not a FIFO).
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
     let mut file = File::open(path).ok()?;
     let mut magic = [0u8; 4];
     file.read_exact(&mut magic).ok()?;

@@ -321,24 +321,12 @@ fn cap_values(records: &mut [Record], max: usize) -> Vec<Diagnostic> {
     for record in records {
         if let crate::record::Body::Entry { attrs, .. } = &mut record.body {
             if attrs.len() > max {
-                diagnostics.push(too_many_values(record.offset, max, attrs.len()));
+                diagnostics.push(super::too_many_values(record.offset, max, attrs.len()));
                 attrs.truncate(max);
             }
         }
     }
     diagnostics
-}
-
-/// The error for an entry of `found` values, of which the first `max` are
-/// kept.
-pub(crate) fn too_many_values(offset: usize, max: usize, found: usize) -> Diagnostic {
-    Diagnostic::error(
-        offset,
-        format!(
-            "expected at most {max} values in an entry (--max-values), found {found}: \
-             the values after the first {max} are left out"
-        ),
-    )
 }
 
 /// The input position of `offset` in a window's `text` whose first byte is

@@ -151,12 +151,24 @@ fn element(start: &BytesStart<'_>, offset: usize, diagnostics: &mut Vec<Diagnost
 /// rule looks at, without allocating.
 pub(crate) struct Tag<'t, 'a> {
     start: &'t BytesStart<'a>,
+    /// The open element it is in, with the children read so far.
+    parent: &'t Element,
 }
 
 impl Tag<'_, '_> {
     /// The local name (prefix dropped, as [`Element::name`]).
     pub(crate) fn local_name(&self) -> &[u8] {
         local_part(self.start.name().into_inner())
+    }
+
+    /// The local name of the element it is in.
+    pub(crate) fn parent_name(&self) -> &str {
+        &self.parent.name
+    }
+
+    /// How many elements its parent holds before it (skipped ones left out).
+    pub(crate) fn earlier_siblings(&self) -> usize {
+        self.parent.children.len()
     }
 
     /// The value of the attribute with this local name as written, when
@@ -228,7 +240,7 @@ pub(crate) fn parse_skipping(
                     ));
                     break;
                 }
-                if !stack.is_empty() && skip(&Tag { start: &start }) {
+                if skipped(&stack, &start, &skip) {
                     if let Err(error) = reader.read_to_end(start.name()) {
                         diagnostics.push(Diagnostic::error(
                             reader.error_position() as usize,
@@ -241,7 +253,7 @@ pub(crate) fn parse_skipping(
                 stack.push(element(&start, before, &mut diagnostics));
             }
             Event::Empty(start) => {
-                if !stack.is_empty() && skip(&Tag { start: &start }) {
+                if skipped(&stack, &start, &skip) {
                     continue;
                 }
                 let mut empty = element(&start, before, &mut diagnostics);
@@ -306,6 +318,17 @@ pub(crate) fn parse_skipping(
         }
     }
     (root, diagnostics)
+}
+
+/// Whether the skip rule leaves out the element `start` opens (never the root).
+fn skipped(
+    stack: &[Element],
+    start: &BytesStart<'_>,
+    skip: &impl Fn(&Tag<'_, '_>) -> bool,
+) -> bool {
+    stack
+        .last()
+        .is_some_and(|parent| skip(&Tag { start, parent }))
 }
 
 fn resolve_reference(reference: &quick_xml::events::BytesRef<'_>) -> Option<String> {

@@ -28,7 +28,7 @@ pub(super) fn read_xml_windows<T>(
         _ => clixml::is_record,
     };
     let mut splitter = Splitter::new(rule, options.max_record);
-    let mut objects = clixml::Stream::new(options.projection);
+    let mut objects = clixml::Stream::new(options.projection, options.max_values);
     let mut skeleton = Skeleton::default();
     let mut done: u64 = 0;
     loop {
@@ -50,7 +50,7 @@ pub(super) fn read_xml_windows<T>(
         let text = &window[..consumed];
         let mut parsed = match format {
             Format::Dsml => dsml_records(text, &pieces, options),
-            _ => clixml_records(text, &pieces, done, options.max_depth, &mut objects),
+            _ => clixml_records(text, &pieces, done, options, &mut objects),
         };
         outside_records(text, &pieces, out, &mut skeleton, &mut parsed, options);
         parsed.line_ends = count_line_ends(text);
@@ -94,7 +94,7 @@ fn dsml_records(text: &[u8], pieces: &[Piece], options: &ReadOptions) -> Parsed 
     let parts: Vec<Parsed> = ranges
         .par_iter()
         .with_min_len(16)
-        .map(|range| dsml::entry(&text[range.clone()], options.projection, options.max_depth))
+        .map(|range| dsml::entry(&text[range.clone()], options))
         .collect();
     let mut parsed = Parsed::default();
     for (part, range) in parts.into_iter().zip(&ranges) {
@@ -109,7 +109,7 @@ fn clixml_records(
     text: &[u8],
     pieces: &[Piece],
     window_start: u64,
-    max_depth: usize,
+    options: &ReadOptions,
     objects: &mut clixml::Stream,
 ) -> Parsed {
     use rayon::prelude::*;
@@ -129,7 +129,7 @@ fn clixml_records(
         let (batch, after) = rest.split_at(count);
         let trees: Vec<_> = batch
             .par_iter()
-            .map(|range| xml::parse_skipping(&text[range.clone()], max_depth, |_| false))
+            .map(|range| clixml::tree(&text[range.clone()], options.max_depth, options.max_values))
             .collect();
         for (tree, range) in trees.into_iter().zip(batch) {
             objects.record(

@@ -13,6 +13,7 @@ mod fixtures;
 mod guarded;
 mod hostile_inputs;
 mod hostile_xml;
+mod hostile_xml_bounds;
 mod inventory;
 mod organizations;
 mod plan;

@@ -284,7 +284,7 @@ impl<'t> RecordLines<'t> {
             }
             _ => self.max_values,
         };
-        outcome.diagnostics.push(super::windows::too_many_values(
+        outcome.diagnostics.push(super::too_many_values(
             record.offset,
             self.max_values,
             kept + self.dropped,
