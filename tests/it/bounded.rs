@@ -119,3 +119,47 @@ fn ldif_values_past_the_limit_are_not_collected() {
     assert_eq!(records.len(), 1);
     assert_eq!(records[0]["attrs"].as_array().map(Vec::len), Some(100_000));
 }
+
+#[test]
+fn an_overlong_attribute_description_is_skipped_in_ldif_and_snapshots() {
+    let long = format!("x{}", "y".repeat(200_000));
+    // LDIF: the attribute is skipped with one error, the rest kept.
+    let text = format!("dn: CN=Long,DC=x\nobjectClass: top\n{long}: a\n{long}: b\ncn: Long\n\n");
+    let dir = tempfile::tempdir().unwrap();
+    let ldif = dir.path().join("long.ldif");
+    std::fs::write(&ldif, text).unwrap();
+    let run = run_capped(&["dump", "--format", "jsonl"], &ldif, CAP_MIB);
+    run.assert_contained("long LDIF name");
+    let errors = run
+        .stderr
+        .matches("expected an attribute description of at most 1 KiB")
+        .count();
+    assert_eq!(errors, 1, "{}", run.summary());
+    run.assert_record("long LDIF name", "CN=Long,DC=x", &[("cn", "Long")]);
+    assert!(!run.stdout.contains("yyyy"), "{}", run.summary());
+
+    // A snapshot's property with such a name, on many values.
+    let values: Vec<String> = (0..20_000).map(|i| format!("v{i}")).collect();
+    let values: Vec<&str> = values.iter().map(String::as_str).collect();
+    let mut snapshot = exconn_synth::snapshot::Snapshot::new();
+    snapshot.push(exconn_synth::snapshot::Object::strings(
+        "CN=Long,DC=x",
+        &[
+            ("objectClass", &["top"]),
+            ("cn", &["Long"]),
+            (&long, &values),
+        ],
+    ));
+    let path = dir.path().join("long.dat");
+    std::fs::write(&path, snapshot.write().0).unwrap();
+    let run = run_capped(&["dump", "--format", "jsonl"], &path, CAP_MIB);
+    run.assert_contained("long snapshot name");
+    assert!(
+        run.stderr
+            .contains("expected an attribute description of at most 1 KiB"),
+        "{}",
+        run.summary()
+    );
+    assert!(run.stdout.contains("\"Long\""), "{}", run.summary());
+    assert!(!run.stdout.contains("yyyy"), "{}", run.summary());
+}

@@ -43,12 +43,16 @@ pub(super) fn read_properties(
     for number in 0..count {
         match read_property(bytes, pos) {
             Ok((name, syntax, ads_type, next)) => {
-                let valid = is_attribute_name(&name);
-                if !valid {
+                let overlong = crate::input::overlong_description(pos, &name);
+                let valid = overlong.is_none() && is_attribute_name(&name);
+                if let Some(overlong) = overlong {
+                    diagnostics.push(overlong);
+                } else if !valid {
                     diagnostics.push(Diagnostic::error(
                         pos,
                         format!(
-                            "property {} of {count}: expected an attribute name (a letter, then                              letters, digits and hyphens), found '{}': its values are not read",
+                            "property {} of {count}: expected an attribute name (a letter, then \
+                             letters, digits and hyphens), found '{}': its values are not read",
                             number + 1,
                             name.escape_debug()
                         ),

@@ -803,10 +803,20 @@ fn parse_attrs(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Vec<Attr>, Diagnostic> {
     let mut attrs = Vec::with_capacity(lines.len());
+    let mut overlong: Vec<&str> = Vec::new();
     for line in lines {
         let attr = line.attr()?;
         if attr.name.eq_ignore_ascii_case("dn") {
             return Err(line.error(0, "expected an attribute, found a second 'dn:' (is an empty line missing between two records?)"));
+        }
+        // A description too long to copy into each value is skipped, said
+        // once per record.
+        if let Some(error) = super::overlong_description(line.offset, attr.name) {
+            if !overlong.contains(&attr.name) {
+                overlong.push(attr.name);
+                diagnostics.push(error);
+            }
+            continue;
         }
         attrs.push(read_attr(line, &attr, diagnostics)?);
     }
