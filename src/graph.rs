@@ -33,6 +33,10 @@ pub struct ServerNode {
     pub object: Option<Server>,
     /// Indices into [`Graph::send_connectors`] of the connectors it is a source of.
     pub send_connectors: Vec<usize>,
+    /// Whether copies of a Send connector, none newer than the other,
+    /// disagree on whether this server is one of its sources: whether it
+    /// is a source cannot be told.
+    pub undecided: bool,
 }
 
 impl ServerNode {
@@ -157,17 +161,20 @@ impl Graph {
         let send_copies = merge_copies(objects.iter().enumerate().flat_map(|(input, o)| {
             o.send_connectors.iter().map(move |c| {
                 let identity = Identity::of(c.guid.as_deref(), &c.dn, &c.name);
-                let better = (c.sources_known, !c.dn.is_root());
+                // A copy that says what its sources are, then the newer.
+                let better = (c.sources_known, c.changed, !c.dn.is_root());
                 (identity, better, (input, c))
             })
         }));
         let mut conflicts = Vec::new();
+        let mut undecided: Vec<ServerRef> = Vec::new();
         for copies in &send_copies {
             conflicts.extend(send_conflicts(copies, exported_dns));
+            undecided.extend(undecided_sources(copies, exported_dns));
         }
         let send: Vec<(usize, SendConnector)> = send_copies
-            .into_iter()
-            .map(|copies| (copies[0].0, copies[0].1.clone()))
+            .iter()
+            .map(|copies| (copies[0].0, merged_copy(copies)))
             .collect();
         let send_resolved: Vec<Resolved> = send
             .par_iter()
@@ -210,6 +217,7 @@ impl Graph {
                     dn: (!server.dn.is_root()).then(|| server.dn.clone()),
                     object: Some(server),
                     send_connectors: Vec::new(),
+                    undecided: false,
                 };
                 (key, node)
             })
@@ -229,7 +237,20 @@ impl Graph {
                 dn: dn.map(Arc::unwrap_or_clone),
                 object: None,
                 send_connectors: Vec::new(),
+                undecided: false,
             });
+        }
+        for server in undecided {
+            known
+                .entry(server.key)
+                .or_insert_with(|| ServerNode {
+                    name: server.name,
+                    dn: server.dn.map(Arc::unwrap_or_clone),
+                    object: None,
+                    send_connectors: Vec::new(),
+                    undecided: false,
+                })
+                .undecided = true;
         }
         let index: HashMap<String, usize> = known
             .keys()
@@ -500,6 +521,68 @@ fn merge_copies<B: Ord + Copy, T>(items: impl Iterator<Item = (Identity, B, T)>)
                 .collect()
         })
         .collect()
+}
+
+/// The copy of a Send connector the analysis uses (the first of
+/// `copies`), with what it lacks taken from the others, best first: a
+/// value that only one copy has is never lost (the smart hosts an LDIF
+/// export holds and a cmdlet summary does not, say).
+fn merged_copy(copies: &[(usize, &SendConnector)]) -> SendConnector {
+    let mut merged = copies[0].1.clone();
+    for (_, other) in &copies[1..] {
+        let fill = |mine: &mut Option<String>, theirs: &Option<String>| {
+            if mine.is_none() {
+                mine.clone_from(theirs);
+            }
+        };
+        if merged.smart_hosts.is_empty() {
+            merged.smart_hosts.clone_from(&other.smart_hosts);
+        }
+        if merged.address_spaces.is_empty() {
+            merged.address_spaces.clone_from(&other.address_spaces);
+        }
+        merged.port = merged.port.or(other.port);
+        fill(&mut merged.fqdn, &other.fqdn);
+        fill(&mut merged.max_message_size, &other.max_message_size);
+        fill(&mut merged.tls_domain, &other.tls_domain);
+        fill(&mut merged.protocol_logging, &other.protocol_logging);
+        fill(&mut merged.source_ip, &other.source_ip);
+        fill(&mut merged.guid, &other.guid);
+    }
+    merged
+}
+
+/// The servers whose being a source cannot be told: where another copy,
+/// no newer and no older than the one used (and as sure of its sources),
+/// names other sources, the servers that only one of them names.
+fn undecided_sources(copies: &[(usize, &SendConnector)], exported: &Exported) -> Vec<ServerRef> {
+    let Some(((_, used), others)) = copies.split_first() else {
+        return Vec::new();
+    };
+    let rank = |c: &SendConnector| (c.sources_known, c.changed);
+    let keys = |c: &SendConnector| -> BTreeMap<String, ServerRef> {
+        resolve_all(&c.source_refs, exported)
+            .0
+            .into_iter()
+            .map(|s| (s.key.clone(), s))
+            .collect()
+    };
+    let mine = keys(used);
+    let mut undecided = BTreeMap::new();
+    for (_, other) in others.iter().filter(|(_, o)| rank(o) == rank(used)) {
+        if !used.sources_known {
+            continue;
+        }
+        let mut theirs = keys(other);
+        for (key, server) in &mine {
+            if !theirs.contains_key(key) {
+                undecided.insert(key.clone(), server.clone());
+            }
+        }
+        theirs.retain(|key, _| !mine.contains_key(key));
+        undecided.append(&mut theirs);
+    }
+    undecided.into_values().collect()
 }
 
 /// The settings in which later copies of a Send connector differ from the

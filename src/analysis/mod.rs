@@ -95,7 +95,10 @@ pub struct Analysis {
 
 /// Analyzes read inputs: groups them by organization (told apart by name
 /// and forest) and analyzes each group.
-pub fn analyze(inputs: Vec<Input>, unreadable: Vec<Unreadable>) -> Analysis {
+pub fn analyze(mut inputs: Vec<Input>, unreadable: Vec<Unreadable>) -> Analysis {
+    // Inputs in the order of their names: nothing depends on the order of
+    // the arguments.
+    inputs.sort_by(|a, b| a.info.name.cmp(&b.info.name));
     let named: Vec<Option<model::Organization>> =
         inputs.iter().map(|i| i.objects.organization()).collect();
     let mut known: Vec<model::Organization> = named.iter().flatten().cloned().collect();

@@ -79,6 +79,10 @@ attributes! {
     RECEIVE_FQDN = ["msExchSMTPReceiveConnectorFQDN", "Fqdn"];
     /// Receive connector transport role.
     RECEIVE_ROLE = ["msExchSmtpReceiveRole", "TransportRole"];
+    /// When the object last changed (GeneralizedTime; the cmdlets' DateTime).
+    WHEN_CHANGED = ["whenChanged", "WhenChanged"];
+    /// The update sequence number of the object's last change.
+    USN_CHANGED = ["uSNChanged"];
 }
 
 /// Whether the model reads an attribute of this name (LDAP name or cmdlet

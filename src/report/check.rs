@@ -84,6 +84,11 @@ pub struct CheckView {
     pub inputs: Vec<InputView>,
 }
 
+/// Why a server is undecided (see [`crate::graph::ServerNode::undecided`]).
+const UNDECIDED: &str = "copies of a Send connector in different inputs disagree on whether it is \
+     a source, and neither is newer (whenChanged); give the newest export alone, or exports that \
+     carry whenChanged";
+
 impl CheckView {
     /// The answer for the server named `name` (case-insensitive, or a
     /// server or virtual-server DN); `None` when it appears nowhere.
@@ -93,7 +98,8 @@ impl CheckView {
         let server = graph.find_server(name)?;
         let node = &graph.servers[server];
         let count = node.send_connectors.len();
-        let shown = coverage.send_connectors.is_shown();
+        // Copies that disagree on this server, neither newer, leave it undecided.
+        let shown = coverage.send_connectors.is_shown() && !node.undecided;
         let verdict = match (count, shown) {
             (0, true) => Verdict::Clear,
             (0, false) => Verdict::CannotTell,
@@ -125,7 +131,11 @@ impl CheckView {
             at_least: count > 0 && !shown,
             setup_message,
             send_connectors_shown: shown,
-            send_connectors_reason: coverage.send_connectors.reason().to_owned(),
+            send_connectors_reason: if node.undecided && coverage.send_connectors.is_shown() {
+                UNDECIDED.to_owned()
+            } else {
+                coverage.send_connectors.reason().to_owned()
+            },
             send_connectors_examined: graph.send_connectors.len(),
             export_commands,
             inputs_not_whole: !coverage.not_whole.is_empty(),

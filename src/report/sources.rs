@@ -39,6 +39,9 @@ pub struct InputView {
     pub deleted: usize,
     /// SHA-256 of the bytes read.
     pub sha256: String,
+    /// As of when the input speaks: the newest `whenChanged` of its servers
+    /// and Send connectors (RFC 3339, UTC), when they carry it.
+    pub as_of: Option<String>,
 }
 
 impl InputView {
@@ -58,6 +61,7 @@ impl InputView {
                 skipped: input.skipped,
                 deleted: objects.deleted,
                 sha256: input.sha256.clone(),
+                as_of: objects.newest_change().map(|t| t.to_string()),
             })
             .collect()
     }
@@ -492,8 +496,12 @@ impl SourcesReport {
             .inputs
             .iter()
             .map(|i| {
+                let as_of = i
+                    .as_of
+                    .as_deref()
+                    .map_or_else(String::new, |t| format!(", as of {t}"));
                 format!(
-                    "{} ({}, {}, {} entries, sha256 {})",
+                    "{} ({}, {}, {} entries{as_of}, sha256 {})",
                     i.path,
                     i.format,
                     i.encoding,

@@ -2,6 +2,7 @@
 //! shared conformance suites.
 
 mod adexplorer;
+mod ages;
 mod bounded;
 mod cli;
 mod clixml_shapes;

@@ -249,8 +249,8 @@ fn every_entry_of_an_archive_is_read() {
     assert_eq!(
         inputs,
         [
-            format!("{path}!config/contoso.ldf"),
-            format!("{path}!Get-SendConnector.xml")
+            format!("{path}!Get-SendConnector.xml"),
+            format!("{path}!config/contoso.ldf")
         ],
         "{}",
         run.stderr
