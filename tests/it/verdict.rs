@@ -242,9 +242,48 @@ fn inputs_that_are_other_documents_are_named() {
             "{name}: {}",
             run.stderr
         );
+        assert!(
+            run.stderr.contains("Get-SendConnector | Export-Clixml"),
+            "{name}: {}",
+            run.stderr
+        );
         let json: Value = serde_json::from_str(&run.stdout).expect("one JSON document");
         let reason = json["unreadable"][0]["reason"].as_str().unwrap_or_default();
         assert!(reason.contains(kind), "{name}: {reason}");
+    }
+}
+
+/// A domain partition, or a configuration partition of a forest without
+/// Exchange: the blocker says what the inputs hold, and its command names
+/// the forest read, not a placeholder.
+#[test]
+fn partitions_without_exchange_are_named_with_their_forest() {
+    let domain = "dn: DC=contoso,DC=com\nobjectClass: top\nobjectClass: domain\n\
+                  objectClass: domainDNS\n\ndn: CN=Users,DC=contoso,DC=com\nobjectClass: container\n\n";
+    let configuration = "dn: CN=Configuration,DC=contoso,DC=com\nobjectClass: top\n\
+                         objectClass: configuration\n\n\
+                         dn: CN=Sites,CN=Configuration,DC=contoso,DC=com\nobjectClass: sitesContainer\n\n";
+    let sites_only = "dn: CN=Sites,CN=Configuration,DC=contoso,DC=com\nobjectClass: top\n\
+                      objectClass: sitesContainer\n\n";
+    for (text, holds) in [
+        (domain, "the domain partition DC=contoso,DC=com"),
+        (configuration, "the configuration partition CN=Configuration,DC=contoso,DC=com without CN=Microsoft Exchange"),
+        (sites_only, "the configuration partition CN=Configuration,DC=contoso,DC=com"),
+    ] {
+        let (_dir, path) = temp_file("partition.ldf", text.as_bytes());
+        let (code, json) = sources_json(&path);
+        assert_eq!(code, 2);
+        let blocker = &json["findings"][0];
+        assert_eq!(blocker["code"], "SendConnectorsNotInExport");
+        let message = blocker["message"].as_str().unwrap();
+        assert!(message.contains("no Exchange organization"), "{message}");
+        assert!(message.contains(holds), "{message}");
+        let remedy = blocker["remedy"].as_str().unwrap();
+        assert!(
+            remedy.contains("-d \"CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com\""),
+            "{remedy}"
+        );
+        assert!(!remedy.contains('<'), "{remedy}");
     }
 }
 
