@@ -287,6 +287,47 @@ fn partitions_without_exchange_are_named_with_their_forest() {
     }
 }
 
+/// A run that read nothing reports only what it could not read: no
+/// findings, no coverage blocker as a headline, in any format.
+#[test]
+fn a_run_that_read_nothing_says_only_that() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nosuchfile.ldf");
+    let missing = missing.to_str().unwrap();
+    for command in [
+        vec!["sources", "--format", "html", missing],
+        vec!["sources", "--format", "markdown", missing],
+        vec!["sources", "--format", "json", missing],
+        vec!["sources", missing],
+        vec!["inventory", "--format", "html", missing],
+        vec!["plan", "--remove", "EX01", "--format", "html", missing],
+        vec!["check", "--server", "EX01", missing],
+    ] {
+        let run = exconn(&command);
+        assert_eq!(run.code, 2, "{command:?}");
+        assert!(
+            run.stdout.contains("nosuchfile.ldf"),
+            "{command:?}: {}",
+            run.stdout
+        );
+        assert!(
+            !run.stdout.contains("SendConnectorsNotInExport"),
+            "{command:?}: {}",
+            run.stdout
+        );
+        assert!(
+            !run.stdout.contains("Findings"),
+            "{command:?}: {}",
+            run.stdout
+        );
+    }
+    for format in ["csv", "dot", "mermaid"] {
+        let run = exconn(&["sources", "--format", format, missing]);
+        assert_eq!(run.code, 2);
+        assert_eq!(run.stdout, "", "{format}");
+    }
+}
+
 /// A `.docx` as Word writes it: a ZIP whose first entry is `[Content_Types].xml`.
 fn office_document() -> Vec<u8> {
     use std::io::Write;
