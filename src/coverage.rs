@@ -73,6 +73,11 @@ pub struct Coverage {
     pub server_objects: usize,
     /// The organization's DN, when a DN in the inputs names it.
     pub organization_dn: Option<String>,
+    /// The naming contexts the inputs show objects of when those objects
+    /// are not Exchange's (a domain partition's head, the configuration
+    /// partition's head or its `CN=Sites`), sorted: what an input that
+    /// names no organization holds instead.
+    pub partitions: Vec<String>,
     /// Inputs that are not whole, each as its name and where and why
     /// (`line:col: reason`): what they lack cannot be told, so they show
     /// no absence.
@@ -107,7 +112,7 @@ impl Coverage {
                             seen(&rg, true, 0);
                         }
                     }
-                    ContainerKind::Servers => {}
+                    ContainerKind::Servers | ContainerKind::Partition => {}
                 }
             }
             for connector in &o.send_connectors {
@@ -145,6 +150,7 @@ impl Coverage {
             }),
             server_objects: objects.iter().map(|o| o.servers.len()).sum(),
             organization_dn: organization_dn(objects).map(|dn| dn.to_string()),
+            partitions: partitions(objects),
             not_whole: Vec::new(),
         }
     }
@@ -178,9 +184,58 @@ impl Coverage {
             .any(|rg| !rg.name.eq_ignore_ascii_case(MODERN_ROUTING_GROUP))
     }
 
+    /// What the inputs hold when they name no Exchange organization: the
+    /// partitions read (`the domain partition DC=contoso,DC=com`), or `None`
+    /// when they hold an Exchange object or no partition is known.
+    pub fn without_exchange(&self) -> Option<String> {
+        let exchange_seen = self.organization_dn.is_some()
+            || self.send_connector_objects > 0
+            || self.server_objects > 0
+            || !self.routing_groups.is_empty();
+        if exchange_seen || self.partitions.is_empty() {
+            return None;
+        }
+        let named: Vec<String> = self
+            .partitions
+            .iter()
+            .map(|dn| match is_configuration(dn) {
+                true => format!("the configuration partition {dn} without CN=Microsoft Exchange"),
+                false => format!("the domain partition {dn}"),
+            })
+            .collect();
+        Some(named.join(" and "))
+    }
+
+    /// The forest root domain's DN (`DC=contoso,DC=com`), as the inputs
+    /// name it: in the organization's DN or the configuration partition's,
+    /// else in a domain partition's (right when that domain is the forest
+    /// root, the one domain of most forests).
+    pub fn forest_dn(&self) -> Option<String> {
+        let configuration = self
+            .organization_dn
+            .iter()
+            .chain(self.partitions.iter().filter(|dn| is_configuration(dn)));
+        configuration
+            .chain(&self.partitions)
+            .filter_map(|dn| Dn::parse(dn).ok())
+            .find_map(|dn| domain_components(&dn).and_then(|at| dn.ancestor(at)))
+            .map(|dn| dn.to_string())
+    }
+
+    /// Whether the inputs hold a configuration partition, where the
+    /// forest's DN is certain.
+    pub fn holds_configuration(&self) -> bool {
+        self.organization_dn.is_some() || self.partitions.iter().any(|dn| is_configuration(dn))
+    }
+
     /// The `ldifde` command that exports what the Send connector verdict
-    /// needs: the routing groups' subtree of this organization.
+    /// needs: the routing groups' subtree of this organization, or the
+    /// Exchange part of the configuration partition when no organization is
+    /// named.
     pub fn ldifde_command(&self) -> String {
+        if let (None, Some(forest)) = (&self.organization_dn, self.forest_dn()) {
+            return exchange_ldifde_command(&forest);
+        }
         let organization = self.organization_dn.as_deref().unwrap_or(
             "CN=<organization>,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=<forest>",
         );
@@ -201,6 +256,24 @@ impl Coverage {
     /// The Exchange Management Shell command that exports the same.
     pub const CMDLET_COMMAND: &'static str =
         "Get-SendConnector | Export-Clixml -Path SendConnectors.xml";
+
+    /// What exconn needs instead of an input that is not an export, with
+    /// the commands that make one.
+    pub fn exports_read() -> String {
+        format!(
+            "exconn reads exports of the Exchange configuration: LDIF ({}), DSML, an AD \
+             Explorer snapshot, or, from the Exchange Management Shell, {}",
+            exchange_ldifde_command("DC=<forest>"),
+            Coverage::CMDLET_COMMAND
+        )
+    }
+}
+
+/// The `ldifde` command that exports a forest's Exchange configuration.
+fn exchange_ldifde_command(forest: &str) -> String {
+    format!(
+        "ldifde -f exchange.ldf -d \"CN=Microsoft Exchange,CN=Services,CN=Configuration,{forest}\""
+    )
 }
 
 /// The verdict on Send connectors from what was seen.
@@ -254,6 +327,44 @@ fn routing_group_of(connector: &Dn) -> Option<Dn> {
     (rdns.len() > 2 && rdns[1].is("cn", "Connections"))
         .then(|| connector.ancestor(2))
         .flatten()
+}
+
+/// The naming contexts of the partition objects read (see
+/// [`ContainerKind::Partition`]), sorted and each once.
+fn partitions(objects: &[Objects]) -> Vec<String> {
+    let mut found: BTreeMap<DnKey, String> = BTreeMap::new();
+    let heads = objects
+        .iter()
+        .flat_map(|o| &o.containers)
+        .filter(|c| c.kind == ContainerKind::Partition)
+        .filter_map(|c| naming_context(&c.dn));
+    for head in heads {
+        found.entry(head.key()).or_insert_with(|| head.to_string());
+    }
+    found.into_values().collect()
+}
+
+/// The naming context a DN sits in: `CN=Configuration,DC=…` for the
+/// configuration partition, else its `DC=` components (a domain).
+fn naming_context(dn: &Dn) -> Option<Dn> {
+    let domain = domain_components(dn)?;
+    let configuration = domain > 0 && dn.rdn_is(domain - 1, "cn", "Configuration");
+    dn.ancestor(if configuration { domain - 1 } else { domain })
+}
+
+/// Where the trailing `DC=` components of a DN start (from the leaf).
+fn domain_components(dn: &Dn) -> Option<usize> {
+    let rdns = dn.rdns();
+    let is_dc = |i: &usize| rdns[*i].value_text().is_some_and(|v| rdns[*i].is("dc", v));
+    (0..rdns.len()).rev().take_while(is_dc).last()
+}
+
+/// Whether a naming context is a configuration partition.
+fn is_configuration(naming_context: &str) -> bool {
+    Dn::parse(naming_context)
+        .ok()
+        .and_then(|dn| dn.leaf().map(|rdn| rdn.is("cn", "Configuration")))
+        .unwrap_or(false)
 }
 
 /// The organization's DN (`CN=<org>,CN=Microsoft Exchange,CN=Services,…`)

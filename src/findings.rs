@@ -109,6 +109,12 @@ pub(crate) fn is_last_source(graph: &Graph, server: usize, connector: usize) -> 
 /// The finding that says the inputs cannot show the Send connectors, with
 /// the commands that export them.
 fn send_connectors_not_in_export(coverage: &Coverage) -> Finding {
+    if let Some(held) = coverage
+        .without_exchange()
+        .filter(|_| coverage.not_whole.is_empty())
+    {
+        return no_exchange_organization(coverage, &held);
+    }
     Finding {
         code: Code::SendConnectorsNotInExport,
         severity: Severity::Blocker,
@@ -130,6 +136,38 @@ fn send_connectors_not_in_export(coverage: &Coverage) -> Finding {
                 export_remedy(coverage)
             )
         },
+    }
+}
+
+/// `SendConnectorsNotInExport` for inputs that hold a partition without
+/// any Exchange object: what they hold, and the export of the forest's
+/// Exchange configuration.
+fn no_exchange_organization(coverage: &Coverage, held: &str) -> Finding {
+    let assumed_forest = if coverage.holds_configuration() {
+        String::new()
+    } else {
+        " (the domain read is taken for the forest root domain; in a forest of several \
+         domains, use the DC= components of the root domain)"
+            .to_owned()
+    };
+    Finding {
+        code: Code::SendConnectorsNotInExport,
+        severity: Severity::Blocker,
+        server: None,
+        connector: None,
+        message: format!(
+            "The inputs hold no Exchange organization: they hold {held}, and Exchange keeps its \
+             configuration under CN=Microsoft Exchange,CN=Services in the configuration \
+             partition. Whether a server is a source transport server (Setup's check \
+             ServerIsSourceForSendConnector) cannot be told from them, so no server is reported \
+             clear."
+        ),
+        remedy: format!(
+            "Export the forest's Exchange configuration and give that export: {}{assumed_forest}; \
+             or, in the Exchange Management Shell: {}",
+            coverage.ldifde_command(),
+            Coverage::CMDLET_COMMAND
+        ),
     }
 }
 

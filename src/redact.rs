@@ -312,6 +312,9 @@ impl Pseudonyms {
             .organization_dn
             .as_deref()
             .map(|dn| self.dn_text(dn));
+        for partition in &mut coverage.partitions {
+            *partition = self.dn_text(partition);
+        }
         for rg in &mut coverage.routing_groups {
             rg.dn = self.dn_text(&rg.dn);
             rg.name = Dn::parse(&rg.dn)

@@ -55,11 +55,25 @@ pub fn read(source: Source, options: &ReadOptions) -> Result<Input, LoadError> {
     let info = input::read_source(source, &options, model::build, |window| {
         objects.append(window);
         Ok(())
-    })?;
+    })
+    .map_err(|error| with_exports_read(error, options.only_exports))?;
     Ok(Input {
         info,
         objects: objects.into_objects(),
     })
+}
+
+/// An input given that is not an export: its reason also says what exconn
+/// reads (a file found in a directory is only passed over, so it is left
+/// as it is).
+fn with_exports_read(error: LoadError, in_directory: bool) -> LoadError {
+    match error {
+        LoadError::UnknownFormat { path, reason } if !in_directory => LoadError::UnknownFormat {
+            path,
+            reason: format!("{reason}. {}", Coverage::exports_read()),
+        },
+        error => error,
+    }
 }
 
 /// The analysis of one Exchange organization's inputs.

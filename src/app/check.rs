@@ -6,6 +6,7 @@ use super::inputs;
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::exit::Status;
 use crate::report::check::{self, CheckView, Verdict};
+use crate::report::unread::Form;
 use crate::visible;
 
 pub(super) fn run(args: &CheckArgs, quiet: bool) -> io::Result<Status> {
@@ -14,6 +15,13 @@ pub(super) fn run(args: &CheckArgs, quiet: bool) -> io::Result<Status> {
     }
     let analysis = inputs::analyze(&args.input, quiet)?;
     super::print_diagnostics(&analysis);
+    let form = match args.format {
+        CheckFormat::Table => Form::Table,
+        CheckFormat::Json => Form::Json,
+    };
+    if let Some(status) = super::nothing_read(&analysis, form) {
+        return status;
+    }
     let organization = match super::one_organization(analysis, "check") {
         Ok(organization) => organization,
         Err(status) => return Ok(status),

@@ -7,6 +7,7 @@ use super::inputs;
 use crate::analysis;
 use crate::cli::{InventoryArgs, InventoryFormat};
 use crate::exit::Status;
+use crate::report::unread::Form;
 use crate::report::{self, inventory::InventoryView};
 
 pub(super) fn run(args: &InventoryArgs, quiet: bool) -> io::Result<Status> {
@@ -15,6 +16,15 @@ pub(super) fn run(args: &InventoryArgs, quiet: bool) -> io::Result<Status> {
     }
     let mut analysis = inputs::analyze(&args.input, quiet)?;
     super::print_diagnostics(&analysis);
+    let form = match args.format {
+        InventoryFormat::Table => Form::Table,
+        InventoryFormat::Json => Form::Json,
+        InventoryFormat::Html => Form::Html,
+        InventoryFormat::Csv => Form::Silent,
+    };
+    if let Some(status) = super::nothing_read(&analysis, form) {
+        return status;
+    }
     super::redact_all(&mut analysis, args.redact);
     let date = args.date.unwrap_or_else(report::utc_today);
     let several = analysis.organizations.len() > 1;

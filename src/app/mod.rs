@@ -20,6 +20,7 @@ use crate::analysis::{Analysis, Organization, Unreadable};
 use crate::cli::{Cli, Command, InputArgs};
 use crate::diag::Located;
 use crate::exit::Status;
+use crate::report::unread;
 use crate::visible;
 
 /// Runs the command line and returns how the run ended.
@@ -124,6 +125,19 @@ fn print_not_whole(err: &mut impl Write, info: &crate::input::InputInfo) {
 
 fn print_diagnostic(err: &mut impl Write, located: &Located) {
     let _ = writeln!(err, "{}", visible::text(&located.to_string()));
+}
+
+/// When no input could be read: says only that, in the form asked for,
+/// and gives the status (2); `None` when something was read.
+fn nothing_read(analysis: &Analysis, form: unread::Form) -> Option<io::Result<Status>> {
+    let view = unread::NothingRead::of(analysis)?;
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    Some(
+        unread::write(&mut out, &view, form)
+            .and_then(|()| out.flush())
+            .map(|()| Status::Error),
+    )
 }
 
 /// `--redact`: every organization's analysis with pseudonyms.

@@ -8,6 +8,7 @@ use super::inputs;
 use crate::analysis;
 use crate::cli::{PlanArgs, PlanFormat};
 use crate::exit::Status;
+use crate::report::unread::Form;
 use crate::report::{self, plan::PlanView};
 use crate::visible;
 
@@ -28,6 +29,14 @@ pub(super) fn run(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
     }
     let analysis = inputs::analyze(&args.input, quiet)?;
     super::print_diagnostics(&analysis);
+    let form = match args.format {
+        PlanFormat::Table => Form::Table,
+        PlanFormat::Json => Form::Json,
+        PlanFormat::Html => Form::Html,
+    };
+    if let Some(status) = super::nothing_read(&analysis, form) {
+        return status;
+    }
     let mut organization = match super::one_organization(analysis, "plan") {
         Ok(organization) => organization,
         Err(status) => return Ok(status),

@@ -6,6 +6,7 @@ use std::io::{self, BufWriter, Write};
 use super::inputs;
 use crate::cli::{SourcesArgs, SourcesFormat};
 use crate::exit::Status;
+use crate::report::unread::Form;
 use crate::report::{self, sources, SourcesReport};
 
 pub(super) fn run(args: &SourcesArgs, quiet: bool) -> io::Result<Status> {
@@ -14,6 +15,16 @@ pub(super) fn run(args: &SourcesArgs, quiet: bool) -> io::Result<Status> {
     }
     let mut analysis = inputs::analyze(&args.input, quiet)?;
     super::print_diagnostics(&analysis);
+    let form = match args.format {
+        SourcesFormat::Table => Form::Table,
+        SourcesFormat::Json => Form::Json,
+        SourcesFormat::Markdown => Form::Markdown,
+        SourcesFormat::Html => Form::Html,
+        SourcesFormat::Csv | SourcesFormat::Dot | SourcesFormat::Mermaid => Form::Silent,
+    };
+    if let Some(status) = super::nothing_read(&analysis, form) {
+        return status;
+    }
     super::redact_all(&mut analysis, args.redact);
     let several = analysis.organizations.len() > 1;
     let stdout = io::stdout();

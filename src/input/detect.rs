@@ -5,8 +5,12 @@
 //! CLIXML); anything else that is text is read as LDIF, which has no magic
 //! number. An AD Explorer snapshot is binary, told by its signature
 //! (`win-ad-ob`, or `win-ad-XX` for a capture that never finished). What is
-//! certainly not an export (another XML root, archives, other binary data)
-//! is an error that names what was found.
+//! certainly not an export is an error that names what was found: another
+//! XML root (an Office document's `[Content_Types].xml` by its namespace),
+//! archives, PDF and images by their signatures, and the text that people
+//! send instead of an export (CSV from `csvde` or `Export-Csv`, JSON from
+//! `ConvertTo-Json`, `Format-List` output, `ldp.exe` output), told by their
+//! first lines before anything is read as LDIF.
 
 /// An input format exconn reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +51,9 @@ pub fn detect(text: &[u8]) -> Result<Format, String> {
     if head.starts_with(b"PK\x03\x04") {
         return Err("expected an export, found a ZIP archive (extract it first)".to_owned());
     }
+    if let Some(document) = binary_document(head) {
+        return Err(format!("expected an export, found {document}"));
+    }
     let start = head
         .iter()
         .position(|b| !b.is_ascii_whitespace())
@@ -56,6 +63,11 @@ pub fn detect(text: &[u8]) -> Result<Format, String> {
             Some(root) => match root.as_str() {
                 "batchResponse" | "searchResponse" | "dsml" | "Envelope" => Ok(Format::Dsml),
                 "Objs" => Ok(Format::Clixml),
+                "Types" if is_office_content_types(&head[start..]) => Err(
+                    "expected an export, found an Office document (Word, Excel or PowerPoint: \
+                     its [Content_Types].xml)"
+                        .to_owned(),
+                ),
                 other => Err(format!(
                     "expected an export (LDIF, DSML or CLIXML), found XML with root element <{other}>"
                 )),
@@ -63,12 +75,113 @@ pub fn detect(text: &[u8]) -> Result<Format, String> {
             None => Err("expected an export, found XML without a root element in its first 64 KiB".to_owned()),
         };
     }
-    if !starts_like_ldif(&head[start..])
-        && memchr::memchr(0, &head[..head.len().min(4096)]).is_some()
-    {
+    if starts_like_ldif(&head[start..]) {
+        return Ok(Format::Ldif);
+    }
+    if let Some(text) = other_text(&head[start..]) {
+        return Err(format!("expected an export, found {text}"));
+    }
+    if memchr::memchr(0, &head[..head.len().min(4096)]).is_some() {
         return Err("expected an export, found binary data (NUL bytes near the start)".to_owned());
     }
     Ok(Format::Ldif)
+}
+
+/// A document format told by its signature: PDF and images.
+fn binary_document(head: &[u8]) -> Option<&'static str> {
+    const SIGNATURES: [(&[u8], &str); 5] = [
+        (b"%PDF-", "a PDF document"),
+        (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+        (b"\xFF\xD8\xFF", "a JPEG image"),
+        (b"GIF87a", "a GIF image"),
+        (b"GIF89a", "a GIF image"),
+    ];
+    SIGNATURES
+        .iter()
+        .find(|(signature, _)| head.starts_with(signature))
+        .map(|(_, name)| *name)
+}
+
+/// Whether XML whose root is `Types` is the content-types part of an Office
+/// Open XML document (the first entry of a `.docx`, `.xlsx` or `.pptx`).
+fn is_office_content_types(xml: &[u8]) -> bool {
+    memchr::memmem::find(
+        xml,
+        b"http://schemas.openxmlformats.org/package/2006/content-types",
+    )
+    .is_some()
+}
+
+/// Text that is certainly not LDIF, named by its first lines (`text` starts
+/// at its first character that is not white space).
+fn other_text(text: &[u8]) -> Option<&'static str> {
+    let first = first_line(text);
+    if starts_with_ignore_case(first, b"DN,") {
+        return Some("CSV written by csvde (a header line 'DN,…' with attribute names)");
+    }
+    if starts_with_ignore_case(first, b"#TYPE ") || is_quoted_csv_header(first) {
+        return Some("CSV written by Export-Csv (a '#TYPE' line or a quoted header line)");
+    }
+    if matches!(first.first(), Some(b'[' | b'{')) {
+        return Some("JSON (ConvertTo-Json output)");
+    }
+    if is_ldp_output(text) {
+        return Some("the text of an ldp.exe window ('Expanding base', 'Getting N entries:')");
+    }
+    if is_format_list_line(first) {
+        return Some("Format-List output ('Name : value' lines)");
+    }
+    if is_format_table(text) {
+        return Some("Format-Table output (a header line over a line of dashes)");
+    }
+    None
+}
+
+fn first_line(text: &[u8]) -> &[u8] {
+    let end = memchr::memchr(b'\n', text).unwrap_or(text.len());
+    text[..end].trim_ascii_end()
+}
+
+fn starts_with_ignore_case(text: &[u8], prefix: &[u8]) -> bool {
+    text.len() >= prefix.len() && text[..prefix.len()].eq_ignore_ascii_case(prefix)
+}
+
+/// `"Name","Identity",…`: Export-Csv quotes every field of its header.
+fn is_quoted_csv_header(line: &[u8]) -> bool {
+    line.starts_with(b"\"")
+        && line.ends_with(b"\"")
+        && memchr::memmem::find(line, b"\",\"").is_some()
+}
+
+/// ldp.exe's result pane, pasted into a file: `Expanding base '…'...`,
+/// `Getting 1 entries:`, `>> Dn: …`.
+fn is_ldp_output(text: &[u8]) -> bool {
+    text.split(|&b| b == b'\n').any(|line| {
+        let line = line.trim_ascii();
+        line.starts_with(b"Expanding base '")
+            || line.starts_with(b">> Dn:")
+            || (line.starts_with(b"Getting ") && line.ends_with(b" entries:"))
+    })
+}
+
+/// Format-Table output: a header line, then a line of dashes and spaces.
+fn is_format_table(text: &[u8]) -> bool {
+    let mut lines = text.split(|&b| b == b'\n').map(<[u8]>::trim_ascii);
+    lines.next();
+    lines
+        .next()
+        .is_some_and(|rule| rule.starts_with(b"--") && rule.iter().all(|&b| b == b'-' || b == b' '))
+}
+
+/// `Name                   : value`: a property name (letters, digits and
+/// no other character) padded with spaces before its colon, which no LDIF
+/// attribute description can be.
+fn is_format_list_line(line: &[u8]) -> bool {
+    let Some(colon) = memchr::memmem::find(line, b" :") else {
+        return false;
+    };
+    let name = line[..colon].trim_ascii_end();
+    !name.is_empty() && name.iter().all(u8::is_ascii_alphanumeric)
 }
 
 /// Whether `head` starts with an AD Explorer snapshot's signature:
@@ -155,5 +268,40 @@ mod tests {
         assert_eq!(detect(b"win-ad-XX\0"), Ok(Format::AdExplorer));
         // Text that only starts like the signature is not a snapshot.
         assert_eq!(detect(b"win-ad-obx\n"), Ok(Format::Ldif));
+    }
+
+    fn found(text: &[u8]) -> String {
+        detect(text).expect_err("not an export")
+    }
+
+    #[test]
+    fn what_people_send_instead_of_an_export_is_named() {
+        assert!(found(b"DN,objectClass,cn\n\"CN=a,DC=x\",top,a\n").contains("csvde"));
+        assert!(found(b"#TYPE Selected.System.Object\n\"Name\"\n").contains("Export-Csv"));
+        assert!(found(b"\"Name\",\"Identity\"\r\n\"a\",\"b\"\r\n").contains("Export-Csv"));
+        assert!(found(b"[\r\n  {\r\n    \"Name\": \"a\"").contains("JSON"));
+        assert!(found(b"{\"Name\": \"a\"}").contains("JSON"));
+        assert!(found(b"\r\nName                 : Internet\r\n").contains("Format-List"));
+        assert!(found(b"Identity  Enabled\r\n--------  -------\r\n").contains("Format-Table"));
+        let ldp = b"ld = ldap_open(\"dc1\", 389);\nExpanding base 'CN=Configuration,DC=x'...\n\
+                    Getting 1 entries:\nDn: CN=Configuration,DC=x\n";
+        assert!(found(ldp).contains("ldp.exe"));
+        assert!(found(b">> Dn: CN=Configuration,DC=x\n").contains("ldp.exe"));
+        assert!(found(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n").contains("PDF"));
+        assert!(found(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").contains("PNG"));
+        assert!(found(b"\xFF\xD8\xFF\xE0\0\x10JFIF").contains("JPEG"));
+        assert!(found(b"GIF89a\x01\0").contains("GIF"));
+        let content_types = b"<?xml version=\"1.0\"?>\r\n<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default/></Types>";
+        assert!(found(content_types).contains("Office document"));
+        assert!(found(b"<Types/>").contains("<Types>"));
+    }
+
+    #[test]
+    fn ldif_that_resembles_other_text_is_still_ldif() {
+        assert_eq!(detect(b"# exported\ndn: CN=a,DC=x\n"), Ok(Format::Ldif));
+        assert_eq!(detect(b"#TYPE comment\ndn: CN=a\n"), Ok(Format::Ldif));
+        assert_eq!(detect(b"version: 1\n\ndn: CN=DN,DC=x\n"), Ok(Format::Ldif));
+        // A record without `dn:` first is damaged LDIF, for the reader to say.
+        assert_eq!(detect(b"cn: a\ndn: CN=a\n"), Ok(Format::Ldif));
     }
 }

@@ -31,7 +31,7 @@ pub fn is_modelled_class(class: &[u8]) -> bool {
 }
 
 /// The object classes the model reads, and what they become.
-const CLASSES: [(&str, Kind); 7] = [
+const CLASSES: [(&str, Kind); 11] = [
     ("msExchExchangeServer", Kind::Server),
     ("msExchRoutingSMTPConnector", Kind::Send),
     ("msExchRoutingGroupConnector", Kind::RoutingGroup),
@@ -48,6 +48,13 @@ const CLASSES: [(&str, Kind); 7] = [
         "msExchServersContainer",
         Kind::Container(ContainerKind::Servers),
     ),
+    ("domainDNS", Kind::Container(ContainerKind::Partition)),
+    ("configuration", Kind::Container(ContainerKind::Partition)),
+    (
+        "crossRefContainer",
+        Kind::Container(ContainerKind::Partition),
+    ),
+    ("sitesContainer", Kind::Container(ContainerKind::Partition)),
 ];
 
 /// The cmdlet object types the model reads (`Get-SendConnector` and the
@@ -386,6 +393,11 @@ pub enum ContainerKind {
     RoutingGroup,
     /// `CN=Servers` of an administrative group (`msExchServersContainer`).
     Servers,
+    /// The head of a naming context (`domainDNS`, `configuration`) or a
+    /// container found once in the configuration partition
+    /// (`crossRefContainer`, `sitesContainer`): it tells which partition an
+    /// input holds when it holds no Exchange object.
+    Partition,
 }
 
 /// A container object of the export.

@@ -314,6 +314,24 @@ pub fn write_sources(out: &mut impl Write, report: &SourcesReport) -> io::Result
     )
 }
 
+/// The page of a run that read nothing: only what could not be read.
+pub(crate) fn write_nothing_read(
+    out: &mut impl Write,
+    headline: &str,
+    unreadable: &[UnreadableView],
+) -> io::Result<()> {
+    let mut body = String::from("<ul>");
+    for input in unreadable {
+        body.push_str(&format!(
+            "<li class=\"blocker\">NOT READ: <code>{}</code> — {}</li>",
+            esc(&input.path),
+            esc(&input.reason)
+        ));
+    }
+    body.push_str("</ul>");
+    page(out, "Nothing was read", headline, &body, &[], &[])
+}
+
 /// The `plan` report as HTML.
 pub(crate) fn write_plan(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> {
     let plan = view.plan;

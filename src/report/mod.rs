@@ -11,6 +11,7 @@ mod markdown;
 pub mod plan;
 mod script;
 pub mod sources;
+pub mod unread;
 
 #[cfg(test)]
 mod agreement;

@@ -202,6 +202,149 @@ fn inputs_that_are_no_export_exit_2() {
     }
 }
 
+/// What people send instead of an export, each named on stderr, listed as
+/// unreadable, with the export exconn reads instead: never read as damaged
+/// LDIF.
+#[test]
+fn inputs_that_are_other_documents_are_named() {
+    let cases: [(&str, &[u8], &str); 10] = [
+        ("csvde.csv", b"DN,objectClass,cn\r\n\"CN=EX01,DC=x\",server,EX01\r\n", "csvde"),
+        (
+            "export.csv",
+            b"#TYPE Deserialized.Microsoft.Exchange.Data.Directory.SystemConfiguration.SmtpSendConnectorConfig\r\n\"Name\",\"SourceTransportServers\"\r\n",
+            "Export-Csv",
+        ),
+        ("connectors.json", b"[\r\n    {\r\n        \"Name\":  \"Internet\"\r\n    }\r\n]\r\n", "JSON"),
+        ("list.txt", b"\r\n\r\nName        : Internet\r\nEnabled     : True\r\n", "Format-List"),
+        (
+            "ldp.txt",
+            b"***Searching...\nldap_search_s(ld, \"CN=Configuration,DC=x\", 2, ...);\nGetting 1 entries:\nDn: CN=Configuration,DC=x\n",
+            "ldp.exe",
+        ),
+        ("report.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "PDF"),
+        ("shot.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0", "PNG"),
+        ("shot.jpg", b"\xFF\xD8\xFF\xE0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0", "JPEG"),
+        ("shot.gif", b"GIF89a\x01\0\x01\0\x80\0\0", "GIF"),
+        ("notes.docx", &office_document(), "Office document"),
+    ];
+    for (name, bytes, kind) in cases {
+        let (_dir, path) = temp_file(name, bytes);
+        let run = exconn(&["sources", "--format", "json", &path]);
+        assert_eq!(run.code, 2, "{name}: {}", run.stderr);
+        assert!(run.stderr.contains(kind), "{name}: {}", run.stderr);
+        assert!(
+            !run.stderr.contains("expected 'attribute: value'"),
+            "{name}: {}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("no records were read"),
+            "{name}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("Get-SendConnector | Export-Clixml"),
+            "{name}: {}",
+            run.stderr
+        );
+        let json: Value = serde_json::from_str(&run.stdout).expect("one JSON document");
+        let reason = json["unreadable"][0]["reason"].as_str().unwrap_or_default();
+        assert!(reason.contains(kind), "{name}: {reason}");
+    }
+}
+
+/// A domain partition, or a configuration partition of a forest without
+/// Exchange: the blocker says what the inputs hold, and its command names
+/// the forest read, not a placeholder.
+#[test]
+fn partitions_without_exchange_are_named_with_their_forest() {
+    let domain = "dn: DC=contoso,DC=com\nobjectClass: top\nobjectClass: domain\n\
+                  objectClass: domainDNS\n\ndn: CN=Users,DC=contoso,DC=com\nobjectClass: container\n\n";
+    let configuration = "dn: CN=Configuration,DC=contoso,DC=com\nobjectClass: top\n\
+                         objectClass: configuration\n\n\
+                         dn: CN=Sites,CN=Configuration,DC=contoso,DC=com\nobjectClass: sitesContainer\n\n";
+    let sites_only = "dn: CN=Sites,CN=Configuration,DC=contoso,DC=com\nobjectClass: top\n\
+                      objectClass: sitesContainer\n\n";
+    for (text, holds) in [
+        (domain, "the domain partition DC=contoso,DC=com"),
+        (configuration, "the configuration partition CN=Configuration,DC=contoso,DC=com without CN=Microsoft Exchange"),
+        (sites_only, "the configuration partition CN=Configuration,DC=contoso,DC=com"),
+    ] {
+        let (_dir, path) = temp_file("partition.ldf", text.as_bytes());
+        let (code, json) = sources_json(&path);
+        assert_eq!(code, 2);
+        let blocker = &json["findings"][0];
+        assert_eq!(blocker["code"], "SendConnectorsNotInExport");
+        let message = blocker["message"].as_str().unwrap();
+        assert!(message.contains("no Exchange organization"), "{message}");
+        assert!(message.contains(holds), "{message}");
+        let remedy = blocker["remedy"].as_str().unwrap();
+        assert!(
+            remedy.contains("-d \"CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com\""),
+            "{remedy}"
+        );
+        assert!(!remedy.contains('<'), "{remedy}");
+    }
+}
+
+/// A run that read nothing reports only what it could not read: no
+/// findings, no coverage blocker as a headline, in any format.
+#[test]
+fn a_run_that_read_nothing_says_only_that() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nosuchfile.ldf");
+    let missing = missing.to_str().unwrap();
+    for command in [
+        vec!["sources", "--format", "html", missing],
+        vec!["sources", "--format", "markdown", missing],
+        vec!["sources", "--format", "json", missing],
+        vec!["sources", missing],
+        vec!["inventory", "--format", "html", missing],
+        vec!["plan", "--remove", "EX01", "--format", "html", missing],
+        vec!["check", "--server", "EX01", missing],
+    ] {
+        let run = exconn(&command);
+        assert_eq!(run.code, 2, "{command:?}");
+        assert!(
+            run.stdout.contains("nosuchfile.ldf"),
+            "{command:?}: {}",
+            run.stdout
+        );
+        assert!(
+            !run.stdout.contains("SendConnectorsNotInExport"),
+            "{command:?}: {}",
+            run.stdout
+        );
+        assert!(
+            !run.stdout.contains("Findings"),
+            "{command:?}: {}",
+            run.stdout
+        );
+    }
+    for format in ["csv", "dot", "mermaid"] {
+        let run = exconn(&["sources", "--format", format, missing]);
+        assert_eq!(run.code, 2);
+        assert_eq!(run.stdout, "", "{format}");
+    }
+}
+
+/// A `.docx` as Word writes it: a ZIP whose first entry is `[Content_Types].xml`.
+fn office_document() -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("[Content_Types].xml", options).unwrap();
+    zip.write_all(
+        b"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\r\n<Types \
+          xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
+          <Default Extension=\"xml\" ContentType=\"application/xml\"/></Types>",
+    )
+    .unwrap();
+    zip.start_file("word/document.xml", options).unwrap();
+    zip.write_all(b"<w:document/>").unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
 // ---- 2. Names exactly as the directory holds them -----------------------
 
 #[test]
