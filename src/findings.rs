@@ -288,7 +288,7 @@ pub fn analyze(graph: &Graph, coverage: &Coverage) -> Vec<Finding> {
 
 fn server_findings(graph: &Graph, index: usize, server: &ServerNode, findings: &mut Vec<Finding>) {
     let count = server.send_connectors.len();
-    if count == 0 {
+    if count == 0 && !server.is_edge() {
         return;
     }
     if server.is_edge() {
@@ -301,7 +301,8 @@ fn server_findings(graph: &Graph, index: usize, server: &ServerNode, findings: &
             connector: None,
             message: format!(
                 "{} is an Edge Transport server: its Edge subscription makes it a source of {count} Send \
-                 connectors. Setup (EdgeSubscriptionExists): {EDGE_SETUP_MESSAGE}",
+                 connectors, and blocks its removal whatever they are. Setup (EdgeSubscriptionExists): \
+                 {EDGE_SETUP_MESSAGE}",
                 server.name
             ),
             remedy: format!("{} (not Set-SendConnector)", remove_edge_subscription(&server.name, Literals::Readable)),
@@ -313,11 +314,24 @@ fn server_findings(graph: &Graph, index: usize, server: &ServerNode, findings: &
             server: Some(index),
             connector: None,
             message: format!("{}: {}", server.name, setup_message(count)),
-            remedy: format!(
-                "For each connector: Set-SendConnector -Identity <connector> -SourceTransportServers @{{Remove={}}} \
-                 (add another source first where it is the only one)",
-                quote(&server.name)
-            ),
+            remedy: if server
+                .send_connectors
+                .iter()
+                .any(|&c| crate::plan::is_legacy(&graph.send_connectors[c].connector.dn))
+            {
+                format!(
+                    "For each connector: Set-SendConnector -Identity <connector> -SourceTransportServers \
+                     @{{Remove={}}} (add another source first where it is the only one); for its \
+                     Exchange 2003 connectors, Exchange System Manager (Set-SendConnector cannot change them)",
+                    quote(&server.name)
+                )
+            } else {
+                format!(
+                    "For each connector: Set-SendConnector -Identity <connector> -SourceTransportServers \
+                     @{{Remove={}}} (add another source first where it is the only one)",
+                    quote(&server.name)
+                )
+            },
         });
     }
     for &connector in &server.send_connectors {
@@ -332,11 +346,7 @@ fn server_findings(graph: &Graph, index: usize, server: &ServerNode, findings: &
                     "{} is the only source of Send connector '{}': removing it leaves the connector without a source",
                     server.name, node.connector.name
                 ),
-                remedy: format!(
-                    "Set-SendConnector -Identity {} -SourceTransportServers @{{Add=<new server>; Remove={}}}",
-                    connector_identity(graph, connector),
-                    quote(&server.name)
-                ),
+                remedy: crate::powershell::remove_command(graph, index, connector),
             });
         }
     }

@@ -135,6 +135,22 @@ struct ServerRef {
 
 type Resolved = (Vec<ServerRef>, Vec<Unresolved>);
 
+/// Levenshtein distance between two names, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
+}
+
 /// The case-insensitive key servers are matched on (Setup matches names this way).
 pub(crate) fn server_key(name: &str) -> String {
     name.chars().flat_map(char::to_lowercase).collect()
@@ -322,6 +338,27 @@ impl Graph {
             )
         });
         graph
+    }
+
+    /// The names of the servers nearest to `name` (a misspelling of one of
+    /// them, say), nearest first: at most `count`, within a third of its
+    /// length in edits (two at least).
+    pub fn closest_servers(&self, name: &str, count: usize) -> Vec<&str> {
+        let wanted = server_key(name.trim());
+        let within = (wanted.chars().count() / 3).max(2);
+        let mut near: Vec<(usize, &str)> = self
+            .servers
+            .iter()
+            .map(|s| {
+                (
+                    edit_distance(&wanted, &server_key(&s.name)),
+                    s.name.as_str(),
+                )
+            })
+            .filter(|&(distance, _)| distance <= within)
+            .collect();
+        near.sort();
+        near.into_iter().take(count).map(|(_, name)| name).collect()
     }
 
     /// The server named `name` (case-insensitive), or whose DN is `name`.

@@ -61,9 +61,16 @@ pub struct SendChange {
 }
 
 impl SendChange {
-    /// Left with no source: a blocker.
+    /// Left with no source: a blocker, unless its only sources were Edge
+    /// servers leaving with their subscription (EdgeSync connectors go
+    /// with it, and a new subscription brings its own).
     pub fn orphaned(&self) -> bool {
-        self.after.is_empty()
+        self.after.is_empty() && !self.goes_with_subscription()
+    }
+
+    /// Its only sources are Edge servers whose subscription is removed.
+    pub fn goes_with_subscription(&self) -> bool {
+        self.after.is_empty() && self.remove.is_empty() && !self.edge_remove.is_empty()
     }
 }
 
@@ -244,9 +251,86 @@ fn named(graph: &Graph, names: &[String]) -> Vec<Named> {
     out
 }
 
+/// Why each added server cannot be a Send connector's source (refusals),
+/// and what the inputs do not show about the others (warnings): an Edge
+/// Transport server takes its connectors from its Edge subscription; an
+/// Exchange 2000/2003 server, or one without a transport role (Mailbox from
+/// 2013 on, Hub Transport in 2007/2010), cannot be a source at all.
+pub fn unfit_sources(graph: &Graph, added: &[Named]) -> (Vec<String>, Vec<String>) {
+    let mut refusals = Vec::new();
+    let mut warnings = Vec::new();
+    for named in added {
+        let object = named.server.and_then(|s| graph.servers[s].object.as_ref());
+        let shown = crate::visible::name(&named.name);
+        let Some(server) = object else {
+            warnings.push(format!(
+                "the inputs hold no server object for {shown}: make sure it is a Mailbox server \
+                 (Exchange 2013 or later) or a Hub Transport server (2007, 2010)"
+            ));
+            continue;
+        };
+        if server.is_edge() {
+            refusals.push(format!(
+                "{shown} is an Edge Transport server: it cannot be added as a source; an Edge gets \
+                 its Send connectors from its Edge subscription (New-EdgeSubscription)"
+            ));
+        } else if server.version.is_some_and(|v| v.major < 8) {
+            refusals.push(format!(
+                "{shown} runs Exchange 2000/2003: it cannot be a source of a Send connector"
+            ));
+        } else if let Some(roles) = server.roles.filter(|r| r.0 & (2 | 32) == 0 && r.0 != 0) {
+            refusals.push(format!(
+                "{shown} has no transport role (its roles: {}): a source must be a Mailbox \
+                 server (Exchange 2013 or later) or a Hub Transport server (2007, 2010)",
+                roles.names().join(", ")
+            ));
+        } else if server.roles.is_none() {
+            warnings.push(format!(
+                "the inputs do not show the roles of {shown}: make sure it is a Mailbox or Hub \
+                 Transport server"
+            ));
+        }
+    }
+    (refusals, warnings)
+}
+
+/// Scoped connectors (a `Local:` address space serves only its own AD site)
+/// whose sources the plan moves to servers in another site: one warning each.
+pub fn scoped_site_warnings(graph: &Graph, plan: &Plan) -> Vec<String> {
+    let site = |name: &str| {
+        graph
+            .find_server(name)
+            .and_then(|s| graph.servers[s].object.as_ref())
+            .and_then(|o| o.site.clone())
+    };
+    let mut warnings = Vec::new();
+    for change in plan.send.iter().filter(|c| !c.add.is_empty()) {
+        let connector = &graph.send_connectors[change.connector].connector;
+        if !connector.address_spaces.iter().any(|a| a.scoped) {
+            continue;
+        }
+        let before: Vec<String> = change.before.iter().filter_map(|s| site(s)).collect();
+        for added in &change.add {
+            if let Some(new_site) =
+                site(added).filter(|s| !before.is_empty() && !before.contains(s))
+            {
+                warnings.push(format!(
+                    "Send connector {} is scoped (Local:) to the site of its sources ({}); {} is in \
+                     site {}: there the connector serves only that site's servers",
+                    crate::visible::name(&connector.name),
+                    before.join(", "),
+                    crate::visible::name(added),
+                    new_site
+                ));
+            }
+        }
+    }
+    warnings
+}
+
 /// Whether a connector sits in a routing group other than Exchange's own
 /// (an Exchange 2000/2003 connector).
-fn is_legacy(dn: &crate::dn::Dn) -> bool {
+pub(crate) fn is_legacy(dn: &crate::dn::Dn) -> bool {
     let rdns = dn.rdns();
     // CN=<connector>,CN=Connections,CN=<routing group>,CN=Routing Groups,…
     let in_connections = rdns.get(1).is_some_and(|r| r.is("cn", "Connections"));

@@ -174,11 +174,37 @@ pub(crate) fn remove_edge_subscription(server: &str, literals: Literals) -> Stri
     )
 }
 
-/// The command that takes `server` off the connector's sources.
+/// What takes `server` off the connector's sources, by one rule for every
+/// report (the plan's script says the same): an Edge leaves with its
+/// subscription; an Exchange 2003 connector is changed in Exchange System
+/// Manager (a comment, since no cmdlet can); where the server is the only
+/// source, the command adds a replacement first, `<new server>` left for
+/// the reader to fill in (PowerShell refuses the line as it stands).
 pub(crate) fn remove_command(graph: &Graph, server: usize, connector: usize) -> String {
     let node = &graph.servers[server];
+    let last = crate::findings::is_last_source(graph, server, connector);
+    let c = &graph.send_connectors[connector].connector;
     if node.is_edge() {
         remove_edge_subscription(&node.name, Literals::Readable)
+    } else if crate::plan::is_legacy(&c.dn) && last {
+        let spaces: Vec<String> = c.address_spaces.iter().map(|a| a.raw.clone()).collect();
+        comment(&format!(
+            "Exchange 2003 connector, read-only to Set-SendConnector, with no other bridgehead: \
+             re-create it as a Send connector ({}), then delete it in Exchange System Manager",
+            new_send_connector(&c.name, &spaces, Literals::Readable)
+        ))
+    } else if crate::plan::is_legacy(&c.dn) {
+        comment(&format!(
+            "Exchange 2003 connector, read-only to Set-SendConnector: in Exchange System \
+             Manager, remove {} from its local bridgeheads",
+            node.name
+        ))
+    } else if last {
+        format!(
+            "Set-SendConnector -Identity {} -SourceTransportServers @{{Add=<new server>; Remove={}}}",
+            connector_identity(graph, connector),
+            quote(&node.name)
+        )
     } else {
         format!(
             "Set-SendConnector -Identity {} -SourceTransportServers @{{Remove={}}}",

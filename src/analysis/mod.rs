@@ -156,6 +156,7 @@ impl Organization {
             diagnostics.extend(warnings::about_input(info, objects));
         }
         diagnostics.extend(warnings::conflicts(&graph, &infos));
+        diagnostics.extend(warnings::namesake_servers(&objects, &infos));
         Organization {
             name,
             inputs: infos,

@@ -73,3 +73,40 @@ pub(super) fn conflicts(graph: &Graph, inputs: &[InputInfo]) -> Vec<Located> {
         })
         .collect()
 }
+
+/// A warning for each name that two server objects (distinct DNs, two
+/// administrative groups, say) carry: Setup and the report match servers
+/// by name, so the two are taken for one.
+pub(super) fn namesake_servers(objects: &[Objects], inputs: &[InputInfo]) -> Vec<Located> {
+    let mut by_name: std::collections::BTreeMap<String, Vec<(usize, &crate::model::Server)>> =
+        std::collections::BTreeMap::new();
+    for (input, o) in objects.iter().enumerate() {
+        for server in &o.servers {
+            let same = by_name
+                .entry(crate::graph::server_key(&server.name))
+                .or_default();
+            if !same.iter().any(|(_, s)| s.dn.key() == server.dn.key()) {
+                same.push((input, server));
+            }
+        }
+    }
+    by_name
+        .into_values()
+        .filter(|same| same.len() > 1)
+        .map(|same| {
+            let dns: Vec<String> = same.iter().map(|(_, s)| format!("'{}'", s.dn)).collect();
+            let file = inputs.get(same[1].0).map_or("?", |i| i.name.as_str());
+            warning(
+                file,
+                format!(
+                    "{} server objects are named '{}': {}; Setup and this report match servers by \
+                     name, so they are taken for one. Remove the stale one (an administrative group \
+                     of a server that is gone?)",
+                    same.len(),
+                    same[0].1.name,
+                    dns.join(", ")
+                ),
+            )
+        })
+        .collect()
+}

@@ -27,21 +27,7 @@ pub(super) fn run(args: &CheckArgs, quiet: bool) -> io::Result<Status> {
         Err(status) => return Ok(status),
     };
     let Some(view) = CheckView::new(&organization, &args.server) else {
-        let known: Vec<String> = organization
-            .graph
-            .servers
-            .iter()
-            .map(|s| visible::name(&s.name).into_owned())
-            .collect();
-        eprintln!(
-            "exconn: server {} appears nowhere in the export (servers known: {})",
-            visible::name(&args.server),
-            if known.is_empty() {
-                "none".to_owned()
-            } else {
-                known.join(", ")
-            }
-        );
+        eprintln!("{}", unknown_server(&organization, &args.server));
         return Ok(Status::Error);
     };
     let stdout = io::stdout();
@@ -59,4 +45,38 @@ pub(super) fn run(args: &CheckArgs, quiet: bool) -> io::Result<Status> {
         Verdict::CannotTell => Status::Error,
     };
     Ok(super::read_status(&organization, args.input.read.strict).max(verdict))
+}
+
+/// Why no answer can be given for a server the inputs do not name: the
+/// names nearest to it, or how many servers are known; and, when the inputs
+/// hold no server object, that the name cannot be confirmed at all.
+fn unknown_server(organization: &crate::analysis::Organization, name: &str) -> String {
+    let graph = &organization.graph;
+    let closest = graph.closest_servers(name, 3);
+    let hint = if !closest.is_empty() {
+        let names: Vec<String> = closest
+            .iter()
+            .map(|n| visible::name(n).into_owned())
+            .collect();
+        format!("did you mean {}?", names.join(", "))
+    } else if graph.servers.is_empty() {
+        "the inputs name no server".to_owned()
+    } else {
+        format!(
+            "{} servers are known: `exconn sources` lists them",
+            graph.servers.len()
+        )
+    };
+    let mut message = format!(
+        "exconn: server {} appears nowhere in the export; {hint}",
+        visible::name(name)
+    );
+    if organization.coverage.server_objects == 0 {
+        message.push_str(
+            ". The inputs hold no server object, so a server name cannot be confirmed: add an \
+             export of the servers (ldifde of CN=Servers, or Get-ExchangeServer | Export-Clixml \
+             -Path ExchangeServers.xml)",
+        );
+    }
+    message
 }

@@ -59,6 +59,20 @@ pub(super) fn run(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
         );
         return Ok(Status::Error);
     }
+    let (refusals, mut warnings) = crate::plan::unfit_sources(&organization.graph, &plan.added);
+    warnings.extend(crate::plan::scoped_site_warnings(
+        &organization.graph,
+        &plan,
+    ));
+    for warning in &warnings {
+        eprintln!("exconn: warning: {warning}");
+    }
+    if !refusals.is_empty() {
+        for refusal in &refusals {
+            eprintln!("exconn: --add: {refusal}");
+        }
+        return Ok(Status::Error);
+    }
     if args.redact {
         let pseudonyms = organization.redact();
         pseudonyms.redact_plan(&mut plan);

@@ -100,12 +100,15 @@ impl CheckView {
         let count = node.send_connectors.len();
         // Copies that disagree on this server, neither newer, leave it undecided.
         let shown = coverage.send_connectors.is_shown() && !node.undecided;
+        // An Edge in the organization is subscribed: Setup's
+        // EdgeSubscriptionExists blocks it whatever its connectors.
         let verdict = match (count, shown) {
+            _ if node.is_edge() => Verdict::Source,
             (0, true) => Verdict::Clear,
             (0, false) => Verdict::CannotTell,
             _ => Verdict::Source,
         };
-        let setup_message = (count > 0).then(|| {
+        let setup_message = (count > 0 || node.is_edge()).then(|| {
             if node.is_edge() {
                 findings::EDGE_SETUP_MESSAGE.to_owned()
             } else {
@@ -211,6 +214,25 @@ fn write_source(
     name: &str,
     reason: &str,
 ) -> io::Result<()> {
+    if view.edge && view.count == 0 {
+        writeln!(
+            out,
+            "{name} is an Edge Transport server with an Edge subscription: Setup blocks its removal \
+             until the subscription is removed, whatever its Send connectors."
+        )?;
+        if let Some(message) = &view.setup_message {
+            writeln!(out, "Setup: {message}")?;
+        }
+        writeln!(
+            out,
+            "  {}",
+            crate::powershell::remove_edge_subscription(
+                &view.server,
+                crate::powershell::Literals::Readable
+            )
+        )?;
+        return Ok(());
+    }
     writeln!(
         out,
         "{name} is a source transport server of {}{} Send connector(s).",
@@ -239,7 +261,7 @@ fn write_source(
             "disabled"
         };
         writeln!(out, "  - {} ({state})", visible::name(&connector.name))?;
-        if connector.only_source {
+        if connector.only_source && !connector.command.starts_with('#') {
             writeln!(
                 out,
                 "      it is the only source: add another server to the command's Add list first"

@@ -249,6 +249,13 @@ pub fn write_table(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> 
                 address_spaces(connector)
             )?;
         }
+        if change.goes_with_subscription() {
+            writeln!(
+                out,
+                "      goes with the Edge subscription of {} (Remove-EdgeSubscription removes it; a new subscription brings its own)",
+                list(&change.edge_remove)
+            )?;
+        }
         if change.legacy && change.orphaned() {
             writeln!(
                 out,

@@ -140,7 +140,13 @@ fn send_commands(
         one_line(&list(&change.before)),
         one_line(&list(&change.after))
     )?;
-    if !change.edge_remove.is_empty() {
+    if change.goes_with_subscription() {
+        writeln!(
+            out,
+            "# It goes with the Edge subscription of {} (below); a new subscription brings its own.",
+            one_line(&change.edge_remove.join(", "))
+        )?;
+    } else if !change.edge_remove.is_empty() {
         writeln!(
             out,
             "# {} leave(s) with the Edge subscription (below).",

@@ -22,6 +22,7 @@ mod props;
 mod readme;
 mod redact;
 mod regressions;
+mod remedies;
 mod reports;
 mod representations;
 mod sources;
