@@ -281,6 +281,7 @@ pub fn redact(before: &mut Organization, after: &mut Organization) {
             a.routing_group_connectors.clone(),
         ]
         .concat(),
+        other_connectors: [b.other_connectors.clone(), a.other_connectors.clone()].concat(),
         receive_connectors: [b.receive_connectors.clone(), a.receive_connectors.clone()].concat(),
         conflicts: Vec::new(),
     };
