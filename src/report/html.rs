@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use crate::report::diagram::{svg, xml_text as esc};
 use crate::report::inventory::InventoryView;
 use crate::report::plan::PlanView;
-use crate::report::sources::{self, InputView, SourcesReport, UnreadableView};
+use crate::report::sources::{self, InputView, OtherConnectorView, SourcesReport, UnreadableView};
 use crate::report::FindingSummary;
 
 const STYLE: &str = "
@@ -285,41 +285,7 @@ pub fn write_sources(out: &mut impl Write, report: &SourcesReport) -> io::Result
             &rows,
         ));
     }
-    if !report.other_connectors.is_empty() {
-        body.push_str("<h2>Foreign and Delivery Agent connectors</h2>");
-        let rows: Vec<(String, Vec<String>)> = report
-            .other_connectors
-            .iter()
-            .map(|c| {
-                let class = if c.source_servers.is_empty() {
-                    "warning"
-                } else {
-                    ""
-                };
-                (
-                    class.to_owned(),
-                    vec![
-                        esc(&c.name),
-                        esc(sources::kind_label(c.kind)),
-                        escaped_list(&c.address_spaces),
-                        escaped_list(&c.source_servers),
-                        escaped_list(&c.unresolved_sources),
-                    ],
-                )
-            })
-            .collect();
-        body.push_str(&table(
-            "other-connectors",
-            &[
-                "Connector (Setup does not count it)",
-                "Kind",
-                "Address spaces",
-                "Source servers",
-                "Unresolved sources",
-            ],
-            &rows,
-        ));
-    }
+    body.push_str(&other_connectors_section(&report.other_connectors));
     body.push_str(&graph_section(report));
     if !report.diagnostics.is_empty() {
         body.push_str("<h2>Diagnostics</h2>");
@@ -347,6 +313,47 @@ pub fn write_sources(out: &mut impl Write, report: &SourcesReport) -> io::Result
         &report.inputs,
         &report.unreadable,
     )
+}
+
+/// The foreign and Delivery Agent connectors with their sources (nothing
+/// when there is none).
+fn other_connectors_section(connectors: &[OtherConnectorView]) -> String {
+    if connectors.is_empty() {
+        return String::new();
+    }
+    let rows: Vec<(String, Vec<String>)> = connectors
+        .iter()
+        .map(|c| {
+            let class = if c.source_servers.is_empty() {
+                "warning"
+            } else {
+                ""
+            };
+            (
+                class.to_owned(),
+                vec![
+                    esc(&c.name),
+                    esc(sources::kind_label(c.kind)),
+                    escaped_list(&c.address_spaces),
+                    escaped_list(&c.source_servers),
+                    escaped_list(&c.unresolved_sources),
+                ],
+            )
+        })
+        .collect();
+    let mut section = "<h2>Foreign and Delivery Agent connectors</h2>".to_owned();
+    section.push_str(&table(
+        "other-connectors",
+        &[
+            "Connector (Setup does not count it)",
+            "Kind",
+            "Address spaces",
+            "Source servers",
+            "Unresolved sources",
+        ],
+        &rows,
+    ));
+    section
 }
 
 /// The `plan` report as HTML.
@@ -557,6 +564,7 @@ pub(crate) fn write_inventory(out: &mut impl Write, view: &InventoryView) -> io:
         ],
         &rows,
     ));
+    body.push_str(&other_connectors_section(&view.other_connectors));
     body.push_str("<h2>Receive connectors</h2>");
     let rows: Vec<(String, Vec<String>)> = view
         .receive_connectors
