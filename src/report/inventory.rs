@@ -513,11 +513,10 @@ pub fn write_csv(out: &mut impl Write, view: &InventoryView, header: bool) -> io
     }
     for c in &view.other_connectors {
         let details = format!("address spaces: {}", c.address_spaces.join(" "));
-        let kind = format!("{} connector", sources::kind_label(c.kind));
         row(
             out,
             &[
-                &kind,
+                sources::kind_heading(c.kind),
                 &c.name,
                 &c.source_servers.join("; "),
                 "",

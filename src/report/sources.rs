@@ -755,8 +755,17 @@ pub(crate) fn write_other_connectors_table(
 /// How a person reads the kind of a foreign or Delivery Agent connector.
 pub(crate) fn kind_label(kind: &str) -> &'static str {
     match kind {
-        "foreign" => "foreign",
+        "foreign" => "Foreign",
         _ => "Delivery Agent",
+    }
+}
+
+/// The kind of a foreign or Delivery Agent connector as a heading
+/// (`Foreign connector`).
+pub(crate) fn kind_heading(kind: &str) -> &'static str {
+    match kind {
+        "foreign" => "Foreign connector",
+        _ => "Delivery Agent connector",
     }
 }
 
