@@ -15,6 +15,7 @@ mod hostile_inputs;
 mod hostile_xml;
 mod inventory;
 mod organizations;
+mod other_connectors;
 mod plan;
 mod props;
 mod readme;
