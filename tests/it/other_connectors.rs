@@ -534,3 +534,64 @@ fn a_name_that_is_not_ascii_is_an_ascii_literal_in_the_script() {
         "{line}"
     );
 }
+
+#[test]
+fn inventory_and_diff_list_them_as_their_own_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = dir.path().join("before.ldif");
+    std::fs::write(&before, ldif()).unwrap();
+    let before = before.to_str().unwrap();
+
+    let run = exconn(&["inventory", "--format", "json", before]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let inventory = json(&run);
+    let kinds: Vec<(&str, &str)> = inventory["other_connectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["kind"].as_str().unwrap(), c["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [("foreign", "Fax Gateway"), ("delivery_agent", "SMS Agent")]
+    );
+    assert_eq!(inventory["send_connectors"].as_array().unwrap().len(), 1);
+
+    // After: the fax gateway moved to EX2019, the Delivery Agent connector deleted.
+    let moved = server_dn("EX2019");
+    let after_text: String = ldif()
+        .split("\n\n")
+        .filter(|record| !record.contains("cn: SMS Agent"))
+        .map(|record| {
+            if record.contains("cn: Fax Gateway") {
+                record.replace(&server_dn("EX2016A"), &moved)
+            } else {
+                record.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let after = dir.path().join("after.ldif");
+    std::fs::write(&after, after_text).unwrap();
+    let run = exconn(&["diff", "--format", "json", before, after.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let diff = json(&run);
+    assert_eq!(
+        diff["other_connectors"],
+        serde_json::json!([
+            {"name": "Fax Gateway", "kind": "foreign", "change": "changed",
+             "sources_added": ["EX2019"], "sources_removed": ["EX2016A"], "fields": {}},
+            {"name": "SMS Agent", "kind": "delivery_agent", "change": "removed",
+             "sources_added": [], "sources_removed": ["EX2016A"], "fields": {}},
+        ])
+    );
+    assert_eq!(diff["send_connectors"], serde_json::json!([]));
+    assert_eq!(diff["summary"]["other_connectors_unchanged"], 0);
+    let table = exconn(&["diff", before, after.to_str().unwrap()]);
+    for line in [
+        "~ Foreign connector Fax Gateway: sources +EX2019 -EX2016A",
+        "- Delivery Agent connector SMS Agent: sources -EX2016A",
+    ] {
+        assert!(table.stdout.contains(line), "{line}:\n{}", table.stdout);
+    }
+}
