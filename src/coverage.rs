@@ -120,8 +120,9 @@ impl Coverage {
                     seen(&rg, false, 1);
                 }
             }
-            for connector in &o.routing_group_connectors {
-                if let Some(rg) = routing_group_of(&connector.dn) {
+            let other_dns = o.routing_group_connectors.iter().map(|c| &c.dn);
+            for dn in other_dns.chain(o.other_connectors.iter().map(|c| &c.dn)) {
+                if let Some(rg) = routing_group_of(dn) {
                     seen(&rg, false, 0);
                 }
             }
@@ -243,7 +244,8 @@ impl Coverage {
             format!(
                 "ldifde -f connections.ldf -d \"CN=Administrative Groups,{organization}\" -r \
                  \"(|(objectClass=msExchRoutingGroup)(objectClass=msExchConnectors)\
-                 (objectClass=msExchRoutingSMTPConnector)(objectClass=msExchRoutingGroupConnector))\""
+                 (objectClass=msExchRoutingSMTPConnector)(objectClass=msExchRoutingGroupConnector)\
+                 (objectClass=mailGateway)(objectClass=msExchDeliveryAgentConnector))\""
             )
         } else {
             format!(
@@ -253,9 +255,13 @@ impl Coverage {
         }
     }
 
-    /// The Exchange Management Shell command that exports the same.
+    /// The Exchange Management Shell commands that export the same: the
+    /// Send connectors, and the foreign and Delivery Agent connectors,
+    /// which have source servers too but which `Get-SendConnector` leaves out.
     pub const CMDLET_COMMAND: &'static str =
-        "Get-SendConnector | Export-Clixml -Path SendConnectors.xml";
+        "Get-SendConnector | Export-Clixml -Path SendConnectors.xml; \
+         Get-ForeignConnector | Export-Clixml -Path ForeignConnectors.xml; \
+         Get-DeliveryAgentConnector | Export-Clixml -Path DeliveryAgentConnectors.xml";
 
     /// What exconn needs instead of an input that is not an export, with
     /// the commands that make one.
@@ -377,6 +383,7 @@ fn organization_dn(objects: &[Objects]) -> Option<Dn> {
             .chain(o.send_connectors.iter().map(|c| &c.dn))
             .chain(o.servers.iter().map(|s| &s.dn))
             .chain(o.routing_group_connectors.iter().map(|c| &c.dn))
+            .chain(o.other_connectors.iter().map(|c| &c.dn))
             .chain(o.receive_connectors.iter().map(|c| &c.dn))
     });
     dns.into_iter().find_map(|dn| {
@@ -455,5 +462,21 @@ mod tests {
              dn: CN=Connections,{legacy}\nobjectClass: msExchConnectors\n"
         ));
         assert!(c.send_connectors.is_shown());
+    }
+
+    #[test]
+    fn the_export_commands_keep_foreign_and_delivery_agent_connectors() {
+        let legacy = "CN=First Routing Group,CN=Routing Groups,CN=First Administrative Group,CN=Administrative Groups,<ORG>";
+        let c = coverage(&format!("dn: {legacy}\nobjectClass: msExchRoutingGroup\n"));
+        let command = c.ldifde_command();
+        for class in ["mailGateway", "msExchDeliveryAgentConnector"] {
+            assert!(
+                command.contains(&format!("(objectClass={class})")),
+                "{command}"
+            );
+        }
+        for cmdlet in ["Get-ForeignConnector", "Get-DeliveryAgentConnector"] {
+            assert!(Coverage::CMDLET_COMMAND.contains(cmdlet));
+        }
     }
 }

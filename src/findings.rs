@@ -7,7 +7,9 @@
 
 use crate::coverage::Coverage;
 use crate::graph::{Graph, ServerNode};
-use crate::powershell::{connector_identity, quote, remove_edge_subscription, Literals};
+use crate::powershell::{
+    connector_identity, other_connector_identity, quote, remove_edge_subscription, Literals,
+};
 
 /// How much a finding matters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -82,6 +84,9 @@ pub struct Finding {
     pub server: Option<usize>,
     /// The Send connector concerned (index into [`Graph::send_connectors`]).
     pub connector: Option<usize>,
+    /// The foreign or Delivery Agent connector concerned (index into
+    /// [`Graph::other_connectors`]).
+    pub other_connector: Option<usize>,
     /// What was found.
     pub message: String,
     /// What to do about it.
@@ -120,6 +125,7 @@ fn send_connectors_not_in_export(coverage: &Coverage) -> Finding {
         severity: Severity::Blocker,
         server: None,
         connector: None,
+        other_connector: None,
         message: format!(
             "The inputs cannot show this organization's Send connectors: {}. Whether a server is a \
              source transport server (Setup's check ServerIsSourceForSendConnector) cannot be told \
@@ -155,6 +161,7 @@ fn no_exchange_organization(coverage: &Coverage, held: &str) -> Finding {
         severity: Severity::Blocker,
         server: None,
         connector: None,
+        other_connector: None,
         message: format!(
             "The inputs hold no Exchange organization: they hold {held}, and Exchange keeps its \
              configuration under CN=Microsoft Exchange,CN=Services in the configuration \
@@ -201,6 +208,7 @@ fn conflict_mangled(
         severity: Severity::Warning,
         server: None,
         connector,
+        other_connector: None,
         message: format!(
             "{kind} '{name}' lost a naming conflict (CNF: in its name): the directory holds two \
              objects where one was made, and one of them is usually stale"
@@ -256,6 +264,7 @@ pub fn analyze(graph: &Graph, coverage: &Coverage) -> Vec<Finding> {
                 severity: Severity::Warning,
                 server: None,
                 connector: Some(index),
+                other_connector: None,
                 message: format!(
                     "Send connector '{name}' has no source transport server: routing ignores it \
                      (MSExchangeTransport event 5014) and mail for its address spaces does not leave through it"
@@ -272,6 +281,7 @@ pub fn analyze(graph: &Graph, coverage: &Coverage) -> Vec<Finding> {
                 severity: Severity::Warning,
                 server: None,
                 connector: Some(index),
+                other_connector: None,
                 message: format!(
                     "Send connector '{name}' lists source '{}', which {}",
                     unresolved.reference, unresolved.reason
@@ -282,8 +292,45 @@ pub fn analyze(graph: &Graph, coverage: &Coverage) -> Vec<Finding> {
             });
         }
     }
-    findings.sort_by_key(|f| (f.severity, f.code, f.server, f.connector));
+    findings.extend(last_sources_of_other_connectors(graph));
+    findings.sort_by_key(|f| (f.severity, f.code, f.server, f.connector, f.other_connector));
     findings
+}
+
+/// `LastSourceOfConnector` for the foreign and Delivery Agent connectors
+/// that have one source: Setup does not count them, but removing that
+/// server leaves them without a source.
+fn last_sources_of_other_connectors(graph: &Graph) -> impl Iterator<Item = Finding> + '_ {
+    graph
+        .other_connectors
+        .iter()
+        .enumerate()
+        .filter_map(|(index, node)| match node.sources[..] {
+            [server] => Some((index, node, &graph.servers[server].name, server)),
+            _ => None,
+        })
+        .map(|(index, node, server_name, server)| {
+            let kind = node.connector.kind;
+            Finding {
+                code: Code::LastSourceOfConnector,
+                severity: Severity::Warning,
+                server: Some(server),
+                connector: None,
+                other_connector: Some(index),
+                message: format!(
+                    "{server_name} is the only source of {} '{}': removing it leaves the connector \
+                     without a source (Setup does not count it)",
+                    kind.label(),
+                    node.connector.name
+                ),
+                remedy: format!(
+                    "Set-{} -Identity {} -SourceTransportServers @{{Add=<new server>; Remove={}}}",
+                    kind.cmdlet_noun(),
+                    other_connector_identity(graph, index),
+                    quote(server_name)
+                ),
+            }
+        })
 }
 
 fn server_findings(graph: &Graph, index: usize, server: &ServerNode, findings: &mut Vec<Finding>) {
@@ -299,6 +346,7 @@ fn server_findings(graph: &Graph, index: usize, server: &ServerNode, findings: &
             severity: Severity::Blocker,
             server: Some(index),
             connector: None,
+            other_connector: None,
             message: format!(
                 "{} is an Edge Transport server: its Edge subscription makes it a source of {count} Send \
                  connectors, and blocks its removal whatever they are. Setup (EdgeSubscriptionExists): \
@@ -313,6 +361,7 @@ fn server_findings(graph: &Graph, index: usize, server: &ServerNode, findings: &
             severity: Severity::Blocker,
             server: Some(index),
             connector: None,
+            other_connector: None,
             message: format!("{}: {}", server.name, setup_message(count)),
             remedy: if server
                 .send_connectors
@@ -342,6 +391,7 @@ fn server_findings(graph: &Graph, index: usize, server: &ServerNode, findings: &
                 severity: Severity::Warning,
                 server: Some(index),
                 connector: Some(connector),
+                other_connector: None,
                 message: format!(
                     "{} is the only source of Send connector '{}': removing it leaves the connector without a source",
                     server.name, node.connector.name
@@ -356,6 +406,7 @@ fn server_findings(graph: &Graph, index: usize, server: &ServerNode, findings: &
             severity: Severity::Info,
             server: Some(index),
             connector: None,
+            other_connector: None,
             message: format!(
                 "{} is a source of {count} Send connectors but its server object is not in the export \
                  (partial export, or a server removed without uninstalling)",

@@ -19,7 +19,8 @@ use rayon::prelude::*;
 
 use crate::dn::{Dn, DnKey, Mangling};
 use crate::model::{
-    Objects, ReceiveConnector, Reference, RoutingGroupConnector, SendConnector, Server,
+    Objects, OtherConnector, ReceiveConnector, Reference, RoutingGroupConnector, SendConnector,
+    Server,
 };
 
 /// A server known from its object, from references, or both.
@@ -33,6 +34,9 @@ pub struct ServerNode {
     pub object: Option<Server>,
     /// Indices into [`Graph::send_connectors`] of the connectors it is a source of.
     pub send_connectors: Vec<usize>,
+    /// Indices into [`Graph::other_connectors`] of the foreign and Delivery
+    /// Agent connectors it is a source of (Setup does not count them).
+    pub other_connectors: Vec<usize>,
     /// Whether copies of a Send connector, none newer than the other,
     /// disagree on whether this server is one of its sources: whether it
     /// is a source cannot be told.
@@ -86,6 +90,17 @@ pub struct RoutingGroupNode {
     pub unresolved: Vec<Unresolved>,
 }
 
+/// A foreign or Delivery Agent connector with its resolved sources.
+#[derive(Clone, Debug)]
+pub struct OtherConnectorNode {
+    /// The connector.
+    pub connector: OtherConnector,
+    /// Indices into [`Graph::servers`], sorted, without duplicates.
+    pub sources: Vec<usize>,
+    /// Reference that name no server.
+    pub unresolved: Vec<Unresolved>,
+}
+
 /// A receive connector with its owning server.
 #[derive(Clone, Debug)]
 pub struct ReceiveNode {
@@ -104,6 +119,8 @@ pub struct Graph {
     pub send_connectors: Vec<ConnectorNode>,
     /// Routing group connectors, sorted by name then DN.
     pub routing_group_connectors: Vec<RoutingGroupNode>,
+    /// Foreign and Delivery Agent connectors, sorted by name then DN.
+    pub other_connectors: Vec<OtherConnectorNode>,
     /// Receive connectors, sorted by server, name, DN.
     pub receive_connectors: Vec<ReceiveNode>,
     /// Objects found in several inputs whose copies disagree.
@@ -216,6 +233,20 @@ impl Graph {
             })
             .collect();
 
+        let others: Vec<OtherConnector> = merge_copies(objects.iter().flat_map(|o| {
+            o.other_connectors.iter().map(|c| {
+                let identity = Identity::of(c.guid.as_deref(), &c.dn, &c.name);
+                (identity, !c.dn.is_root(), c)
+            })
+        }))
+        .into_iter()
+        .map(|copies| copies[0].clone())
+        .collect();
+        let other_resolved: Vec<Resolved> = others
+            .par_iter()
+            .map(|c| resolve_all(&c.source_refs, exported_dns))
+            .collect();
+
         let receive = unique_by_dn(
             objects
                 .iter()
@@ -233,6 +264,7 @@ impl Graph {
                     dn: (!server.dn.is_root()).then(|| server.dn.clone()),
                     object: Some(server),
                     send_connectors: Vec::new(),
+                    other_connectors: Vec::new(),
                     undecided: false,
                 };
                 (key, node)
@@ -246,6 +278,7 @@ impl Graph {
                     .iter()
                     .flat_map(|(s, t)| s.0.iter().chain(&t.0)),
             )
+            .chain(other_resolved.iter().flat_map(|(found, _)| found))
             .chain(receive_owner.iter().flatten());
         for (key, (name, dn)) in spelling_by_frequency(referenced) {
             known.entry(key).or_insert_with(|| ServerNode {
@@ -253,6 +286,7 @@ impl Graph {
                 dn: dn.map(Arc::unwrap_or_clone),
                 object: None,
                 send_connectors: Vec::new(),
+                other_connectors: Vec::new(),
                 undecided: false,
             });
         }
@@ -264,6 +298,7 @@ impl Graph {
                     dn: server.dn.map(Arc::unwrap_or_clone),
                     object: None,
                     send_connectors: Vec::new(),
+                    other_connectors: Vec::new(),
                     undecided: false,
                 })
                 .undecided = true;
@@ -322,6 +357,23 @@ impl Graph {
         graph
             .routing_group_connectors
             .sort_by_cached_key(|c| (server_key(&c.connector.name), c.connector.dn.key()));
+        graph.other_connectors = others
+            .into_iter()
+            .zip(other_resolved)
+            .map(|(connector, (found, unresolved))| OtherConnectorNode {
+                connector,
+                sources: indices(&found),
+                unresolved,
+            })
+            .collect();
+        graph
+            .other_connectors
+            .sort_by_cached_key(|c| (server_key(&c.connector.name), c.connector.dn.key()));
+        for (connector_index, connector) in graph.other_connectors.iter().enumerate() {
+            for &server in &connector.sources {
+                graph.servers[server].other_connectors.push(connector_index);
+            }
+        }
         graph.receive_connectors = receive
             .into_iter()
             .zip(receive_owner)
@@ -393,9 +445,11 @@ impl Exported {
     fn resolve_each(&self, objects: &[Objects]) -> HashMap<String, Result<ServerRef, String>> {
         let send = objects.iter().flat_map(|o| &o.send_connectors);
         let routing = objects.iter().flat_map(|o| &o.routing_group_connectors);
+        let others = objects.iter().flat_map(|o| &o.other_connectors);
         let references: std::collections::HashSet<&str> = send
             .flat_map(|c| &c.source_refs)
             .chain(routing.flat_map(|c| c.source_refs.iter().chain(&c.target_refs)))
+            .chain(others.flat_map(|c| &c.source_refs))
             .filter_map(|reference| match reference {
                 Reference::Dn(dn) => Some(dn.as_str()),
                 Reference::Unusable { .. } => None,
@@ -929,6 +983,21 @@ mod tests {
              msExchSourceBridgeheadServersDN: CN=1,CN=SMTP,CN=Protocols,CN=EDGE,OU=Odd,DC=x\n",
         ]);
         assert_eq!(g.send_connectors[0].sources, [0]);
+    }
+
+    #[test]
+    fn foreign_connector_sources_resolve_like_send_connectors() {
+        let g = graph(&[&format!(
+            "{SERVERS}dn: CN=Fax,CN=Connections,DC=x\nobjectClass: mailGateway\n\
+             msExchTransportDropDirectoryName: D:\\Fax\n\
+             msExchSourceBridgeheadServersDN: CN=1,CN=SMTP,CN=Protocols,CN=ex01,CN=Servers,CN=AG,DC=x\n\
+             msExchSourceBridgeheadServersDN: CN=EX02,CN=Servers,CN=AG,DC=x\n"
+        )]);
+        assert_eq!(g.other_connectors[0].sources, [0, 1]);
+        assert_eq!(g.servers[0].other_connectors, [0]);
+        assert!(g.servers[0].send_connectors.is_empty());
+        assert_eq!(g.servers[1].name, "EX02");
+        assert!(!g.servers[1].in_export());
     }
 
     #[test]

@@ -14,9 +14,13 @@
 //! (in a routing group other than Exchange's own) are read-only to the
 //! Exchange 2007+ cmdlets and take only Exchange 2003 bridgeheads: new
 //! servers do not replace theirs; left without one, such a connector is
-//! re-created as a Send connector on the new servers.
+//! re-created as a Send connector on the new servers. Foreign and Delivery
+//! Agent connectors are not Send connectors to Setup, but they too stop
+//! working without a source: they change like Send connectors, and one
+//! left without a source is a blocker too.
 
 use crate::graph::{server_key, Graph};
+use crate::model::OtherConnectorKind;
 
 /// The routing group every Exchange 2007+ connector lives in.
 const EXCHANGE_ROUTING_GROUP: &str = "Exchange Routing Group (DWBGZMFD01QNBJR)";
@@ -74,6 +78,30 @@ impl SendChange {
     }
 }
 
+/// One foreign or Delivery Agent connector the plan changes.
+#[derive(Clone, Debug)]
+pub struct OtherChange {
+    /// Index into the graph's foreign and Delivery Agent connectors.
+    pub connector: usize,
+    /// Which kind it is (which cmdlet sets it).
+    pub kind: OtherConnectorKind,
+    /// Source server names before.
+    pub before: Vec<String>,
+    /// Source server names after.
+    pub after: Vec<String>,
+    /// Removed servers among its sources.
+    pub remove: Vec<String>,
+    /// Servers added to it.
+    pub add: Vec<String>,
+}
+
+impl OtherChange {
+    /// Left with no source: a blocker.
+    pub fn orphaned(&self) -> bool {
+        self.after.is_empty()
+    }
+}
+
 /// One routing group connector the plan touches.
 #[derive(Clone, Debug)]
 pub struct RoutingGroupChange {
@@ -105,16 +133,19 @@ pub struct Plan {
     pub edge_subscriptions: Vec<String>,
     /// Routing group connectors that change.
     pub routing_group: Vec<RoutingGroupChange>,
+    /// Foreign and Delivery Agent connectors that change, in the graph's order.
+    pub other: Vec<OtherChange>,
     /// Set when the inputs cannot show the Send connectors: the plan may
     /// miss connectors, and must say so before anything else.
     pub not_shown: Option<crate::findings::Finding>,
 }
 
 impl Plan {
-    /// Send connectors left without a source.
+    /// Connectors left without a source or bridgehead.
     pub fn blockers(&self) -> usize {
         self.send.iter().filter(|c| c.orphaned()).count()
             + self.routing_group.iter().filter(|c| c.orphaned()).count()
+            + self.other.iter().filter(|c| c.orphaned()).count()
     }
 
     /// Names the export does not know.
@@ -163,12 +194,11 @@ pub(crate) fn simulate(graph: &Graph, request: &Request) -> Plan {
         // own. Exchange 2003 connectors take only Exchange 2003 bridgeheads:
         // they are re-created as Send connectors instead.
         let legacy = is_legacy(&node.connector.dn);
-        let add: Vec<String> = added
-            .iter()
-            .filter(|_| !plain.is_empty() && !legacy)
-            .filter(|a| a.server.is_none_or(|s| !node.sources.contains(&s)))
-            .map(|a| a.name.clone())
-            .collect();
+        let add = if plain.is_empty() || legacy {
+            Vec::new()
+        } else {
+            replacements(&added, &node.sources)
+        };
         let mut after = names(&kept);
         after.extend(add.iter().cloned());
         send.push(SendChange {
@@ -213,14 +243,43 @@ pub(crate) fn simulate(graph: &Graph, request: &Request) -> Plan {
             targets: side(&node.targets),
         });
     }
+    let mut other = Vec::new();
+    for (index, node) in graph.other_connectors.iter().enumerate() {
+        let (gone, kept): (Vec<usize>, Vec<usize>) =
+            node.sources.iter().partition(|&&s| is_removed(s));
+        if gone.is_empty() {
+            continue;
+        }
+        let add = replacements(&added, &node.sources);
+        let mut after = names(&kept);
+        after.extend(add.iter().cloned());
+        other.push(OtherChange {
+            connector: index,
+            kind: node.connector.kind,
+            before: names(&node.sources),
+            after,
+            remove: names(&gone),
+            add,
+        });
+    }
     Plan {
         removed,
         added,
         send,
         edge_subscriptions,
         routing_group,
+        other,
         not_shown: None,
     }
+}
+
+/// The added servers a connector with `sources` gets: those not already among them.
+fn replacements(added: &[Named], sources: &[usize]) -> Vec<String> {
+    added
+        .iter()
+        .filter(|a| a.server.is_none_or(|s| !sources.contains(&s)))
+        .map(|a| a.name.clone())
+        .collect()
 }
 
 fn same(a: &Named, b: &Named) -> bool {

@@ -22,7 +22,9 @@
 //!   and `‘` closes a single-quoted string; an ASCII literal means the same
 //!   under every code page, with or without the mark.
 
+use crate::dn::Dn;
 use crate::graph::{server_key, Graph};
+use crate::model::OtherConnectorKind;
 use crate::visible;
 
 /// How names are written as literals: for a person's report or for a
@@ -131,21 +133,59 @@ pub fn comment(text: &str) -> String {
     format!("# {}", visible::text(text))
 }
 
-/// How a connector is named in a command: its name, or its DN when another
-/// connector has the same name (unquoted).
-fn connector_identity_text(graph: &Graph, connector: usize) -> String {
-    let name = &graph.send_connectors[connector].connector.name;
+/// How the connector at `index` of a list sorted by name is named in a
+/// command: its name, or its DN when another connector of the list has the
+/// same name (unquoted). `name_and_dn` gives each of the list.
+fn identity_in_sorted<'g>(
+    index: usize,
+    name_and_dn: impl Fn(usize) -> Option<(&'g str, &'g Dn)>,
+) -> String {
+    let Some((name, dn)) = name_and_dn(index) else {
+        return String::new();
+    };
     // Connectors are sorted by name: a namesake would be a neighbour.
     let namesake = |other: Option<usize>| {
         other
-            .and_then(|other| graph.send_connectors.get(other))
-            .is_some_and(|node| server_key(&node.connector.name) == server_key(name))
+            .and_then(&name_and_dn)
+            .is_some_and(|(other, _)| server_key(other) == server_key(name))
     };
-    let ambiguous = namesake(connector.checked_sub(1)) || namesake(Some(connector + 1));
-    if ambiguous {
-        graph.send_connectors[connector].connector.dn.to_string()
+    if namesake(index.checked_sub(1)) || namesake(Some(index + 1)) {
+        dn.to_string()
     } else {
-        name.clone()
+        name.to_owned()
+    }
+}
+
+/// How a Send connector is named in a command ([`identity_in_sorted`]).
+fn connector_identity_text(graph: &Graph, connector: usize) -> String {
+    identity_in_sorted(connector, |i| {
+        let node = graph.send_connectors.get(i)?;
+        Some((node.connector.name.as_str(), &node.connector.dn))
+    })
+}
+
+/// How a foreign or Delivery Agent connector is named in a command
+/// ([`identity_in_sorted`]).
+fn other_connector_identity_text(graph: &Graph, connector: usize) -> String {
+    identity_in_sorted(connector, |i| {
+        let node = graph.other_connectors.get(i)?;
+        Some((node.connector.name.as_str(), &node.connector.dn))
+    })
+}
+
+/// How a report's command names a foreign or Delivery Agent connector:
+/// [`other_connector_identity_text`], quoted readably.
+pub(crate) fn other_connector_identity(graph: &Graph, connector: usize) -> String {
+    quote(&other_connector_identity_text(graph, connector))
+}
+
+/// How a script names a foreign or Delivery Agent connector: its GUID where
+/// the export has one, else as in [`other_connector_identity`]; an ASCII
+/// literal.
+pub(crate) fn other_script_identity(graph: &Graph, connector: usize) -> String {
+    match &graph.other_connectors[connector].connector.guid {
+        Some(guid) => ascii_quote(guid),
+        None => ascii_quote(&other_connector_identity_text(graph, connector)),
     }
 }
 
@@ -222,6 +262,29 @@ pub(crate) fn set_send_connector_sources(
     remove: &[String],
     literals: Literals,
 ) -> Option<String> {
+    set_sources("SendConnector", identity, add, remove, literals)
+}
+
+/// [`set_send_connector_sources`] for a foreign or Delivery Agent
+/// connector (`Set-ForeignConnector`, `Set-DeliveryAgentConnector`).
+pub(crate) fn set_other_connector_sources(
+    kind: OtherConnectorKind,
+    identity: &str,
+    add: &[String],
+    remove: &[String],
+    literals: Literals,
+) -> Option<String> {
+    set_sources(kind.cmdlet_noun(), identity, add, remove, literals)
+}
+
+/// `Set-<noun> -Identity … -SourceTransportServers @{Add=…; Remove=…}`.
+fn set_sources(
+    noun: &str,
+    identity: &str,
+    add: &[String],
+    remove: &[String],
+    literals: Literals,
+) -> Option<String> {
     let mut parts = Vec::new();
     if !add.is_empty() {
         parts.push(format!("Add={}", literals.list(add)));
@@ -231,7 +294,7 @@ pub(crate) fn set_send_connector_sources(
     }
     (!parts.is_empty()).then(|| {
         format!(
-            "Set-SendConnector -Identity {identity} -SourceTransportServers @{{{}}}",
+            "Set-{noun} -Identity {identity} -SourceTransportServers @{{{}}}",
             parts.join("; ")
         )
     })
@@ -240,6 +303,11 @@ pub(crate) fn set_send_connector_sources(
 /// Removes a Send connector.
 pub(crate) fn remove_send_connector(identity: &str) -> String {
     format!("Remove-SendConnector -Identity {identity}")
+}
+
+/// Removes a foreign or Delivery Agent connector.
+pub(crate) fn remove_other_connector(kind: OtherConnectorKind, identity: &str) -> String {
+    format!("Remove-{} -Identity {identity}", kind.cmdlet_noun())
 }
 
 /// Re-creates a connector (an Exchange 2003 one) as a Send connector, to complete.

@@ -1,10 +1,10 @@
 //! `--redact`: the same analysis with the customer's names replaced, so that
 //! a report can be shared outside the customer.
 //!
-//! Pseudonyms are stable for a given export: servers, Send, routing group and
-//! receive connectors, sites and DNS domains are numbered in sorted order
-//! (`SERVER-01`, `CONNECTOR-01`, `RGC-01`, `RECEIVE-01`, `SITE-01`,
-//! `domain01.example`), the organization becomes `ORGANIZATION`. Every DN is
+//! Pseudonyms are stable for a given export: servers, Send, routing group,
+//! foreign and Delivery Agent, and receive connectors, sites and DNS
+//! domains are numbered in sorted order (`SERVER-01`, `CONNECTOR-01`,
+//! `RGC-01`, `OTHER-01`, `RECEIVE-01`, `SITE-01`, `domain01.example`), the organization becomes `ORGANIZATION`. Every DN is
 //! rewritten RDN by RDN (Exchange's own container names stay); addresses are
 //! withheld; input paths become `input-1`… (their SHA-256 stays, which
 //! reveals nothing); diagnostic messages, which quote the files, are
@@ -68,6 +68,15 @@ impl Pseudonyms {
         );
         number(
             graph
+                .other_connectors
+                .iter()
+                .map(|c| c.connector.name.as_str())
+                .collect(),
+            "OTHER",
+            &mut pseudonyms,
+        );
+        number(
+            graph
                 .receive_connectors
                 .iter()
                 .map(|c| c.connector.name.as_str())
@@ -103,6 +112,10 @@ impl Pseudonyms {
             domains.extend(c.smart_hosts.iter().filter_map(|h| domain_of_host(h)));
             domains.extend(c.fqdn.iter().filter_map(|f| domain_of_host(f)));
             domains.extend(c.tls_domain.iter().map(|d| d.to_lowercase()));
+        }
+        for node in &graph.other_connectors {
+            let spaces = &node.connector.address_spaces;
+            domains.extend(spaces.iter().filter_map(|a| address_domain(&a.raw)));
         }
         for server in &graph.servers {
             if let Some(fqdn) = server.object.as_ref().and_then(|o| o.fqdn.as_deref()) {
@@ -257,6 +270,18 @@ impl Pseudonyms {
             c.target_refs.clear();
             self.redact_unresolved(&mut node.unresolved);
         }
+        for node in &mut graph.other_connectors {
+            let c = &mut node.connector;
+            c.name = self.name(&c.name);
+            c.dn = Dn::parse(&self.dn(&c.dn)).unwrap_or_else(|_| c.dn.clone());
+            c.address_spaces = c
+                .address_spaces
+                .iter()
+                .map(|a| self.address_space(a))
+                .collect();
+            c.source_refs.clear();
+            self.redact_unresolved(&mut node.unresolved);
+        }
         for node in &mut graph.receive_connectors {
             let c = &mut node.connector;
             c.name = self.name(&c.name);
@@ -294,6 +319,12 @@ impl Pseudonyms {
             names(&mut change.after);
             names(&mut change.remove);
             names(&mut change.edge_remove);
+            names(&mut change.add);
+        }
+        for change in &mut plan.other {
+            names(&mut change.before);
+            names(&mut change.after);
+            names(&mut change.remove);
             names(&mut change.add);
         }
         names(&mut plan.edge_subscriptions);

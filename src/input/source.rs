@@ -193,6 +193,10 @@ fn archive_entries(path: &str, refused: &mut Vec<(String, String)>) -> Option<Ve
         return None;
     }
     let mut archive = zip::ZipArchive::new(File::open(path).ok()?).ok()?;
+    // An Office document is a ZIP archive too: named as a whole, not read.
+    if archive.index_for_name("[Content_Types].xml").is_some() {
+        return None;
+    }
     let mut entries = Vec::new();
     for index in 0..archive.len() {
         let Ok(entry) = archive.by_index_raw(index) else {

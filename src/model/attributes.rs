@@ -67,6 +67,12 @@ attributes! {
     SOURCE_IP = ["msExchSmtpSendBindingIPAddress", "SourceIPAddress"];
     /// Source transport servers (virtual server or server DNs, or names).
     SOURCES = ["msExchSourceBridgeheadServersDN", "SourceTransportServers"];
+    /// A foreign connector's drop directory: with the `mailGateway` class,
+    /// what makes a connector a foreign one.
+    DROP_DIRECTORY = ["msExchTransportDropDirectoryName", "DropDirectory"];
+    /// A Delivery Agent connector's protocol (cmdlet output tells the
+    /// connector by it when its type name does not).
+    DELIVERY_PROTOCOL = ["msExchTransportDeliveryAgentDeliveryProtocol", "DeliveryProtocol"];
     /// Target bridgeheads of a routing group connector.
     TARGETS = ["msExchTargetBridgeheadServersDN", "TargetTransportServers"];
     /// Receive connector enabled.

@@ -25,15 +25,24 @@ pub use version::{Product, Support, Version};
 /// Whether an object class is one the model builds objects from.
 pub fn is_modelled_class(class: &[u8]) -> bool {
     let class = class.trim_ascii();
-    CLASSES
-        .iter()
-        .any(|(name, _)| class.eq_ignore_ascii_case(name.as_bytes()))
+    class.eq_ignore_ascii_case(MAIL_GATEWAY.as_bytes())
+        || CLASSES
+            .iter()
+            .any(|(name, _)| class.eq_ignore_ascii_case(name.as_bytes()))
 }
 
+/// The class of every connector that has address spaces; one with a drop
+/// directory and no more derived class is a foreign connector.
+const MAIL_GATEWAY: &str = "mailGateway";
+
 /// The object classes the model reads, and what they become.
-const CLASSES: [(&str, Kind); 11] = [
+const CLASSES: [(&str, Kind); 12] = [
     ("msExchExchangeServer", Kind::Server),
     ("msExchRoutingSMTPConnector", Kind::Send),
+    (
+        "msExchDeliveryAgentConnector",
+        Kind::Other(OtherConnectorKind::DeliveryAgent),
+    ),
     ("msExchRoutingGroupConnector", Kind::RoutingGroup),
     ("msExchSmtpReceiveConnector", Kind::Receive),
     (
@@ -60,10 +69,18 @@ const CLASSES: [(&str, Kind); 11] = [
 /// The cmdlet object types the model reads (`Get-SendConnector` and the
 /// others), after any `Deserialized.` (remoting) and `Selected.`
 /// (`Select-Object`) prefix.
-const CMDLET_TYPES: [(&str, Kind); 5] = [
+const CMDLET_TYPES: [(&str, Kind); 7] = [
     (
         "Microsoft.Exchange.Data.Directory.SystemConfiguration.SmtpSendConnectorConfig",
         Kind::Send,
+    ),
+    (
+        "Microsoft.Exchange.Data.Directory.SystemConfiguration.ForeignConnector",
+        Kind::Other(OtherConnectorKind::Foreign),
+    ),
+    (
+        "Microsoft.Exchange.Data.Directory.SystemConfiguration.DeliveryAgentConnector",
+        Kind::Other(OtherConnectorKind::DeliveryAgent),
     ),
     (
         "Microsoft.Exchange.Data.Directory.Management.ExchangeServer",
@@ -252,6 +269,36 @@ impl Changed {
     }
 }
 
+/// The connectors that have source transport servers without being Send
+/// connectors to Setup (`Get-SendConnector` does not list them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OtherConnectorKind {
+    /// A foreign connector (`mailGateway` with a drop directory,
+    /// `Get-ForeignConnector`), such as a fax gateway's.
+    Foreign,
+    /// A Delivery Agent connector (`msExchDeliveryAgentConnector`,
+    /// `Get-DeliveryAgentConnector`, Exchange 2010 and later).
+    DeliveryAgent,
+}
+
+impl OtherConnectorKind {
+    /// What the connector is called in a sentence.
+    pub fn label(self) -> &'static str {
+        match self {
+            OtherConnectorKind::Foreign => "foreign connector",
+            OtherConnectorKind::DeliveryAgent => "Delivery Agent connector",
+        }
+    }
+
+    /// The noun of its cmdlets (`Set-ForeignConnector`).
+    pub fn cmdlet_noun(self) -> &'static str {
+        match self {
+            OtherConnectorKind::Foreign => "ForeignConnector",
+            OtherConnectorKind::DeliveryAgent => "DeliveryAgentConnector",
+        }
+    }
+}
+
 /// A time as the directory (`20240311120000.0Z`, GeneralizedTime) or a
 /// cmdlet (`2024-03-11T12:00:00.1234567+01:00`, ISO 8601) writes it, in UTC;
 /// a cmdlet time without an offset is taken as UTC.
@@ -303,6 +350,27 @@ fn generalized_time(text: &str) -> Option<jiff::Timestamp> {
     let utc = jiff::tz::Offset::UTC.to_timestamp(civil).ok()?;
     utc.checked_sub(jiff::SignedDuration::from_mins(offset_minutes))
         .ok()
+}
+
+/// A foreign or Delivery Agent connector: its sources are set like a Send
+/// connector's (`msExchSourceBridgeheadServersDN`, `SourceTransportServers`)
+/// and it stops working without one, but Setup does not count it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OtherConnector {
+    /// Which kind.
+    pub kind: OtherConnectorKind,
+    /// Its name (`cn`).
+    pub name: String,
+    /// Its DN.
+    pub dn: Dn,
+    /// `routingList`.
+    pub address_spaces: Vec<AddressSpace>,
+    /// `msExchSourceBridgeheadServersDN`, as written.
+    pub source_refs: Vec<Reference>,
+    /// `objectGUID` (`Guid` in cmdlet output), in its usual text form.
+    pub guid: Option<String>,
+    /// Its name carries conflict mangling (`\\0ACNF:`).
+    pub conflict: bool,
 }
 
 /// A routing group connector (`msExchRoutingGroupConnector`): never a Send connector.
@@ -418,6 +486,8 @@ pub struct Objects {
     pub send_connectors: Vec<SendConnector>,
     /// Routing group connectors.
     pub routing_group_connectors: Vec<RoutingGroupConnector>,
+    /// Foreign and Delivery Agent connectors.
+    pub other_connectors: Vec<OtherConnector>,
     /// Receive connectors.
     pub receive_connectors: Vec<ReceiveConnector>,
     /// Containers that tell what the export covers.
@@ -436,6 +506,7 @@ enum Classified {
     Server(Server),
     Send(SendConnector),
     RoutingGroup(RoutingGroupConnector),
+    OtherConnector(OtherConnector),
     Receive(ReceiveConnector),
     Container(Container),
     Deleted,
@@ -455,6 +526,7 @@ pub fn build(records: Vec<Record>) -> (Objects, Vec<Diagnostic>) {
             Classified::Server(server) => objects.servers.push(server),
             Classified::Send(connector) => objects.send_connectors.push(connector),
             Classified::RoutingGroup(connector) => objects.routing_group_connectors.push(connector),
+            Classified::OtherConnector(connector) => objects.other_connectors.push(connector),
             Classified::Receive(connector) => objects.receive_connectors.push(connector),
             Classified::Container(container) => objects.containers.push(container),
             Classified::Deleted => objects.deleted += 1,
@@ -510,6 +582,7 @@ impl Objects {
             .map(|s| &s.dn)
             .chain(self.send_connectors.iter().map(|c| &c.dn))
             .chain(self.routing_group_connectors.iter().map(|c| &c.dn))
+            .chain(self.other_connectors.iter().map(|c| &c.dn))
             .chain(self.receive_connectors.iter().map(|c| &c.dn))
             .chain(self.containers.iter().map(|c| &c.dn));
         dns.into_iter().find_map(Organization::of)
@@ -521,6 +594,7 @@ impl Objects {
         self.send_connectors.append(&mut later.send_connectors);
         self.routing_group_connectors
             .append(&mut later.routing_group_connectors);
+        self.other_connectors.append(&mut later.other_connectors);
         self.receive_connectors
             .append(&mut later.receive_connectors);
         self.containers.append(&mut later.containers);
@@ -580,6 +654,14 @@ impl DistinctObjects {
             |c| &c.dn,
             |_| None,
         );
+        copies += keep_distinct(
+            &mut o.other_connectors,
+            later.other_connectors,
+            seen,
+            5,
+            |c| &c.dn,
+            |_| None,
+        );
         o.deleted += later.deleted;
         o.change_records += later.change_records;
         o.copies += later.copies + copies;
@@ -633,6 +715,7 @@ enum Kind {
     Server,
     Send,
     RoutingGroup,
+    Other(OtherConnectorKind),
     Receive,
     Container(ContainerKind),
 }
@@ -641,19 +724,45 @@ enum Kind {
 /// PowerShell type name, else (for `Select-Object` output, whose type says
 /// nothing) by the properties only that kind of cmdlet object has.
 fn kind_of(record: &Record) -> Option<Kind> {
-    let by_class = record
-        .values(attr::OBJECT_CLASS[0])
-        .filter_map(|v| v.as_text())
+    kind_by_class(record)
+        .or_else(|| kind_by_type_name(record))
+        .or_else(|| kind_by_properties(record))
+}
+
+/// The kind of the first class of [`CLASSES`] the record has; else a
+/// foreign connector for a `mailGateway` with a drop directory (Exchange's
+/// own test: the class has no subclass of its own).
+fn kind_by_class(record: &Record) -> Option<Kind> {
+    let classes = || {
+        record
+            .values(attr::OBJECT_CLASS[0])
+            .filter_map(|v| v.as_text())
+            .map(str::trim)
+    };
+    classes()
         .find_map(|class| {
-            let class = class.trim();
             CLASSES
                 .iter()
                 .find(|(name, _)| class.eq_ignore_ascii_case(name))
                 .map(|(_, kind)| *kind)
-        });
-    by_class
-        .or_else(|| kind_by_type_name(record))
-        .or_else(|| kind_by_properties(record))
+        })
+        .or_else(|| {
+            let gateway = classes().any(|class| class.eq_ignore_ascii_case(MAIL_GATEWAY));
+            (gateway && has_property(record, attr::DROP_DIRECTORY))
+                .then_some(Kind::Other(OtherConnectorKind::Foreign))
+        })
+}
+
+/// Whether the record holds any of `names` (LDAP name or cmdlet property),
+/// empty collections included.
+fn has_property(record: &Record, names: &[&str]) -> bool {
+    names.iter().any(|name| {
+        record.values(name).next().is_some()
+            || record
+                .values(attr::PS_EMPTY_PROPERTIES[0])
+                .filter_map(Value::as_text)
+                .any(|empty| empty.eq_ignore_ascii_case(name))
+    })
 }
 
 fn kind_by_type_name(record: &Record) -> Option<Kind> {
@@ -675,16 +784,14 @@ fn kind_by_type_name(record: &Record) -> Option<Kind> {
 }
 
 fn kind_by_properties(record: &Record) -> Option<Kind> {
-    let has = |name: &str| {
-        record.values(name).next().is_some()
-            || record
-                .values(attr::PS_EMPTY_PROPERTIES[0])
-                .filter_map(Value::as_text)
-                .any(|empty| empty.eq_ignore_ascii_case(name))
-    };
+    let has = |name: &str| has_property(record, &[name]);
     let (sources, targets) = (attr::SOURCES[1], attr::TARGETS[1]);
     if has(targets) && has(sources) {
         Some(Kind::RoutingGroup)
+    } else if has(sources) && has(attr::DROP_DIRECTORY[1]) {
+        Some(Kind::Other(OtherConnectorKind::Foreign))
+    } else if has(sources) && has(attr::DELIVERY_PROTOCOL[1]) {
+        Some(Kind::Other(OtherConnectorKind::DeliveryAgent))
     } else if has(sources) && has(attr::ADDRESS_SPACES[1]) {
         Some(Kind::Send)
     } else if has(attr::SERIAL_NUMBER[1]) && has(attr::SERVER_ROLE_NAMES[0]) {
@@ -729,6 +836,18 @@ fn classify(record: &Record) -> Classified {
             dn,
             source_refs: references(record, attr::SOURCES),
             target_refs: references(record, attr::TARGETS),
+            guid: object_guid(record),
+        }),
+        Kind::Other(kind) => Classified::OtherConnector(OtherConnector {
+            kind,
+            conflict: dn.mangling() == Some(Mangling::Conflict),
+            name,
+            dn,
+            address_spaces: texts(record, attr::ADDRESS_SPACES)
+                .iter()
+                .map(|raw| AddressSpace::parse(raw))
+                .collect(),
+            source_refs: references(record, attr::SOURCES),
             guid: object_guid(record),
         }),
         Kind::Receive => Classified::Receive(ReceiveConnector {
@@ -794,13 +913,7 @@ fn first(record: &Record, names: &[&str]) -> Option<String> {
 /// output (told by its `AddressSpaces` property, `routingList` in the
 /// directory) must carry `SourceTransportServers`, even empty.
 fn sources_known(record: &Record) -> bool {
-    let present = |name: &str| {
-        record.values(name).next().is_some()
-            || record
-                .values(attr::PS_EMPTY_PROPERTIES[0])
-                .filter_map(Value::as_text)
-                .any(|empty| empty.eq_ignore_ascii_case(name))
-    };
+    let present = |name: &str| has_property(record, &[name]);
     let &[routing_list, address_spaces] = attr::ADDRESS_SPACES else {
         return true;
     };
@@ -965,6 +1078,25 @@ mod tests {
         build(ldif::parse(text.as_bytes()).records).0
     }
 
+    /// A record as cmdlet output gives it: properties, no DN.
+    fn record(attrs: &[(&str, &str)]) -> Record {
+        Record {
+            dn: String::new(),
+            offset: 0,
+            controls: Vec::new(),
+            body: Body::Entry {
+                attrs: attrs
+                    .iter()
+                    .map(|(name, value)| crate::record::Attr {
+                        name: (*name).to_owned(),
+                        value: Value::Bytes(value.as_bytes().to_vec()),
+                    })
+                    .collect(),
+                changetype_add: false,
+            },
+        }
+    }
+
     #[test]
     fn the_organization_and_forest_come_from_the_dn() {
         let dn = Dn::parse("CN=EX01,CN=Servers,CN=AG,CN=Administrative Groups,CN=Contoso Ltd,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=Contoso,DC=com").unwrap();
@@ -997,21 +1129,6 @@ mod tests {
 
     #[test]
     fn cmdlet_objects_are_known_by_type_name_or_properties() {
-        let record = |attrs: &[(&str, &str)]| Record {
-            dn: String::new(),
-            offset: 0,
-            controls: Vec::new(),
-            body: Body::Entry {
-                attrs: attrs
-                    .iter()
-                    .map(|(name, value)| crate::record::Attr {
-                        name: (*name).to_owned(),
-                        value: Value::Bytes(value.as_bytes().to_vec()),
-                    })
-                    .collect(),
-                changetype_add: false,
-            },
-        };
         let selected = record(&[
             (
                 "PSTypeNames",
@@ -1046,6 +1163,70 @@ mod tests {
             objects.send_connectors[0].source_refs,
             [Reference::Dn("EX01".into())]
         );
+    }
+
+    #[test]
+    fn foreign_and_delivery_agent_connectors_are_told_apart_from_send_connectors() {
+        let o = objects(
+            "dn: CN=Fax,CN=Connections,DC=x\nobjectClass: top\nobjectClass: msExchConnector\n\
+             objectClass: mailGateway\ncn: Fax\nmsExchTransportDropDirectoryName: D:\\Fax\n\
+             routingList: FAX:*;1\nmsExchSourceBridgeheadServersDN: CN=EX01,CN=Servers,CN=AG,DC=x\n\n\
+             dn: CN=Agent,CN=Connections,DC=x\nobjectClass: top\nobjectClass: mailGateway\n\
+             objectClass: msExchDeliveryAgentConnector\ncn: Agent\n\n\
+             dn: CN=Internet,CN=Connections,DC=x\nobjectClass: mailGateway\n\
+             objectClass: msExchRoutingSMTPConnector\ncn: Internet\n\n\
+             dn: CN=Gateway,CN=Connections,DC=x\nobjectClass: mailGateway\ncn: Gateway\n",
+        );
+        let kinds: Vec<(&str, OtherConnectorKind)> = o
+            .other_connectors
+            .iter()
+            .map(|c| (c.name.as_str(), c.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("Fax", OtherConnectorKind::Foreign),
+                ("Agent", OtherConnectorKind::DeliveryAgent)
+            ]
+        );
+        assert_eq!(o.other_connectors[0].source_refs.len(), 1);
+        assert_eq!(o.send_connectors.len(), 1);
+        assert!(is_modelled_class(b"mailGateway"));
+    }
+
+    #[test]
+    fn cmdlet_foreign_and_delivery_agent_connectors_are_not_send_connectors() {
+        let typed = |type_name: &str| {
+            record(&[
+                ("PSTypeNames", type_name),
+                ("Name", "Fax"),
+                ("SourceTransportServers", "EX01"),
+                ("AddressSpaces", "FAX:*;1"),
+            ])
+        };
+        let selected = |property: &str| {
+            record(&[
+                (
+                    "PSTypeNames",
+                    "Selected.System.Management.Automation.PSCustomObject",
+                ),
+                ("Name", "Fax"),
+                ("SourceTransportServers", "EX01"),
+                ("AddressSpaces", "FAX:*;1"),
+                (property, "x"),
+            ])
+        };
+        let (objects, _) = build(vec![
+            typed("Deserialized.Microsoft.Exchange.Data.Directory.SystemConfiguration.ForeignConnector"),
+            typed("Selected.Microsoft.Exchange.Data.Directory.SystemConfiguration.DeliveryAgentConnector"),
+            selected("DropDirectory"),
+            selected("DeliveryProtocol"),
+        ]);
+        assert!(objects.send_connectors.is_empty());
+        let kinds: Vec<OtherConnectorKind> =
+            objects.other_connectors.iter().map(|c| c.kind).collect();
+        use OtherConnectorKind::{DeliveryAgent, Foreign};
+        assert_eq!(kinds, [Foreign, DeliveryAgent, Foreign, DeliveryAgent]);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use crate::report::diagram::{svg, xml_text as esc};
 use crate::report::inventory::InventoryView;
 use crate::report::plan::PlanView;
-use crate::report::sources::{InputView, SourcesReport, UnreadableView};
+use crate::report::sources::{self, InputView, OtherConnectorView, SourcesReport, UnreadableView};
 use crate::report::FindingSummary;
 
 const STYLE: &str = "
@@ -285,6 +285,7 @@ pub fn write_sources(out: &mut impl Write, report: &SourcesReport) -> io::Result
             &rows,
         ));
     }
+    body.push_str(&other_connectors_section(&report.other_connectors));
     body.push_str(&graph_section(report));
     if !report.diagnostics.is_empty() {
         body.push_str("<h2>Diagnostics</h2>");
@@ -330,6 +331,47 @@ pub(crate) fn write_nothing_read(
     }
     body.push_str("</ul>");
     page(out, "Nothing was read", headline, &body, &[], &[])
+}
+
+/// The foreign and Delivery Agent connectors with their sources (nothing
+/// when there is none).
+fn other_connectors_section(connectors: &[OtherConnectorView]) -> String {
+    if connectors.is_empty() {
+        return String::new();
+    }
+    let rows: Vec<(String, Vec<String>)> = connectors
+        .iter()
+        .map(|c| {
+            let class = if c.source_servers.is_empty() {
+                "warning"
+            } else {
+                ""
+            };
+            (
+                class.to_owned(),
+                vec![
+                    esc(&c.name),
+                    esc(sources::kind_label(c.kind)),
+                    escaped_list(&c.address_spaces),
+                    escaped_list(&c.source_servers),
+                    escaped_list(&c.unresolved_sources),
+                ],
+            )
+        })
+        .collect();
+    let mut section = "<h2>Foreign and Delivery Agent connectors</h2>".to_owned();
+    section.push_str(&table(
+        "other-connectors",
+        &[
+            "Connector (Setup does not count it)",
+            "Kind",
+            "Address spaces",
+            "Source servers",
+            "Unresolved sources",
+        ],
+        &rows,
+    ));
+    section
 }
 
 /// The `plan` report as HTML.
@@ -414,6 +456,40 @@ pub(crate) fn write_plan(out: &mut impl Write, view: &PlanView<'_>) -> io::Resul
                 "Routing group connector",
                 "Source bridgeheads",
                 "Target bridgeheads",
+            ],
+            &rows,
+        ));
+    }
+    if !plan.other.is_empty() {
+        body.push_str("<h2>Foreign and Delivery Agent connectors</h2>");
+        let rows: Vec<(String, Vec<String>)> = view
+            .other_changes()
+            .map(|(change, c)| {
+                let orphaned = change.orphaned();
+                (
+                    if orphaned { "blocker" } else { "" }.to_owned(),
+                    vec![
+                        esc(&c.name),
+                        esc(change.kind.label()),
+                        escaped_list(&change.before),
+                        escaped_list(&change.after),
+                        esc(if orphaned {
+                            "BLOCKER: left without a source"
+                        } else {
+                            ""
+                        }),
+                    ],
+                )
+            })
+            .collect();
+        body.push_str(&table(
+            "plan-other",
+            &[
+                "Connector",
+                "Kind",
+                "Sources before",
+                "Sources after",
+                "Note",
             ],
             &rows,
         ));
@@ -506,6 +582,7 @@ pub(crate) fn write_inventory(out: &mut impl Write, view: &InventoryView) -> io:
         ],
         &rows,
     ));
+    body.push_str(&other_connectors_section(&view.other_connectors));
     body.push_str("<h2>Receive connectors</h2>");
     let rows: Vec<(String, Vec<String>)> = view
         .receive_connectors

@@ -13,7 +13,7 @@ use crate::graph::Graph;
 use crate::inventory::Inventory;
 use crate::model::Support;
 use crate::report::csv;
-use crate::report::sources::SourcesReport;
+use crate::report::sources::{self, OtherConnectorView, SourcesReport};
 use crate::report::{FindingSummary, InputSummary};
 use crate::visible;
 
@@ -128,6 +128,8 @@ pub struct InventoryView {
     pub send_connectors: Vec<SendRow>,
     /// Every routing group connector.
     pub routing_group_connectors: Vec<RoutingGroupRow>,
+    /// Every foreign and Delivery Agent connector.
+    pub other_connectors: Vec<OtherConnectorView>,
     /// Every receive connector, per server, Setup's first.
     pub receive_connectors: Vec<ReceiveRow>,
     /// The organization's sources view, for the HTML page's graph and footer.
@@ -218,6 +220,7 @@ impl InventoryView {
             servers,
             send_connectors,
             routing_group_connectors,
+            other_connectors: OtherConnectorView::all(graph),
             receive_connectors: receive_rows(inventory, graph),
             sources,
         }
@@ -380,6 +383,24 @@ pub fn write_table(out: &mut impl Write, view: &InventoryView) -> io::Result<()>
             )?;
         }
     }
+    if !view.other_connectors.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Foreign and Delivery Agent connectors ({}; Setup does not count them):",
+            view.other_connectors.len()
+        )?;
+        for c in &view.other_connectors {
+            writeln!(
+                out,
+                "  {} ({}): {}  sources: {}",
+                visible::name(&c.name),
+                sources::kind_label(c.kind),
+                shown_values(&c.address_spaces),
+                shown_names(&c.source_servers)
+            )?;
+        }
+    }
     writeln!(out)?;
     writeln!(
         out,
@@ -480,6 +501,22 @@ pub fn write_csv(out: &mut impl Write, view: &InventoryView, header: bool) -> io
             out,
             &[
                 "routing group connector",
+                &c.name,
+                &c.source_servers.join("; "),
+                "",
+                "",
+                "",
+                "",
+                &details,
+            ],
+        )?;
+    }
+    for c in &view.other_connectors {
+        let details = format!("address spaces: {}", c.address_spaces.join(" "));
+        row(
+            out,
+            &[
+                sources::kind_heading(c.kind),
                 &c.name,
                 &c.source_servers.join("; "),
                 "",

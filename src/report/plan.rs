@@ -7,9 +7,9 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::analysis::Organization;
-use crate::plan::{Plan, RoutingGroupChange, SendChange};
+use crate::plan::{OtherChange, Plan, RoutingGroupChange, SendChange};
 use crate::powershell;
-use crate::report::sources::{InputView, SourcesReport};
+use crate::report::sources::{self, InputView, SourcesReport};
 use crate::visible;
 
 pub use super::script::{write_script, ScriptOptions};
@@ -41,6 +41,8 @@ pub struct PlanView<'p> {
     pub send: Vec<ConnectorInPlan>,
     /// The routing group connectors of `plan.routing_group`, in the same order.
     pub routing_group: Vec<ConnectorInPlan>,
+    /// The foreign and Delivery Agent connectors of `plan.other`, in the same order.
+    pub other: Vec<ConnectorInPlan>,
     /// The inputs it was computed from.
     pub inputs: Vec<InputView>,
     /// The organization's sources view, for the HTML page's graph and footer.
@@ -81,10 +83,26 @@ impl<'p> PlanView<'p> {
                 }
             })
             .collect();
+        let other = plan
+            .other
+            .iter()
+            .map(|change| {
+                let c = &graph.other_connectors[change.connector].connector;
+                ConnectorInPlan {
+                    name: c.name.clone(),
+                    dn: c.dn.to_string(),
+                    enabled: true,
+                    address_spaces: c.address_spaces.iter().map(|a| a.raw.clone()).collect(),
+                    identity: powershell::other_script_identity(graph, change.connector),
+                    by_guid: c.guid.is_some(),
+                }
+            })
+            .collect();
         PlanView {
             plan,
             send,
             routing_group,
+            other,
             inputs: InputView::all(organization),
             sources: SourcesReport::new(organization),
         }
@@ -100,6 +118,11 @@ impl<'p> PlanView<'p> {
         &self,
     ) -> impl Iterator<Item = (&RoutingGroupChange, &ConnectorInPlan)> {
         self.plan.routing_group.iter().zip(&self.routing_group)
+    }
+
+    /// Each foreign or Delivery Agent connector change with its connector.
+    pub fn other_changes(&self) -> impl Iterator<Item = (&OtherChange, &ConnectorInPlan)> {
+        self.plan.other.iter().zip(&self.other)
     }
 }
 
@@ -118,6 +141,17 @@ struct PlanJson<'a> {
     send_connectors: Vec<SendJson<'a>>,
     edge_subscriptions: &'a [String],
     routing_group_connectors: Vec<RoutingGroupJson<'a>>,
+    other_connectors: Vec<OtherJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct OtherJson<'a> {
+    kind: &'static str,
+    name: &'a str,
+    dn: String,
+    before: &'a [String],
+    after: &'a [String],
+    left_without_source: bool,
 }
 
 #[derive(Serialize)]
@@ -183,6 +217,17 @@ pub fn write_json(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> {
                 targets_before: &change.targets.0,
                 targets_after: &change.targets.1,
                 left_without_bridgehead: change.orphaned(),
+            })
+            .collect(),
+        other_connectors: view
+            .other_changes()
+            .map(|(change, connector)| OtherJson {
+                kind: sources::kind_name(change.kind),
+                name: &connector.name,
+                dn: connector.dn.clone(),
+                before: &change.before,
+                after: &change.after,
+                left_without_source: change.orphaned(),
             })
             .collect(),
     };
@@ -301,6 +346,31 @@ pub fn write_table(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> 
                 writeln!(
                     out,
                     "      BLOCKER: a side would be left without bridgehead"
+                )?;
+            }
+        }
+    }
+    if !plan.other.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Foreign and Delivery Agent connectors ({}; Setup does not count them):",
+            plan.other.len()
+        )?;
+        for (change, connector) in view.other_changes() {
+            writeln!(
+                out,
+                "  {}  ({})",
+                visible::name(&connector.name),
+                change.kind.label()
+            )?;
+            writeln!(out, "      before: {}", list(&change.before))?;
+            writeln!(out, "      after:  {}", list(&change.after))?;
+            if change.orphaned() {
+                writeln!(
+                    out,
+                    "      BLOCKER: left without a source; mail for {} would stop",
+                    address_spaces(connector)
                 )?;
             }
         }

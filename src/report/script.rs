@@ -4,7 +4,9 @@
 //! Shell: a header says what export it was computed from (files, SHA-256,
 //! date); every name is a literal `powershell` builds (connectors by GUID
 //! where the export has one, their names in a comment); each Send connector
-//! gets one `Set-SendConnector` whose hashtable adds before it removes; what
+//! gets one `Set-SendConnector` whose hashtable adds before it removes (a
+//! foreign or Delivery Agent connector one `Set-ForeignConnector` or
+//! `Set-DeliveryAgentConnector`); what
 //! cannot be done by a command (a connector left without source, an
 //! Exchange 2003 connector) is a comment that says what to do; every
 //! command carries `-WhatIf` unless asked otherwise. No line holds a raw
@@ -21,7 +23,7 @@ use std::io::{self, Write};
 use jiff::civil::Date;
 
 use super::plan::{list, ConnectorInPlan, PlanView};
-use crate::plan::{RoutingGroupChange, SendChange};
+use crate::plan::{OtherChange, RoutingGroupChange, SendChange};
 use crate::powershell::{self, Literals};
 
 /// The first character of the script: the UTF-8 byte-order mark.
@@ -107,6 +109,16 @@ pub fn write_script(
     }
     for (change, connector) in view.routing_group_changes() {
         routing_group_commands(out, connector, change, whatif)?;
+    }
+    if !plan.other.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "# --- Foreign and Delivery Agent connectors (not Send connectors to Setup) ---"
+        )?;
+    }
+    for (change, connector) in view.other_changes() {
+        other_commands(out, connector, change, whatif)?;
     }
     if plan.blockers() > 0 {
         writeln!(out)?;
@@ -199,6 +211,48 @@ fn send_commands(
     }
     if let Some(command) = powershell::set_send_connector_sources(
         identity,
+        &change.add,
+        &change.remove,
+        Literals::Ascii,
+    ) {
+        writeln!(out, "{command}{whatif}{}", name_comment(connector))?;
+    }
+    Ok(())
+}
+
+fn other_commands(
+    out: &mut impl Write,
+    connector: &ConnectorInPlan,
+    change: &OtherChange,
+    whatif: &str,
+) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "# {} {}: sources {} -> {}",
+        change.kind.label(),
+        one_line(&powershell::quote(&connector.name)),
+        one_line(&list(&change.before)),
+        one_line(&list(&change.after))
+    )?;
+    if change.orphaned() {
+        writeln!(
+            out,
+            "# BLOCKER: no source would be left. Give a replacement (--add), or remove the connector:"
+        )?;
+        writeln!(
+            out,
+            "{}",
+            powershell::comment(&format!(
+                "{}{whatif}",
+                powershell::remove_other_connector(change.kind, &connector.identity)
+            ))
+        )?;
+        return Ok(());
+    }
+    if let Some(command) = powershell::set_other_connector_sources(
+        change.kind,
+        &connector.identity,
         &change.add,
         &change.remove,
         Literals::Ascii,

@@ -12,6 +12,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::analysis::Organization;
 use crate::findings::Code;
+use crate::model::OtherConnectorKind;
 use crate::report::{csv, markdown};
 use crate::visible;
 
@@ -113,6 +114,9 @@ pub struct ServerView {
     pub fqdn: Option<String>,
     /// Names of the Send connectors it is a source of.
     pub send_connectors: Vec<String>,
+    /// Names of the foreign and Delivery Agent connectors it is a source
+    /// of (Setup does not count them).
+    pub other_connectors: Vec<String>,
     /// The same connectors, as indices into [`SourcesReport::send_connectors`].
     #[serde(skip)]
     pub connectors: Vec<usize>,
@@ -167,6 +171,64 @@ pub struct RoutingGroupView {
     pub targets: Vec<usize>,
 }
 
+/// A foreign or Delivery Agent connector: it has source servers, but
+/// Setup does not count it.
+#[derive(Clone, Debug, Serialize)]
+pub struct OtherConnectorView {
+    /// `foreign` or `delivery_agent`.
+    pub kind: &'static str,
+    /// Display name.
+    pub name: String,
+    /// DN.
+    pub dn: String,
+    /// Address spaces as stored.
+    pub address_spaces: Vec<String>,
+    /// Names of the source servers.
+    pub source_servers: Vec<String>,
+    /// References that name no server.
+    pub unresolved_sources: Vec<String>,
+}
+
+impl OtherConnectorView {
+    /// Every foreign and Delivery Agent connector of the graph.
+    pub fn all(graph: &crate::graph::Graph) -> Vec<OtherConnectorView> {
+        graph
+            .other_connectors
+            .iter()
+            .map(|node| OtherConnectorView {
+                kind: kind_name(node.connector.kind),
+                name: node.connector.name.clone(),
+                dn: node.connector.dn.to_string(),
+                address_spaces: node
+                    .connector
+                    .address_spaces
+                    .iter()
+                    .map(|a| a.raw.clone())
+                    .collect(),
+                source_servers: node
+                    .sources
+                    .iter()
+                    .map(|&i| graph.servers[i].name.clone())
+                    .collect(),
+                unresolved_sources: node
+                    .unresolved
+                    .iter()
+                    .map(|u| u.reference.clone())
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
+/// The kind of a foreign or Delivery Agent connector, as every JSON
+/// contract names it.
+pub(crate) fn kind_name(kind: OtherConnectorKind) -> &'static str {
+    match kind {
+        OtherConnectorKind::Foreign => "foreign",
+        OtherConnectorKind::DeliveryAgent => "delivery_agent",
+    }
+}
+
 /// A finding.
 #[derive(Clone, Debug, Serialize)]
 pub struct FindingView {
@@ -177,7 +239,8 @@ pub struct FindingView {
     /// Server name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server: Option<String>,
-    /// Connector name.
+    /// Connector name (a Send connector's, or a foreign or Delivery Agent
+    /// connector's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connector: Option<String>,
     /// For `ServerIsSourceForSendConnector`: the count Setup prints.
@@ -297,6 +360,9 @@ pub struct SourcesReport {
     pub send_connectors: Vec<ConnectorView>,
     /// Routing group connectors (never count for Setup's check).
     pub routing_group_connectors: Vec<RoutingGroupView>,
+    /// Foreign and Delivery Agent connectors (never count for Setup's
+    /// check, but stop working without a source).
+    pub other_connectors: Vec<OtherConnectorView>,
     /// Findings, most severe first.
     pub findings: Vec<FindingView>,
     /// Reader and model diagnostics.
@@ -339,6 +405,11 @@ impl SourcesReport {
                         .send_connectors
                         .iter()
                         .map(|&c| graph.send_connectors[c].connector.name.clone())
+                        .collect(),
+                    other_connectors: node
+                        .other_connectors
+                        .iter()
+                        .map(|&c| graph.other_connectors[c].connector.name.clone())
                         .collect(),
                     connectors: node.send_connectors.clone(),
                 }
@@ -394,7 +465,11 @@ impl SourcesReport {
                 server: f.server.map(|i| graph.servers[i].name.clone()),
                 connector: f
                     .connector
-                    .map(|i| graph.send_connectors[i].connector.name.clone()),
+                    .map(|i| graph.send_connectors[i].connector.name.clone())
+                    .or_else(|| {
+                        f.other_connector
+                            .map(|i| graph.other_connectors[i].connector.name.clone())
+                    }),
                 count: matches!(
                     f.code,
                     Code::ServerIsSourceForSendConnector | Code::EdgeServerIsSource
@@ -469,6 +544,7 @@ impl SourcesReport {
             servers,
             send_connectors,
             routing_group_connectors,
+            other_connectors: OtherConnectorView::all(graph),
             findings,
             diagnostics,
             summary,
@@ -632,6 +708,7 @@ pub fn write_table(out: &mut impl Write, report: &SourcesReport) -> io::Result<(
         }
         writeln!(out)?;
     }
+    write_other_connectors_table(out, &report.other_connectors)?;
     if !report.findings.is_empty() {
         writeln!(out, "Findings")?;
         for finding in &report.findings {
@@ -647,6 +724,57 @@ pub fn write_table(out: &mut impl Write, report: &SourcesReport) -> io::Result<(
         writeln!(out)?;
     }
     writeln!(out, "{}", visible::text(&report.summary_line()))
+}
+
+/// The foreign and Delivery Agent connectors, with their sources (nothing
+/// when there is none).
+pub(crate) fn write_other_connectors_table(
+    out: &mut impl Write,
+    connectors: &[OtherConnectorView],
+) -> io::Result<()> {
+    if connectors.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "Foreign and Delivery Agent connectors (Setup does not count them; each needs a source)"
+    )?;
+    for connector in connectors {
+        let sources: Vec<String> = connector
+            .source_servers
+            .iter()
+            .map(|s| visible::name(s).into_owned())
+            .collect();
+        writeln!(
+            out,
+            "  - {}  {}  sources: {}",
+            visible::name(&connector.name),
+            kind_label(connector.kind),
+            if sources.is_empty() {
+                "none".to_owned()
+            } else {
+                sources.join(", ")
+            }
+        )?;
+    }
+    writeln!(out)
+}
+
+/// How a person reads the kind of a foreign or Delivery Agent connector.
+pub(crate) fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "foreign" => "Foreign",
+        _ => "Delivery Agent",
+    }
+}
+
+/// The kind of a foreign or Delivery Agent connector as a heading
+/// (`Foreign connector`).
+pub(crate) fn kind_heading(kind: &str) -> &'static str {
+    match kind {
+        "foreign" => "Foreign connector",
+        _ => "Delivery Agent connector",
+    }
 }
 
 /// The code of the finding that is shown before everything else.
@@ -741,6 +869,30 @@ pub fn write_markdown(out: &mut impl Write, report: &SourcesReport) -> io::Resul
             markdown::text(&f.message),
             markdown::text(&f.remedy)
         )?;
+    }
+    if !report.other_connectors.is_empty() {
+        writeln!(out, "\n## Foreign and Delivery Agent connectors\n")?;
+        writeln!(out, "Setup does not count them; each needs a source.\n")?;
+        writeln!(
+            out,
+            "| Connector | Kind | Address spaces | Source servers |"
+        )?;
+        writeln!(out, "|---|---|---|---|")?;
+        for c in &report.other_connectors {
+            let sources: Vec<String> = c
+                .source_servers
+                .iter()
+                .map(|s| visible::name(s).into_owned())
+                .collect();
+            writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                markdown::text(&visible::name(&c.name)),
+                kind_label(c.kind),
+                markdown::text(&c.address_spaces.join(" ")),
+                markdown::text(&sources.join(", "))
+            )?;
+        }
     }
     writeln!(out, "\n## Inputs\n")?;
     writeln!(

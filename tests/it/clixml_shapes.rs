@@ -261,8 +261,9 @@ fn escape(text: &str) -> String {
 }
 
 /// Writes one `Export-Clixml` document: object and type-list RefIds
-/// numbered apart from 0, an object's RefId taken when it starts.
-struct Clixml {
+/// numbered apart from 0, an object's RefId taken when it starts. Other
+/// test modules write their cmdlet output with it too.
+pub(crate) struct Clixml {
     out: String,
     depth: usize,
     next_object: usize,
@@ -272,7 +273,7 @@ struct Clixml {
 }
 
 impl Clixml {
-    fn new() -> Clixml {
+    pub(crate) fn new() -> Clixml {
         let mut w = Clixml {
             out: String::new(),
             depth: 0,
@@ -302,7 +303,7 @@ impl Clixml {
 
     /// An `Obj`: its RefId (passed to `body`, for a `<Ref>` to itself),
     /// its type list or a `TNRef`, then what `body` writes.
-    fn object(
+    pub(crate) fn object(
         &mut self,
         name: Option<&str>,
         types: &[String],
@@ -335,7 +336,7 @@ impl Clixml {
     }
 
     /// A property set (`Props` or `MS`) or a list (`LST`).
-    fn block(&mut self, tag: &str, body: impl FnOnce(&mut Clixml)) {
+    pub(crate) fn block(&mut self, tag: &str, body: impl FnOnce(&mut Clixml)) {
         self.line(&format!("<{tag}>"));
         self.depth += 1;
         body(self);
@@ -344,7 +345,7 @@ impl Clixml {
     }
 
     /// A collection property: an `Obj` of `types` holding a `LST` of `count` items.
-    fn list(
+    pub(crate) fn list(
         &mut self,
         name: Option<&str>,
         types: &[String],
@@ -365,7 +366,7 @@ impl Clixml {
         self.line(&format!("<ToString>{}</ToString>", escape(text)));
     }
 
-    fn string(&mut self, name: Option<&str>, text: &str) {
+    pub(crate) fn string(&mut self, name: Option<&str>, text: &str) {
         self.line(&format!("<S{}>{}</S>", Self::name_attr(name), escape(text)));
     }
 
@@ -396,7 +397,7 @@ impl Clixml {
         self.line(&format!("<Ref N=\"{name}\" RefId=\"{id}\" />"));
     }
 
-    fn finish(mut self) -> String {
+    pub(crate) fn finish(mut self) -> String {
         self.depth = 0;
         self.line("</Objs>");
         self.out
@@ -404,7 +405,7 @@ impl Clixml {
 }
 
 /// UTF-16LE with a byte-order mark, as Windows PowerShell 5.1 writes it.
-fn utf16le(text: &str) -> Vec<u8> {
+pub(crate) fn utf16le(text: &str) -> Vec<u8> {
     let mut bytes = vec![0xFF, 0xFE];
     bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
     bytes

@@ -179,6 +179,7 @@ fn the_same_organization_in_two_representations_has_no_change() {
             "servers",
             "send_connectors",
             "routing_group_connectors",
+            "other_connectors",
             "receive_connectors",
             "findings",
         ] {
@@ -187,8 +188,8 @@ fn the_same_organization_in_two_representations_has_no_change() {
         assert_eq!(
             report["summary"],
             json!({"servers_unchanged": 6, "send_connectors_unchanged": 9,
-                   "routing_group_connectors_unchanged": 1, "receive_connectors_unchanged": 2,
-                   "findings_unchanged": 13, "changes": 0}),
+                   "routing_group_connectors_unchanged": 1, "other_connectors_unchanged": 0,
+                   "receive_connectors_unchanged": 2, "findings_unchanged": 13, "changes": 0}),
             "{other}"
         );
     }
@@ -317,8 +318,8 @@ fn a_remediation_is_reported_exactly() {
     assert_eq!(
         report["summary"],
         json!({"servers_unchanged": 5, "send_connectors_unchanged": 5,
-               "routing_group_connectors_unchanged": 0, "receive_connectors_unchanged": 1,
-               "findings_unchanged": 10, "changes": 13})
+               "routing_group_connectors_unchanged": 0, "other_connectors_unchanged": 0,
+               "receive_connectors_unchanged": 1, "findings_unchanged": 10, "changes": 13})
     );
 
     let table = exconn(&["diff", &before, &after]);

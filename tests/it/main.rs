@@ -17,6 +17,7 @@ mod hostile_xml;
 mod hostile_xml_bounds;
 mod inventory;
 mod organizations;
+mod other_connectors;
 mod plan;
 mod props;
 mod readme;

@@ -4,6 +4,9 @@ use crate::support::{exconn, json_lines, temp_file};
 
 const SERVERS: &str = "CN=Servers,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Org,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=x";
 
+/// Exchange's own routing group (connectors elsewhere are Exchange 2003's).
+const RG: &str = "CN=Exchange Routing Group (DWBGZMFD01QNBJR),CN=Routing Groups,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Org,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=x";
+
 fn connector(name: &str, extra: &str) -> String {
     format!(
         "dn: CN={name},CN=Connections,CN=RG,DC=x\nobjectClass: msExchRoutingSMTPConnector\ncn: {name}\n{extra}\n\n"
@@ -150,10 +153,10 @@ fn r_conflict_renamed_references_are_unresolved() {
 #[test]
 fn r_connectors_with_the_same_name_are_told_apart() {
     let text = format!(
-        "dn: CN=Internet,CN=Connections,CN=RG1,DC=x\nobjectClass: msExchRoutingSMTPConnector\ncn: Internet\nroutingList: SMTP:*;1\n\
+        "dn: CN=Internet,CN=Connections,{RG}\nobjectClass: msExchRoutingSMTPConnector\ncn: Internet\nroutingList: SMTP:*;1\n\
          msExchSourceBridgeheadServersDN: CN=EX01,{SERVERS}\n\n\
-         dn: CN=Internet,CN=Connections,CN=RG2,DC=x\nobjectClass: msExchRoutingSMTPConnector\ncn: Internet\nroutingList: SMTP:old.example;5\n\
-         msExchSmtpSendEnabled: FALSE\nmsExchSourceBridgeheadServersDN: CN=EX01,{SERVERS}\n"
+         dn: CN=Internet Old,CN=Connections,{RG}\nobjectClass: msExchRoutingSMTPConnector\ncn: Internet\nroutingList: SMTP:old.example;5\n\
+         msExchSmtpSendEnabled: FALSE\nmsExchSourceBridgeheadServersDN: CN=EX01,{SERVERS}\n\n"
     );
     let (_dir, path) = temp_file("twins.ldif", text.as_bytes());
     let csv = exconn(&["sources", "--format", "csv", &path]).stdout;
@@ -164,7 +167,7 @@ fn r_connectors_with_the_same_name_are_told_apart() {
     );
     let check = exconn(&["check", "--server", "EX01", &path]).stdout;
     assert!(
-        check.contains("-Identity 'CN=Internet,CN=Connections,CN=RG2,DC=x'"),
+        check.contains(&format!("-Identity 'CN=Internet Old,CN=Connections,{RG}'")),
         "{check}"
     );
 }

@@ -451,7 +451,7 @@ fn check_exits_1_for_a_source_with_setups_message() {
         "This computer is configured as a source transport server for 3 connectors in the organization."
     ));
     assert!(run.stdout.contains(
-        "Set-SendConnector -Identity 'Partner, TLS' -SourceTransportServers @{Remove='EX2016A'}"
+        "Set-SendConnector -Identity 'Partner, TLS' -SourceTransportServers @{Add=<new server>; Remove='EX2016A'}"
     ));
 }
 

@@ -223,6 +223,14 @@ fn finding_keys(
                     reference
                 }
                 (Code::ConflictMangledObject, None) => f.message.clone(),
+                // A foreign or Delivery Agent connector's: by its kind and name.
+                (Code::LastSourceOfConnector, None) => f
+                    .other_connector
+                    .map(|c| {
+                        let c = &graph.other_connectors[c].connector;
+                        format!("{}\u{0}{}", c.kind.cmdlet_noun(), server_key(&c.name))
+                    })
+                    .unwrap_or_default(),
                 _ => String::new(),
             };
             (

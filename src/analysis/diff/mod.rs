@@ -38,8 +38,8 @@ use crate::redact::Pseudonyms;
 use findings::compare_findings;
 use matching::{pair, server_identity};
 use objects::{
-    compare_receive_connectors, compare_routing_group_connectors, compare_send_connectors,
-    compare_servers,
+    compare_other_connectors, compare_receive_connectors, compare_routing_group_connectors,
+    compare_send_connectors, compare_servers,
 };
 
 /// One of the two sides compared.
@@ -136,6 +136,23 @@ pub struct RoutingGroupChange {
     pub fields: Vec<RoutingGroupField>,
 }
 
+/// A foreign or Delivery Agent connector added, removed or changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OtherConnectorChange {
+    /// How.
+    pub change: Change,
+    /// Index into the before graph's foreign and Delivery Agent connectors.
+    pub before: Option<usize>,
+    /// Index into the after graph's foreign and Delivery Agent connectors.
+    pub after: Option<usize>,
+    /// Source servers only after (after graph's servers).
+    pub sources_added: Vec<usize>,
+    /// Source servers only before (before graph's servers).
+    pub sources_removed: Vec<usize>,
+    /// Its name changed (same GUID or DN).
+    pub renamed: bool,
+}
+
 /// A receive connector added or removed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReceiveChange {
@@ -156,6 +173,8 @@ pub struct Unchanged {
     pub send_connectors: Option<usize>,
     /// Routing group connectors (`None`: not compared).
     pub routing_group_connectors: Option<usize>,
+    /// Foreign and Delivery Agent connectors (`None`: not compared).
+    pub other_connectors: Option<usize>,
     /// Receive connectors.
     pub receive_connectors: usize,
     /// Findings (`None`: not compared).
@@ -177,6 +196,8 @@ pub struct Diff {
     pub send_connectors: Vec<SendChange>,
     /// Routing group connectors added, removed or changed, by name.
     pub routing_group_connectors: Vec<RoutingGroupChange>,
+    /// Foreign and Delivery Agent connectors added, removed or changed, by name.
+    pub other_connectors: Vec<OtherConnectorChange>,
     /// Receive connectors added or removed, by server and name.
     pub receive_connectors: Vec<ReceiveChange>,
     /// Findings that appeared (first) or were resolved.
@@ -197,6 +218,7 @@ impl Diff {
         self.servers.len()
             + self.send_connectors.len()
             + self.routing_group_connectors.len()
+            + self.other_connectors.len()
             + self.receive_connectors.len()
             + self.findings.len()
     }
@@ -262,6 +284,7 @@ pub fn diff(before: &Organization, after: &Organization) -> Diff {
     if compared {
         let connector_after = compare_send_connectors(&sides, &mut diff);
         compare_routing_group_connectors(&sides, &mut diff);
+        compare_other_connectors(&sides, &mut diff);
         compare_findings(&sides, &connector_after, &mut diff);
     }
     compare_receive_connectors(&sides, &mut diff);
@@ -281,6 +304,7 @@ pub fn redact(before: &mut Organization, after: &mut Organization) {
             a.routing_group_connectors.clone(),
         ]
         .concat(),
+        other_connectors: [b.other_connectors.clone(), a.other_connectors.clone()].concat(),
         receive_connectors: [b.receive_connectors.clone(), a.receive_connectors.clone()].concat(),
         conflicts: Vec::new(),
     };

@@ -6,7 +6,8 @@
 use super::fields::{server_fields, RoutingGroupField, SendField};
 use super::matching::{identity, pair, send_identity, Identity};
 use super::{
-    Change, Diff, ReceiveChange, RoutingGroupChange, SendChange, ServerChange, Side, Sides,
+    Change, Diff, OtherConnectorChange, ReceiveChange, RoutingGroupChange, SendChange,
+    ServerChange, Side, Sides,
 };
 use crate::graph::{server_key, Graph};
 
@@ -187,6 +188,66 @@ pub(super) fn compare_routing_group_connectors(sides: &Sides, diff: &mut Diff) {
         let node = match shown_index(c.before, c.after) {
             (true, y) => &a.routing_group_connectors[y],
             (false, x) => &b.routing_group_connectors[x],
+        };
+        (
+            server_key(&node.connector.name),
+            node.connector.dn.key(),
+            c.change,
+        )
+    });
+}
+
+/// Foreign and Delivery Agent connectors: paired like Send connectors,
+/// changed when their sources or their name differ.
+pub(super) fn compare_other_connectors(sides: &Sides, diff: &mut Diff) {
+    let (b, a) = (&sides.before.graph, &sides.after.graph);
+    let identities = |graph: &Graph| -> Vec<Identity> {
+        graph
+            .other_connectors
+            .iter()
+            .map(|n| {
+                identity(
+                    n.connector.guid.as_deref(),
+                    &n.connector.dn,
+                    &n.connector.name,
+                )
+            })
+            .collect()
+    };
+    let sources = |graph: &Graph, side: Option<usize>| -> Vec<usize> {
+        side.map(|i| graph.other_connectors[i].sources.clone())
+            .unwrap_or_default()
+    };
+    let mut unchanged = 0;
+    for (x, y) in pair(&identities(b), &identities(a)) {
+        let (sources_added, sources_removed) = sides.moved(&sources(b, x), &sources(a, y));
+        let (change, renamed) = match (x, y) {
+            (Some(x), Some(y)) => {
+                let renamed =
+                    b.other_connectors[x].connector.name != a.other_connectors[y].connector.name;
+                if !renamed && sources_added.is_empty() && sources_removed.is_empty() {
+                    unchanged += 1;
+                    continue;
+                }
+                (Change::Changed, renamed)
+            }
+            (None, _) => (Change::Added, false),
+            (_, None) => (Change::Removed, false),
+        };
+        diff.other_connectors.push(OtherConnectorChange {
+            change,
+            before: x,
+            after: y,
+            sources_added,
+            sources_removed,
+            renamed,
+        });
+    }
+    diff.unchanged.other_connectors = Some(unchanged);
+    diff.other_connectors.sort_by_cached_key(|c| {
+        let node = match shown_index(c.before, c.after) {
+            (true, y) => &a.other_connectors[y],
+            (false, x) => &b.other_connectors[x],
         };
         (
             server_key(&node.connector.name),

@@ -26,7 +26,7 @@ use crate::analysis::diff::{
 };
 use crate::analysis::Organization;
 use crate::graph::Graph;
-use crate::report::sources::{InputView, UnreadableView};
+use crate::report::sources::{self, InputView, UnreadableView};
 use crate::report::FindingSummary;
 
 /// The JSON schema version of the `diff` report.
@@ -177,6 +177,9 @@ pub struct ConnectorChangeView {
     /// The settings that differ.
     #[serde(serialize_with = "fields_map")]
     pub fields: Vec<FieldView>,
+    /// Foreign and Delivery Agent connectors: `foreign` or `delivery_agent`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
 }
 
 /// A receive connector added or removed.
@@ -218,6 +221,8 @@ pub struct DiffSummaryView {
     pub send_connectors_unchanged: Option<usize>,
     /// Routing group connectors on both sides, unchanged (`null`: not compared).
     pub routing_group_connectors_unchanged: Option<usize>,
+    /// Foreign and Delivery Agent connectors unchanged (`None`: not compared).
+    pub other_connectors_unchanged: Option<usize>,
     /// Receive connectors on both sides.
     pub receive_connectors_unchanged: usize,
     /// Findings on both sides (`null`: not compared).
@@ -246,6 +251,9 @@ pub struct DiffView {
     pub send_connectors: Vec<ConnectorChangeView>,
     /// Routing group connectors added, removed or changed.
     pub routing_group_connectors: Vec<ConnectorChangeView>,
+    /// Foreign and Delivery Agent connectors added, removed or changed
+    /// (each with its `kind`).
+    pub other_connectors: Vec<ConnectorChangeView>,
     /// Receive connectors added or removed.
     pub receive_connectors: Vec<ReceiveChangeView>,
     /// Findings that appeared (first) or were resolved.
@@ -331,6 +339,7 @@ impl DiffView {
                 sources_removed: names(b, &c.sources_removed),
                 targets_added: None,
                 targets_removed: None,
+                kind: None,
                 fields: fields_view(
                     &c.fields,
                     (c.before, c.after),
@@ -364,6 +373,36 @@ impl DiffView {
                     RoutingGroupField::as_str,
                     |f, g, i| f.value(g, i),
                 ),
+                kind: None,
+            })
+            .collect();
+        let other_connectors = diff
+            .other_connectors
+            .iter()
+            .map(|c| {
+                let sides_of = (c.before, c.after);
+                let node = latest(sides_of, &b.other_connectors, &a.other_connectors);
+                let name_on = |graph: &Graph, i: usize| {
+                    Value::Text(graph.other_connectors[i].connector.name.clone())
+                };
+                ConnectorChangeView {
+                    name: node.connector.name.clone(),
+                    change: c.change.as_str(),
+                    sources_added: names(a, &c.sources_added),
+                    sources_removed: names(b, &c.sources_removed),
+                    targets_added: None,
+                    targets_removed: None,
+                    fields: if c.renamed {
+                        vec![field_view(
+                            "name",
+                            c.before.map(|x| name_on(b, x)),
+                            c.after.map(|y| name_on(a, y)),
+                        )]
+                    } else {
+                        Vec::new()
+                    },
+                    kind: Some(sources::kind_name(node.connector.kind)),
+                }
             })
             .collect();
         let receive_connectors = diff
@@ -394,12 +433,14 @@ impl DiffView {
             servers,
             send_connectors,
             routing_group_connectors,
+            other_connectors,
             receive_connectors,
             findings,
             summary: DiffSummaryView {
                 servers_unchanged: u.servers,
                 send_connectors_unchanged: u.send_connectors,
                 routing_group_connectors_unchanged: u.routing_group_connectors,
+                other_connectors_unchanged: u.other_connectors,
                 receive_connectors_unchanged: u.receive_connectors,
                 findings_unchanged: u.findings,
                 changes: diff.changes(),
@@ -418,9 +459,11 @@ fn finding_view(
         Side::After => after,
     };
     let graph = &organization.graph;
-    let severity = f
-        .finding(organization)
-        .map_or("warning", |found| found.severity.as_str());
+    let found = f.finding(organization);
+    let severity = found.map_or("warning", |found| found.severity.as_str());
+    let other_connector = found
+        .and_then(|found| found.other_connector)
+        .map(|c| graph.other_connectors[c].connector.name.clone());
     FindingChangeView {
         code: f.code.as_str(),
         change: f.state.as_str(),
@@ -428,7 +471,8 @@ fn finding_view(
         server: f.server.map(|s| graph.servers[s].name.clone()),
         connector: f
             .connector
-            .map(|c| graph.send_connectors[c].connector.name.clone()),
+            .map(|c| graph.send_connectors[c].connector.name.clone())
+            .or(other_connector),
         message: f.message(before, after),
     }
 }

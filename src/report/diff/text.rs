@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 
 use super::{ConnectorChangeView, DiffView, FieldView, SideView, ValueView};
-use crate::report::markdown;
+use crate::report::{markdown, sources};
 use crate::visible;
 
 impl SideView {
@@ -99,8 +99,10 @@ impl DiffView {
         for (kind, list) in [
             ("Send connector", &self.send_connectors),
             ("Routing group connector", &self.routing_group_connectors),
+            ("", &self.other_connectors),
         ] {
             for connector in list {
+                let kind = connector.kind.map_or(kind, sources::kind_heading);
                 let mut line = format!(
                     "{} {kind} {}",
                     sign(connector.change),
@@ -319,8 +321,10 @@ pub(super) fn object_rows(view: &DiffView) -> Vec<(char, &'static str, String, V
     for (kind, list) in [
         ("Send connector", &view.send_connectors),
         ("Routing group connector", &view.routing_group_connectors),
+        ("", &view.other_connectors),
     ] {
         for connector in list {
+            let kind = connector.kind.map_or(kind, sources::kind_heading);
             let mut what: Vec<String> = Vec::new();
             let moved = moved_text(connector);
             if !moved.is_empty() {
