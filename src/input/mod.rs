@@ -80,6 +80,8 @@ pub struct Parsed {
     pub read: usize,
     /// Line ends in the text read (for the line numbers of later windows).
     pub line_ends: usize,
+    /// `ldapsearch` `result:` blocks read (LDIF).
+    pub search_results: usize,
     /// Signs that the input does not hold all it was meant to (it was cut,
     /// a server capped the search, reading had to stop): the input then
     /// cannot support a verdict of absence.
@@ -98,6 +100,7 @@ impl Parsed {
     fn absorb(&mut self, part: Parsed, shift: usize) {
         self.read += part.read.max(part.records.len());
         self.skipped += part.skipped;
+        self.search_results += part.search_results;
         self.records
             .extend(part.records.into_iter().map(|mut record| {
                 record.offset += shift;
@@ -314,6 +317,7 @@ pub fn read_source<T>(
         column: 0,
         max_values: options.max_values,
         pending_incomplete: Vec::new(),
+        search_results: 0,
     };
     let read = match format {
         Format::Ldif => read_ldif_windows(

@@ -27,6 +27,8 @@ pub(super) struct Windows<'w> {
     /// The signs of an input that is not whole found by the last
     /// [`Windows::count_and_map`], located with its diagnostics.
     pub(super) pending_incomplete: Vec<Diagnostic>,
+    /// `ldapsearch` `result:` blocks read so far.
+    pub(super) search_results: usize,
 }
 
 impl Windows<'_> {
@@ -62,6 +64,7 @@ impl Windows<'_> {
         diagnostics.extend(parsed.diagnostics);
         diagnostics.extend(capped);
         self.pending_incomplete.extend(parsed.incomplete);
+        self.search_results += parsed.search_results;
         (mapped, diagnostics)
     }
 
@@ -159,7 +162,9 @@ pub(super) fn read_ldif_windows<T>(
         let len = block.len();
         if len == 0 {
             reader.parse_records(&carry, true)?;
-            reader.check_end(&carry);
+            if more {
+                reader.check_end(&carry);
+            }
             return Ok(());
         }
         if reader.discarding {
@@ -209,6 +214,10 @@ fn first_boundary_after(before: &[u8], block: &[u8]) -> Option<usize> {
         _ => ldif::first_record_boundary(block),
     }
 }
+
+/// The most entries Active Directory returns to a search without paging
+/// (its default `MaxPageSize`).
+const AD_PAGE_SIZE: usize = 1000;
 
 /// Parses LDIF text handed over in pieces of whole records.
 struct LdifWindows<'r, 'w, M, S> {
@@ -272,14 +281,36 @@ where
         if self.discarding {
             return;
         }
+        let at_end = Position {
+            line: self.out.line,
+            column: 1,
+        };
         if let Some(reason) = ldif::unfinished_end(tail) {
-            self.out.not_whole(
-                Position {
-                    line: self.out.line,
-                    column: 1,
-                },
-                reason,
-            );
+            self.out.not_whole(at_end, reason);
+        }
+        let entries = self.out.info.entries;
+        match ldif::trailer_entries(tail) {
+            Some(said) if said != entries => self.out.not_whole(
+                at_end,
+                &format!(
+                    "expected the {said} entries the ldapsearch trailer (# numEntries) counts, \
+                     found {entries}: entries are missing"
+                ),
+            ),
+            None if entries == AD_PAGE_SIZE && self.out.search_results == 0 => {
+                self.out.info.diagnostics.push(Located {
+                    file: self.out.info.name.clone(),
+                    position: at_end,
+                    severity: crate::diag::Severity::Warning,
+                    message: format!(
+                        "exactly {AD_PAGE_SIZE} entries, Active Directory's MaxPageSize: if this is \
+                         ldapsearch output without its trailer (-LLL), the search may have stopped \
+                         at the limit; export with the paged-results control \
+                         (ldapsearch -E pr=1000/noprompt) to be sure"
+                    ),
+                });
+            }
+            _ => {}
         }
     }
 

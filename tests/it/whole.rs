@@ -305,3 +305,45 @@ fn an_archive_entry_that_would_expand_past_the_bound_is_refused() {
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(report["inputs"].as_array().map(Vec::len), Some(1));
 }
+
+#[test]
+fn an_ldapsearch_trailer_that_counts_more_entries_than_were_read_is_not_whole() {
+    let text = ldapsearch_export("0 Success").replace("# numEntries: 2", "# numEntries: 3");
+    let (_dir, path) = temp_file("short.ldif", text.as_bytes());
+    let run = exconn(&["check", "--server", "EX01", &path]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("found 2: entries are missing"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn exactly_a_page_of_entries_without_a_trailer_is_warned_about() {
+    let mut text = String::new();
+    for i in 0..1000 {
+        text.push_str(&format!(
+            "dn: CN=Object{i},DC=x\nobjectClass: top\ncn: Object{i}\n\n"
+        ));
+    }
+    let (_dir, path) = temp_file("page.ldif", text.as_bytes());
+    let run = exconn(&["dump", &path]);
+    assert!(
+        run.stderr
+            .contains("exactly 1000 entries, Active Directory's MaxPageSize")
+            && run.stderr.contains("-E pr=1000/noprompt"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.stderr.matches("MaxPageSize").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    text.push_str("dn: CN=One more,DC=x\nobjectClass: top\n\n");
+    let (_dir, path) = temp_file("more.ldif", text.as_bytes());
+    let run = exconn(&["dump", &path]);
+    assert!(!run.stderr.contains("MaxPageSize"), "{}", run.stderr);
+}

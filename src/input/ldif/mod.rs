@@ -102,6 +102,15 @@ pub(crate) fn last_record_boundary(text: &[u8]) -> Option<usize> {
     }
 }
 
+/// The entry count an `ldapsearch` trailer gives (`# numEntries: N`) in
+/// the text after the last record, if it has one.
+pub(crate) fn trailer_entries(tail: &[u8]) -> Option<usize> {
+    tail.split(|&b| b == b'\n' || b == b'\r').find_map(|line| {
+        let rest = line.strip_prefix(b"# numEntries:")?;
+        std::str::from_utf8(rest).ok()?.trim().parse().ok()
+    })
+}
+
 /// Why LDIF text that ends an input does not end as a whole export does,
 /// if it does not. `ldifde` and `ldapsearch` end every record, the last
 /// one included, with an empty line (`ldapsearch` may add comment lines
@@ -549,6 +558,8 @@ struct ChunkOutcome {
     diagnostics: Vec<Diagnostic>,
     /// An `ldapsearch` result that says the search did not end normally.
     stopped: Option<Diagnostic>,
+    /// The chunk was an `ldapsearch` `result:` block.
+    search_result: bool,
 }
 
 /// Parses one record's logical lines into `outcome`.
@@ -571,7 +582,13 @@ fn parse_lines(lines: &[Line<'_>], projection: Projection, outcome: &mut ChunkOu
             outcome.record = Some(record);
         }
         Ok(Read::NotWanted) => outcome.read = true,
-        Ok(Read::Pseudo) => outcome.stopped = search_stopped(lines),
+        Ok(Read::Pseudo) => {
+            outcome.search_result = lines.iter().any(|line| {
+                line.attr()
+                    .is_ok_and(|attr| attr.name.eq_ignore_ascii_case("result"))
+            });
+            outcome.stopped = search_stopped(lines);
+        }
         Err(diagnostic) => {
             outcome.skipped = true;
             outcome.diagnostics.push(diagnostic);
@@ -604,6 +621,7 @@ fn assemble(outcomes: Vec<ChunkOutcome>, at_file_start: bool) -> Parsed {
         if let Some(stopped) = outcome.stopped {
             parsed.stopped(stopped);
         }
+        parsed.search_results += usize::from(outcome.search_result);
         if let Some((offset, value)) = outcome.version {
             if seen_content {
                 parsed.diagnostics.push(Diagnostic::error(
