@@ -125,6 +125,19 @@ pub struct Graph {
     pub receive_connectors: Vec<ReceiveNode>,
     /// Objects found in several inputs whose copies disagree.
     pub conflicts: Vec<Conflict>,
+    /// Send connectors only older inputs hold, in a `CN=Connections`
+    /// container a newer input holds: deleted since, left out.
+    pub deleted_since: Vec<DeletedSince>,
+}
+
+/// A Send connector deleted since an older input was taken: the newer
+/// input holds its container, and not it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeletedSince {
+    /// The connector's name.
+    pub name: String,
+    /// The newest input that holds it, and the newer one that does not.
+    pub inputs: (usize, usize),
 }
 
 /// One object in two inputs, with a setting that differs between them.
@@ -205,8 +218,16 @@ impl Graph {
             conflicts.extend(send_conflicts(copies, exported_dns));
             undecided.extend(undecided_sources(copies, exported_dns));
         }
+        let mut deleted_since = Vec::new();
         let send: Vec<(usize, SendConnector)> = send_copies
             .iter()
+            .filter(|copies| match newer_without(copies, objects) {
+                Some(gone) => {
+                    deleted_since.push(gone);
+                    false
+                }
+                None => true,
+            })
             .map(|copies| (copies[0].0, merged_copy(copies)))
             .collect();
         let send_resolved: Vec<Resolved> = send
@@ -319,6 +340,7 @@ impl Graph {
         let mut graph = Graph {
             servers: known.into_values().collect(),
             conflicts,
+            deleted_since,
             ..Graph::default()
         };
         graph.send_connectors = send
@@ -612,6 +634,32 @@ fn merge_copies<B: Ord + Copy, T>(items: impl Iterator<Item = (Identity, B, T)>)
                 .collect()
         })
         .collect()
+}
+
+/// Whether a Send connector was deleted since the inputs that hold it were
+/// taken: another input, newer (by its newest `whenChanged`) than every
+/// input that holds a copy, holds the connector's `CN=Connections`
+/// container and not the connector.
+fn newer_without(copies: &[(usize, &SendConnector)], objects: &[Objects]) -> Option<DeletedSince> {
+    let (_, connector) = copies.first()?;
+    let container = connector.dn.parent().filter(|p| !p.is_root())?.key();
+    let holding: Vec<usize> = copies.iter().map(|(input, _)| *input).collect();
+    let (newest_holding, held_as_of) = holding
+        .iter()
+        .map(|&i| (i, objects[i].newest_change()))
+        .max_by_key(|(_, when)| *when)?;
+    let held_as_of = held_as_of?;
+    let newer = objects.iter().enumerate().find(|(i, o)| {
+        !holding.contains(i)
+            && o.newest_change().is_some_and(|when| when > held_as_of)
+            && o.containers.iter().any(|c| {
+                c.kind == crate::model::ContainerKind::Connections && c.dn.key() == container
+            })
+    })?;
+    Some(DeletedSince {
+        name: connector.name.clone(),
+        inputs: (newest_holding, newer.0),
+    })
 }
 
 /// The copy of a Send connector the analysis uses (the first of

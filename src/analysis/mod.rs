@@ -157,6 +157,7 @@ impl Organization {
         }
         diagnostics.extend(warnings::conflicts(&graph, &infos));
         diagnostics.extend(warnings::namesake_servers(&objects, &infos));
+        diagnostics.extend(warnings::deleted_since(&graph, &infos, &objects));
         Organization {
             name,
             inputs: infos,

@@ -110,3 +110,38 @@ pub(super) fn namesake_servers(objects: &[Objects], inputs: &[InputInfo]) -> Vec
         })
         .collect()
 }
+
+/// A warning for each Send connector deleted since an older input was
+/// taken (see [`crate::graph::DeletedSince`]): left out, not counted.
+pub(super) fn deleted_since(
+    graph: &Graph,
+    inputs: &[InputInfo],
+    objects: &[Objects],
+) -> Vec<Located> {
+    let name = |i: usize| inputs.get(i).map_or("?", |input| input.name.as_str());
+    let as_of = |i: usize| {
+        objects
+            .get(i)
+            .and_then(Objects::newest_change)
+            .map_or_else(|| "?".to_owned(), |t| t.to_string())
+    };
+    graph
+        .deleted_since
+        .iter()
+        .map(|gone| {
+            let (older, newer) = gone.inputs;
+            warning(
+                name(older),
+                format!(
+                    "Send connector '{}' is in this input (as of {}) but not in {} (as of {}), \
+                     which holds its CN=Connections container: it was deleted since, and is not \
+                     counted",
+                    gone.name,
+                    as_of(older),
+                    name(newer),
+                    as_of(newer)
+                ),
+            )
+        })
+        .collect()
+}

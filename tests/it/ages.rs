@@ -157,3 +157,44 @@ fn a_value_only_one_copy_has_is_kept() {
         assert_eq!(got, Some(expected), "{name}");
     }
 }
+
+#[test]
+fn a_connector_only_an_older_input_holds_was_deleted_since() {
+    let old_relay = format!(
+        "dn: CN=Old Relay,CN=Connections,{RG},{AG},{ORG}\nobjectClass: msExchRoutingSMTPConnector\n\
+         cn: Old Relay\nroutingList: SMTP:old.example;1\nwhenChanged: 20240101000000.0Z\n\
+         msExchSourceBridgeheadServersDN: CN=1,CN=SMTP,CN=Protocols,CN=EX02,CN=Servers,{AG},{ORG}\n\n"
+    );
+    let march = export("EX01", Some("20240311120000.0Z")) + &old_relay;
+    let (_a, march) = temp_file("march.ldf", march.as_bytes());
+    let (_b, november) = temp_file(
+        "november.ldf",
+        export("EX01", Some("20251103091200.0Z")).as_bytes(),
+    );
+    for args in [
+        [march.as_str(), november.as_str()],
+        [november.as_str(), march.as_str()],
+    ] {
+        let (code, out) = check("EX02", &args);
+        assert_eq!(code, 0, "{args:?}: {out}");
+        let run = exconn(&[&["sources", "--format", "json"][..], &args].concat());
+        let report: Value = serde_json::from_str(&run.stdout).unwrap();
+        let names: Vec<&str> = report["send_connectors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["Internet"], "{args:?}");
+        assert!(
+            run.stderr
+                .contains("'Old Relay' is in this input (as of 2024-03-11T12:00:00Z)")
+                && run.stderr.contains("it was deleted since"),
+            "{}",
+            run.stderr
+        );
+    }
+    // Alone, the older input still shows it.
+    let (code, _) = check("EX02", &[&march]);
+    assert_eq!(code, 1);
+}

@@ -307,6 +307,7 @@ pub fn redact(before: &mut Organization, after: &mut Organization) {
         other_connectors: [b.other_connectors.clone(), a.other_connectors.clone()].concat(),
         receive_connectors: [b.receive_connectors.clone(), a.receive_connectors.clone()].concat(),
         conflicts: Vec::new(),
+        deleted_since: Vec::new(),
     };
     let name = before.name.as_ref().or(after.name.as_ref());
     let pseudonyms = Pseudonyms::of(&union, name);
