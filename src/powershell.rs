@@ -239,19 +239,33 @@ pub(crate) fn remove_command(graph: &Graph, server: usize, connector: usize) -> 
              Manager, remove {} from its local bridgeheads",
             node.name
         ))
-    } else if last {
-        format!(
-            "Set-SendConnector -Identity {} -SourceTransportServers @{{Add=<new server>; Remove={}}}",
-            connector_identity(graph, connector),
-            quote(&node.name)
-        )
     } else {
-        format!(
-            "Set-SendConnector -Identity {} -SourceTransportServers @{{Remove={}}}",
+        let add = if last { "Add=<new server>; " } else { "" };
+        let command = format!(
+            "Set-SendConnector -Identity {} -SourceTransportServers @{{{add}Remove={}}}",
             connector_identity(graph, connector),
             quote(&node.name)
-        )
+        );
+        if role_unknown(graph, server) {
+            // Cmdlet output without the server: it may be an Edge.
+            format!(
+                "{command}  # the inputs do not show its role: if it is an Edge Transport \
+                 server, {} instead",
+                remove_edge_subscription(&node.name, Literals::Readable)
+            )
+        } else {
+            command
+        }
     }
+}
+
+/// Whether the inputs do not show a server's roles (no server object, or
+/// one without them), so that it may be an Edge.
+fn role_unknown(graph: &Graph, server: usize) -> bool {
+    graph.servers[server]
+        .object
+        .as_ref()
+        .is_none_or(|o| o.roles.is_none())
 }
 
 /// Takes servers off (and puts servers on) a Send connector's sources:

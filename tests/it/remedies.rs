@@ -166,3 +166,25 @@ fn two_server_objects_with_one_name_are_a_warning() {
         run.stderr
     );
 }
+
+#[test]
+fn a_source_whose_role_is_not_shown_gets_both_fixes() {
+    let rg = "CN=Exchange Routing Group (DWBGZMFD01QNBJR),CN=Routing Groups,CN=AG,DC=x";
+    let text = format!(
+        "dn: CN=Connections,{rg}\nobjectClass: msExchConnectors\n\n\
+         dn: CN=Out,CN=Connections,{rg}\nobjectClass: msExchRoutingSMTPConnector\ncn: Out\n\
+         msExchSourceBridgeheadServersDN: CN=1,CN=SMTP,CN=Protocols,CN=EX9,CN=Servers,CN=AG,DC=x\n\
+         msExchSourceBridgeheadServersDN: CN=1,CN=SMTP,CN=Protocols,CN=EX8,CN=Servers,CN=AG,DC=x\n\n"
+    );
+    let (_dir, path) = temp_file("roles.ldif", text.as_bytes());
+    let run = exconn(&["check", "--server", "EX9", &path]);
+    assert!(
+        run.stdout
+            .contains("@{Remove='EX9'}  # the inputs do not show its role")
+            && run
+                .stdout
+                .contains("Remove-EdgeSubscription -Identity 'EX9' instead"),
+        "{}",
+        run.stdout
+    );
+}
