@@ -42,6 +42,14 @@ gen clixml shared-refs "$objs$shared<Ref RefId=\"3\" /></Objs>"
 long="cn;x-$(printf 'a%.0s' $(seq 1 1100))"
 gen clixml long-name "$objs<Obj RefId=\"0\"><TN RefId=\"t\"><T>X</T></TN><Props><S N=\"DistinguishedName\">CN=a,DC=x</S><Obj N=\"$long\" RefId=\"1\"><TNRef RefId=\"t\" /><LST><S>v</S><S>w</S></LST></Obj></Props></Obj></Objs>"
 gen dsml long-name "<batchResponse xmlns=\"urn:oasis:names:tc:DSML:2:0:core\"><searchResponse><searchResultEntry dn=\"CN=a,DC=x\"><attr name=\"cn\"><value>a</value></attr><attr name=\"$long\"><value>v</value><value/></attr></searchResultEntry><searchResultDone><resultCode code=\"0\" descr=\"success\"/></searchResultDone></searchResponse></batchResponse>"
+# Inputs that are not whole: ldapsearch stopped by a limit or short of its
+# trailer's count, a file cut inside a base64 value, exact copies of one record.
+capped=$'# extended LDIF\n\ndn: cn=a,dc=x\ncn: a\n\n# search result\nsearch: 2\nresult: 4 Size limit exceeded\n\n# numResponses: 2\n# numEntries: 3\n'
+gen ldif ldapsearch-capped "$capped"
+gen pipeline ldapsearch-capped "$capped"
+gen ldif cut-base64 $'dn: cn=a,dc=x\nobjectClass: msExchRoutingSMTPConnector\nmsExchSourceBridgeheadServersDN:: Q049MSxDTj1TTVRQLENO'
+copy=$'dn: CN=Out,CN=Connections,CN=RG,DC=x\nobjectClass: msExchRoutingSMTPConnector\ncn: Out\nwhenChanged: 20251103091200.0Z\n\n'
+gen pipeline copies "$copy$copy$copy"
 # DNs: every dn: line of the LDIF seeds, one per file.
 mkdir -p fuzz/corpus/dn
 grep -h '^dn: ' "${ldif[@]}" 2>/dev/null | cut -c5- | sort -u | sed -n '1,500p' | while IFS= read -r dn; do
