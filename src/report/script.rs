@@ -186,19 +186,7 @@ fn send_commands(
         return Ok(());
     }
     if change.orphaned() {
-        writeln!(
-            out,
-            "# BLOCKER: no source would be left. Give a replacement (--add), or remove the connector:"
-        )?;
-        writeln!(
-            out,
-            "{}",
-            powershell::comment(&format!(
-                "{}{whatif}",
-                powershell::remove_send_connector(identity)
-            ))
-        )?;
-        return Ok(());
+        return orphan_blocker(out, &powershell::remove_send_connector(identity), whatif);
     }
     if change.legacy {
         writeln!(
@@ -220,6 +208,20 @@ fn send_commands(
     Ok(())
 }
 
+/// What a connector left without a source gets: a BLOCKER comment, and
+/// the command that would remove it, commented out.
+fn orphan_blocker(out: &mut impl Write, removal: &str, whatif: &str) -> io::Result<()> {
+    writeln!(
+        out,
+        "# BLOCKER: no source would be left. Give a replacement (--add), or remove the connector:"
+    )?;
+    writeln!(
+        out,
+        "{}",
+        powershell::comment(&format!("{removal}{whatif}"))
+    )
+}
+
 fn other_commands(
     out: &mut impl Write,
     connector: &ConnectorInPlan,
@@ -236,17 +238,10 @@ fn other_commands(
         one_line(&list(&change.after))
     )?;
     if change.orphaned() {
-        writeln!(
+        orphan_blocker(
             out,
-            "# BLOCKER: no source would be left. Give a replacement (--add), or remove the connector:"
-        )?;
-        writeln!(
-            out,
-            "{}",
-            powershell::comment(&format!(
-                "{}{whatif}",
-                powershell::remove_other_connector(change.kind, &connector.identity)
-            ))
+            &powershell::remove_other_connector(change.kind, &connector.identity),
+            whatif,
         )?;
         return Ok(());
     }
