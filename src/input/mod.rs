@@ -375,6 +375,21 @@ pub fn read_source<T>(
             ),
         ));
     }
+    if source
+        .unread_entries
+        .load(std::sync::atomic::Ordering::Relaxed)
+    {
+        let located = about_input(
+            &info,
+            Severity::Error,
+            "expected a ZIP archive of one entry, found more: read as a stream (from standard \
+             input, or without a readable central directory), only its first entry was read; \
+             give the archive as a file, or its entries"
+                .to_owned(),
+        );
+        info.incomplete.push(located.clone());
+        info.diagnostics.push(located);
+    }
     let opened_size = source.size;
     let summary = source.finish().map_err(|e| {
         LoadError::Read(ReadError::Io {

@@ -116,6 +116,10 @@ pub struct Source {
     pub progress: Arc<AtomicU64>,
     /// Whether UTF-16 decoding met unpaired surrogates or an odd byte count.
     pub transcoding_errors: Arc<std::sync::atomic::AtomicBool>,
+    /// Set when a ZIP archive read as a stream (no central directory to
+    /// list its entries: stdin, a file cut short) holds entries after the
+    /// first, which alone is read.
+    pub unread_entries: Arc<std::sync::atomic::AtomicBool>,
     /// The byte-order mark the content contradicted (skipped; the content's
     /// own encoding was used).
     pub mark_contradicted: Option<&'static str>,
@@ -465,13 +469,16 @@ impl Source {
             [b'P', b'K', 3, 4, ..] => Some(Compression::Zip),
             _ => None,
         };
+        let unread_entries = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let plain: Box<dyn BufRead + Send> = match compression {
             None => Box::new(buffered),
             Some(Compression::Gzip) => Box::new(BufReader::with_capacity(
                 BLOCK,
                 flate2::bufread::MultiGzDecoder::new(buffered),
             )),
-            Some(Compression::Zip) => Box::new(unzip_first_entry(buffered)),
+            Some(Compression::Zip) => {
+                Box::new(unzip_first_entry(buffered, Arc::clone(&unread_entries)))
+            }
         };
         let (head, mut plain) = with_head(plain)?;
         let (encoding, mark) = sniff(&head);
@@ -509,6 +516,7 @@ impl Source {
             size,
             progress,
             transcoding_errors,
+            unread_entries,
             mark_contradicted,
             text,
             hasher: Some(hasher),
@@ -767,23 +775,39 @@ impl Read for BlockReader {
 }
 
 /// Decompresses the first entry of a ZIP stream on a thread of its own
-/// (the ZIP reader borrows its input, so it cannot be returned as a reader).
-fn unzip_first_entry(mut zipped: impl BufRead + Send + 'static) -> impl BufRead + Send {
+/// (the ZIP reader borrows its input, so it cannot be returned as a reader),
+/// then looks past it: `unread_entries` is set when another entry follows.
+fn unzip_first_entry(
+    mut zipped: impl BufRead + Send + 'static,
+    unread_entries: Arc<std::sync::atomic::AtomicBool>,
+) -> impl BufRead + Send {
     let (sender, receiver) = sync_channel::<Block>(IN_FLIGHT);
-    std::thread::spawn(
-        move || match zip::read::read_zipfile_from_stream(&mut zipped) {
-            Ok(Some(entry)) => read_blocks(entry, BLOCK, None, |block| sender.send(block).is_ok()),
+    std::thread::spawn(move || {
+        let first_read = match zip::read::read_zipfile_from_stream(&mut zipped) {
+            Ok(Some(entry)) => {
+                read_blocks(entry, BLOCK, None, |block| sender.send(block).is_ok());
+                true
+            }
             Ok(None) => {
                 let _ = sender.send(Err(io::Error::new(
                     io::ErrorKind::InvalidData,
                     "the ZIP archive has no entry",
                 )));
+                false
             }
             Err(error) => {
                 let _ = sender.send(Err(io::Error::other(error)));
+                false
             }
-        },
-    );
+        };
+        if first_read {
+            if let Ok(Some(_)) = zip::read::read_zipfile_from_stream(&mut zipped) {
+                unread_entries.store(true, Ordering::Relaxed);
+            }
+        }
+        // The rest is read for the hash; the text ends when `sender` goes.
+        let _ = io::copy(&mut zipped, &mut io::sink());
+    });
     BlockReader::new(receiver)
 }
 

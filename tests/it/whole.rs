@@ -347,3 +347,26 @@ fn exactly_a_page_of_entries_without_a_trailer_is_warned_about() {
     let run = exconn(&["dump", &path]);
     assert!(!run.stderr.contains("MaxPageSize"), "{}", run.stderr);
 }
+
+#[test]
+fn an_archive_read_as_a_stream_with_more_than_one_entry_is_not_whole() {
+    let ldif = std::fs::read(fixture("contoso.ldif")).unwrap();
+    let one = zip_of(&[("contoso.ldf", ldif.clone())]);
+    let run = crate::support::exconn_stdin(&["check", "--server", "EX2019", "-"], &one);
+    assert_ne!(
+        run.code, 2,
+        "one entry, read whole: {}{}",
+        run.stdout, run.stderr
+    );
+    let two = zip_of(&[
+        ("contoso.ldf", ldif),
+        ("more.ldf", b"dn: cn=a\ncn: a\n\n".to_vec()),
+    ]);
+    let run = crate::support::exconn_stdin(&["check", "--server", "EX2019", "-"], &two);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("only its first entry was read"),
+        "{}",
+        run.stderr
+    );
+}
