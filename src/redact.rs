@@ -28,6 +28,11 @@ pub struct Pseudonyms {
 
 const WITHHELD: &str = "(withheld)";
 
+/// The DN shown for one whose redaction failed.
+fn withheld_dn() -> Dn {
+    Dn::parse("CN=(withheld)").expect("CN=(withheld) is a valid DN")
+}
+
 impl Pseudonyms {
     /// The pseudonyms of everything named in `graph` (and its organization).
     pub fn of(graph: &Graph, organization: Option<&Organization>) -> Pseudonyms {
@@ -204,6 +209,12 @@ impl Pseudonyms {
         parts.join(",")
     }
 
+    /// A DN with its names replaced, as a DN; a redacted text that does not
+    /// read back as a DN becomes `CN=(withheld)`, never the real DN.
+    fn redacted_dn(&self, dn: &Dn) -> Dn {
+        Dn::parse(&self.dn(dn)).unwrap_or_else(|_| withheld_dn())
+    }
+
     fn dn_text(&self, text: &str) -> String {
         match Dn::parse(text) {
             Ok(dn) => self.dn(&dn),
@@ -237,11 +248,11 @@ impl Pseudonyms {
         for server in &mut graph.servers {
             server.name = self.name(&server.name);
             if let Some(dn) = &server.dn {
-                server.dn = Dn::parse(&self.dn(dn)).ok();
+                server.dn = Some(self.redacted_dn(dn));
             }
             if let Some(object) = &mut server.object {
                 object.name = self.name(&object.name);
-                object.dn = Dn::parse(&self.dn(&object.dn)).unwrap_or_else(|_| object.dn.clone());
+                object.dn = self.redacted_dn(&object.dn);
                 object.site = object.site.as_deref().map(|s| self.name(s));
                 object.fqdn = object.fqdn.as_deref().map(|f| self.host(f));
             }
@@ -249,7 +260,7 @@ impl Pseudonyms {
         for node in &mut graph.send_connectors {
             let c = &mut node.connector;
             c.name = self.name(&c.name);
-            c.dn = Dn::parse(&self.dn(&c.dn)).unwrap_or_else(|_| c.dn.clone());
+            c.dn = self.redacted_dn(&c.dn);
             c.address_spaces = c
                 .address_spaces
                 .iter()
@@ -265,7 +276,7 @@ impl Pseudonyms {
         for node in &mut graph.routing_group_connectors {
             let c = &mut node.connector;
             c.name = self.name(&c.name);
-            c.dn = Dn::parse(&self.dn(&c.dn)).unwrap_or_else(|_| c.dn.clone());
+            c.dn = self.redacted_dn(&c.dn);
             c.source_refs.clear();
             c.target_refs.clear();
             self.redact_unresolved(&mut node.unresolved);
@@ -273,7 +284,7 @@ impl Pseudonyms {
         for node in &mut graph.other_connectors {
             let c = &mut node.connector;
             c.name = self.name(&c.name);
-            c.dn = Dn::parse(&self.dn(&c.dn)).unwrap_or_else(|_| c.dn.clone());
+            c.dn = self.redacted_dn(&c.dn);
             c.address_spaces = c
                 .address_spaces
                 .iter()
@@ -285,7 +296,7 @@ impl Pseudonyms {
         for node in &mut graph.receive_connectors {
             let c = &mut node.connector;
             c.name = self.name(&c.name);
-            c.dn = Dn::parse(&self.dn(&c.dn)).unwrap_or_else(|_| c.dn.clone());
+            c.dn = self.redacted_dn(&c.dn);
             c.bindings = c.bindings.iter().map(|b| redact_binding(b)).collect();
             c.remote_ip_ranges = c
                 .remote_ip_ranges
@@ -477,5 +488,19 @@ mod tests {
             scoped: false,
         });
         assert_eq!(space.raw, "SMTP:*.domain01.example;5");
+    }
+
+    #[test]
+    fn a_redacted_dn_holds_no_real_value() {
+        let pseudonyms = Pseudonyms::default();
+        // An escaped comma in a DC= value.
+        let dn = Dn::parse("CN=Secret,DC=a\\,b,DC=com").unwrap();
+        let redacted = pseudonyms.redacted_dn(&dn).to_string();
+        assert!(
+            !redacted.contains("Secret") && !redacted.contains("a\\,b"),
+            "{redacted}"
+        );
+        let dn = Dn::parse("CN=Secret,DC=contoso,DC=com").unwrap();
+        assert!(!pseudonyms.redacted_dn(&dn).to_string().contains("Secret"));
     }
 }
