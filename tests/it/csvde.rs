@@ -169,7 +169,12 @@ fn read_in_windows(text: &[u8], window: usize) -> (Vec<Record>, Vec<String>) {
 
 #[test]
 fn csvde_is_read_alike_in_windows_of_any_size() {
-    let mut text = sample();
+    // Past the text read to detect the format (64 KiB), so that the
+    // windows cut it: the rows four times over.
+    let sample = sample();
+    let (header, rows) = sample.split_once("\r\n").unwrap();
+    let mut text = format!("{header}\r\n{}", rows.repeat(4));
+    assert!(text.len() > 64 << 10);
     // A quoted field across lines, a damaged row, and a cut last row.
     let width = text.lines().next().unwrap().split(',').count();
     let empty = ",".repeat(width - 2);
@@ -180,9 +185,57 @@ fn csvde_is_read_alike_in_windows_of_any_size() {
     text.push_str("\"CN=Cut,CN=Con");
     let whole = read_in_windows(text.as_bytes(), 64 << 20);
     assert_eq!(whole.1.len(), 3, "{:?}", whole.1);
-    for window in [100, 1000, 4096] {
+    for window in [61, 100, 1000, 4096] {
         assert_eq!(read_in_windows(text.as_bytes(), window), whole, "{window}");
     }
+}
+
+#[test]
+fn csvde_unicode_export_is_read_as_its_utf8_twin() {
+    // csvde -u writes UTF-16LE with a byte-order mark.
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(sample().encode_utf16().flat_map(u16::to_le_bytes));
+    let (_dir, path) = temp_file("config.csv", &utf16);
+    let csv = sources(&path);
+    assert_eq!(csv["inputs"][0]["encoding"], "utf-16le");
+    same_as_ldif(&csv);
+}
+
+#[test]
+fn csvde_row_that_never_ends_stops_the_reading() {
+    let mut text = sample();
+    text.push_str("\"CN=Open,CN=Contoso\",\"");
+    text.push_str(&"x,".repeat(40_000));
+    let source = Source::from_reader_in_blocks(
+        "config.csv",
+        Box::new(std::io::Cursor::new(text.into_bytes())),
+        None,
+        512,
+    )
+    .unwrap();
+    let options = ReadOptions {
+        window: 1024,
+        max_record: 2048,
+        ..ReadOptions::default()
+    };
+    let mut records = 0;
+    let info = input::read_source(
+        source,
+        &options,
+        |batch| (batch.len(), Vec::new()),
+        |batch| {
+            records += batch;
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert_eq!(records, info.entries);
+    assert!(records > 0);
+    assert!(
+        info.incomplete[0].message.contains("--max-record-size"),
+        "{:?}",
+        info.incomplete
+    );
 }
 
 #[test]
