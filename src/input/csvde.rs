@@ -30,9 +30,9 @@ pub fn parse(text: &[u8]) -> Parsed {
         return Parsed::default();
     };
     let mut parsed = Parsed::default();
-    match header(&text[..end], Projection::All) {
+    match header(&text[..end], Projection::All, super::MAX_VALUES) {
         Ok(header) => {
-            parsed.absorb(rows(&text[end..], &header, Projection::All, true), end);
+            parsed.absorb(rows(&text[end..], &header, true), end);
             parsed.line_ends = super::windows::count_line_ends(text);
         }
         Err(error) => parsed.stopped(error),
@@ -40,7 +40,8 @@ pub fn parse(text: &[u8]) -> Parsed {
     parsed
 }
 
-/// The attribute names of the first row, and which of them are kept.
+/// The attribute names of the first row, and how the rows under it are
+/// read: which attributes and classes are kept, how many values.
 #[derive(Debug)]
 pub struct Header {
     /// The attribute names, in column order (the first is `DN`).
@@ -49,11 +50,21 @@ pub struct Header {
     kept: Vec<bool>,
     /// The `objectClass` column, if there is one.
     class: Option<usize>,
+    /// Which attributes and classes are kept.
+    projection: Projection,
+    /// The most values an object keeps.
+    max_values: usize,
 }
 
 /// Reads the header row `text` (with or without its line end): attribute
-/// names, `DN` first. An error when it is not a csvde header.
-pub fn header(text: &[u8], projection: Projection) -> Result<Header, Diagnostic> {
+/// names, `DN` first. An error when it is not a csvde header. The rows
+/// under it keep what `projection` wants, at most `max_values` values each
+/// (the others are counted, never held).
+pub fn header(
+    text: &[u8],
+    projection: Projection,
+    max_values: usize,
+) -> Result<Header, Diagnostic> {
     let line = without_line_end(text);
     let fields = fields(line).map_err(|(at, reason)| Diagnostic::error(at, reason))?;
     let names: Vec<String> = fields
@@ -83,7 +94,13 @@ pub fn header(text: &[u8], projection: Projection) -> Result<Header, Diagnostic>
     let class = names
         .iter()
         .position(|name| name.eq_ignore_ascii_case("objectClass"));
-    Ok(Header { names, kept, class })
+    Ok(Header {
+        names,
+        kept,
+        class,
+        projection,
+        max_values,
+    })
 }
 
 /// Where the first row of `text` ends (after its line end), if it does.
@@ -136,7 +153,7 @@ fn row_ends(text: &[u8]) -> impl Iterator<Item = usize> + '_ {
 /// with a whole row. Offsets are relative to `text`. Rows are parsed in
 /// parallel and kept in input order; with `last`, a final row without its
 /// line end is read too, and makes the text not whole.
-pub fn rows(text: &[u8], header: &Header, projection: Projection, last: bool) -> Parsed {
+pub fn rows(text: &[u8], header: &Header, last: bool) -> Parsed {
     let mut ranges = Vec::new();
     let mut start = 0;
     for end in row_ends(text) {
@@ -150,7 +167,7 @@ pub fn rows(text: &[u8], header: &Header, projection: Projection, last: bool) ->
     let outcomes: Vec<Outcome> = ranges
         .into_par_iter()
         .with_min_len(64)
-        .map(|range| row(text, range, header, projection))
+        .map(|range| row(text, range, header))
         .collect();
     let mut parsed = Parsed::default();
     for outcome in outcomes {
@@ -192,7 +209,7 @@ enum Outcome {
 }
 
 /// Reads the row at `range` of `text`.
-fn row(text: &[u8], range: Range<usize>, header: &Header, projection: Projection) -> Outcome {
+fn row(text: &[u8], range: Range<usize>, header: &Header) -> Outcome {
     let offset = range.start;
     let line = without_line_end(&text[range]);
     if line.is_empty() {
@@ -229,16 +246,21 @@ fn row(text: &[u8], range: Range<usize>, header: &Header, projection: Projection
             "expected a DN in the first field, found none: row skipped",
         ));
     }
-    if !wanted(&fields, header, projection) {
+    if !wanted(&fields, header) {
         return Outcome::NotWanted;
     }
     let mut diagnostics = Vec::new();
     let mut attrs = Vec::new();
+    let mut found = 0;
     for (column, field) in fields.iter().enumerate() {
         if !header.kept[column] || field.is_empty() {
             continue;
         }
         for value in values(field) {
+            found += 1;
+            if found > header.max_values {
+                continue;
+            }
             let value = decoded(value).unwrap_or_else(|| {
                 diagnostics.push(Diagnostic::warning(
                     offset,
@@ -256,6 +278,9 @@ fn row(text: &[u8], range: Range<usize>, header: &Header, projection: Projection
             });
         }
     }
+    if found > header.max_values {
+        diagnostics.push(super::too_many_values(offset, header.max_values, found));
+    }
     let record = Record {
         dn,
         offset,
@@ -270,8 +295,8 @@ fn row(text: &[u8], range: Range<usize>, header: &Header, projection: Projection
 
 /// Whether the projection wants an object with these fields: one of its
 /// classes passes (an object without an `objectClass` column is kept).
-fn wanted(fields: &[Cow<'_, [u8]>], header: &Header, projection: Projection) -> bool {
-    match (projection, header.class) {
+fn wanted(fields: &[Cow<'_, [u8]>], header: &Header) -> bool {
+    match (header.projection, header.class) {
         (Projection::Only { class, .. }, Some(column)) => values(&fields[column]).any(class),
         _ => true,
     }
@@ -372,7 +397,7 @@ fn decoded(value: &[u8]) -> Option<Vec<u8>> {
     else {
         return Some(value.to_vec());
     };
-    if hex.len() % 2 == 1 {
+    if hex.len() % 2 == 1 || !hex.iter().all(u8::is_ascii_hexdigit) {
         return None;
     }
     hex.chunks(2)
@@ -466,11 +491,10 @@ mod tests {
             attribute: |name| name.eq_ignore_ascii_case(b"cn"),
             class: |class| class == b"server",
         };
-        let header = header(b"DN,objectClass,cn,other\r\n", projection).unwrap();
+        let header = header(b"DN,objectClass,cn,other\r\n", projection, 10).unwrap();
         let parsed = rows(
             b"\"CN=a,O=x\",top;server,a,b\r\n\"CN=c,O=x\",top;user,c,d\r\n",
             &header,
-            projection,
             true,
         );
         assert_eq!(parsed.read, 2);
@@ -479,8 +503,17 @@ mod tests {
     }
 
     #[test]
+    fn values_past_the_most_are_counted_not_held() {
+        let header = header(b"DN,member\n", Projection::All, 3).unwrap();
+        let parsed = rows(b"CN=g,a;b;c;d;e\n", &header, true);
+        assert_eq!(parsed.records[0].attrs().len(), 3);
+        assert!(parsed.diagnostics[0].message.contains("at most 3 values"));
+        assert!(parsed.diagnostics[0].message.contains("found 5"));
+    }
+
+    #[test]
     fn damaged_fields_are_told() {
-        let parsed = parse(b"DN,cn,objectGUID\n\"CN=a\"x,a,\nCN=b,b,X'zz'\n");
+        let parsed = parse(b"DN,cn,objectGUID\n\"CN=a\"x,a,\nCN=b,b,X'+1'\n");
         assert_eq!(parsed.records.len(), 1);
         assert!(parsed.diagnostics[0]
             .message

@@ -49,8 +49,8 @@ pub(super) fn read_csvde_windows<T>(
         let last = !more && cut == window.len();
         let text = &window[..cut];
         let parsed = match &header {
-            Some(header) => csvde::rows(text, header, options.projection, last),
-            None => match csvde::header(text, options.projection) {
+            Some(header) => csvde::rows(text, header, last),
+            None => match csvde::header(text, options.projection, options.max_values) {
                 Ok(read) => {
                     header = Some(read);
                     header_row(text, last)
