@@ -50,6 +50,14 @@ gen pipeline ldapsearch-capped "$capped"
 gen ldif cut-base64 $'dn: cn=a,dc=x\nobjectClass: msExchRoutingSMTPConnector\nmsExchSourceBridgeheadServersDN:: Q049MSxDTj1TTVRQLENO'
 copy=$'dn: CN=Out,CN=Connections,CN=RG,DC=x\nobjectClass: msExchRoutingSMTPConnector\ncn: Out\nwhenChanged: 20251103091200.0Z\n\n'
 gen pipeline copies "$copy$copy$copy"
+# csvde: DNs and multi-valued DNs quoted, a quoted field across lines, a
+# binary value, a row of the wrong width, a file cut inside a quoted field.
+csvde=$'DN,objectClass,cn,msExchSourceBridgeheadServersDN,objectGUID,description\r\n'
+csvde+=$'"CN=Out,CN=Connections,CN=RG,DC=x",top;msExchRoutingSMTPConnector,Out,"CN=EX1,CN=Servers,DC=x;CN=EX\\;2,CN=Servers,DC=x",X\'00ff10\',"two\r\nlines ""quoted"""\r\n'
+csvde+=$'"CN=EX1,CN=Servers,DC=x",msExchExchangeServer,EX1,,,\r\n"CN=Bad,DC=x",top,extra\r\n'
+gen csvde sample "$csvde"
+gen csvde cut "$csvde\"CN=Cut,DC="
+gen pipeline csvde "$csvde"
 # DNs: every dn: line of the LDIF seeds, one per file.
 mkdir -p fuzz/corpus/dn
 grep -h '^dn: ' "${ldif[@]}" 2>/dev/null | cut -c5- | sort -u | sed -n '1,500p' | while IFS= read -r dn; do

@@ -115,6 +115,8 @@ pub enum InputFormat {
     Dsml,
     /// PowerShell Export-Clixml.
     Clixml,
+    /// CSV written by csvde.
+    Csv,
     /// Sysinternals AD Explorer snapshot (.dat).
     #[value(name = "adexplorer")]
     AdExplorer,
@@ -126,6 +128,7 @@ impl From<InputFormat> for crate::input::Format {
             InputFormat::Ldif => crate::input::Format::Ldif,
             InputFormat::Dsml => crate::input::Format::Dsml,
             InputFormat::Clixml => crate::input::Format::Clixml,
+            InputFormat::Csv => crate::input::Format::Csv,
             InputFormat::AdExplorer => crate::input::Format::AdExplorer,
         }
     }

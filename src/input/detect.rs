@@ -2,13 +2,14 @@
 //!
 //! XML is told apart by its root element's local name (`batchResponse`,
 //! `searchResponse`, `dsml` or a SOAP `Envelope` for DSML; `Objs` for
-//! CLIXML); anything else that is text is read as LDIF, which has no magic
+//! CLIXML); `csvde`'s CSV by its header row (`DN,` and attribute names);
+//! anything else that is text is read as LDIF, which has no magic
 //! number. An AD Explorer snapshot is binary, told by its signature
 //! (`win-ad-ob`, or `win-ad-XX` for a capture that never finished). What is
 //! certainly not an export is an error that names what was found: another
 //! XML root (an Office document's `[Content_Types].xml` by its namespace),
 //! archives, PDF and images by their signatures, and the text that people
-//! send instead of an export (CSV from `csvde` or `Export-Csv`, JSON from
+//! send instead of an export (CSV from `Export-Csv`, JSON from
 //! `ConvertTo-Json`, `Format-List` output, `ldp.exe` output), told by their
 //! first lines before anything is read as LDIF.
 
@@ -21,6 +22,8 @@ pub enum Format {
     Dsml,
     /// PowerShell CLIXML (`Export-Clixml`).
     Clixml,
+    /// CSV written by `csvde`.
+    Csv,
     /// A Sysinternals AD Explorer snapshot (`.dat`, binary).
     AdExplorer,
 }
@@ -32,6 +35,7 @@ impl Format {
             Format::Ldif => "ldif",
             Format::Dsml => "dsml",
             Format::Clixml => "clixml",
+            Format::Csv => "csv",
             Format::AdExplorer => "adexplorer",
         }
     }
@@ -78,6 +82,9 @@ pub fn detect(text: &[u8]) -> Result<Format, String> {
     if starts_like_ldif(&head[start..]) {
         return Ok(Format::Ldif);
     }
+    if is_csvde_header(first_line(&head[start..])) {
+        return Ok(Format::Csv);
+    }
     if let Some(text) = other_text(&head[start..]) {
         return Err(format!("expected an export, found {text}"));
     }
@@ -116,9 +123,6 @@ fn is_office_content_types(xml: &[u8]) -> bool {
 /// at its first character that is not white space).
 fn other_text(text: &[u8]) -> Option<&'static str> {
     let first = first_line(text);
-    if starts_with_ignore_case(first, b"DN,") {
-        return Some("CSV written by csvde (a header line 'DN,…' with attribute names)");
-    }
     if starts_with_ignore_case(first, b"#TYPE ") || is_quoted_csv_header(first) {
         return Some("CSV written by Export-Csv (a '#TYPE' line or a quoted header line)");
     }
@@ -135,6 +139,12 @@ fn other_text(text: &[u8]) -> Option<&'static str> {
         return Some("Format-Table output (a header line over a line of dashes)");
     }
     None
+}
+
+/// `DN,objectClass,…`: the header row csvde writes, attribute names with
+/// `DN` first.
+fn is_csvde_header(line: &[u8]) -> bool {
+    starts_with_ignore_case(line, b"DN,")
 }
 
 fn first_line(text: &[u8]) -> &[u8] {
@@ -268,6 +278,10 @@ mod tests {
         assert_eq!(detect(b"win-ad-XX\0"), Ok(Format::AdExplorer));
         // Text that only starts like the signature is not a snapshot.
         assert_eq!(detect(b"win-ad-obx\n"), Ok(Format::Ldif));
+        assert_eq!(
+            detect(b"DN,objectClass,cn\r\n\"CN=a,DC=x\",top,a\r\n"),
+            Ok(Format::Csv)
+        );
     }
 
     fn found(text: &[u8]) -> String {
@@ -276,7 +290,6 @@ mod tests {
 
     #[test]
     fn what_people_send_instead_of_an_export_is_named() {
-        assert!(found(b"DN,objectClass,cn\n\"CN=a,DC=x\",top,a\n").contains("csvde"));
         assert!(found(b"#TYPE Selected.System.Object\n\"Name\"\n").contains("Export-Csv"));
         assert!(found(b"\"Name\",\"Identity\"\r\n\"a\",\"b\"\r\n").contains("Export-Csv"));
         assert!(found(b"[\r\n  {\r\n    \"Name\": \"a\"").contains("JSON"));

@@ -1,16 +1,19 @@
 //! Inputs: from a path to records plus diagnostics.
 //!
 //! `source` streams and decodes the bytes, `detect` tells what format they
-//! are in, and the readers (`ldif`, `dsml`, `clixml`, `adexplorer`) turn them
-//! into [`Record`]s. Readers are pure functions over bytes; only `source`
-//! touches the filesystem. [`read`] ties them together: LDIF is cut into
-//! windows at record boundaries and each window is parsed in parallel, so
-//! memory stays bounded whatever the size of the file. An AD Explorer
-//! snapshot, whose blocks refer back anywhere, is held whole while it is read.
+//! are in, and the readers (`ldif`, `dsml`, `clixml`, `csvde`, `adexplorer`)
+//! turn them into [`Record`]s. Readers are pure functions over bytes; only
+//! `source` touches the filesystem. [`read`] ties them together: LDIF is cut
+//! into windows at record boundaries (csvde at row ends) and each window is
+//! parsed in parallel, so memory stays bounded whatever the size of the
+//! file. An AD Explorer snapshot, whose blocks refer back anywhere, is held
+//! whole while it is read.
 
 pub mod adexplorer;
 mod base64;
 pub mod clixml;
+pub mod csvde;
+mod csvde_windows;
 pub mod detect;
 pub mod dsml;
 mod expansion;
@@ -25,6 +28,7 @@ use std::io;
 
 use crate::diag::{Diagnostic, Located, Position, Severity};
 use crate::record::Record;
+use csvde_windows::read_csvde_windows;
 pub use detect::Format;
 pub use source::{
     expand, ArchiveEntry, Compression, Encoding, Expanded, InputPath, ReadError, Source,
@@ -333,6 +337,15 @@ pub fn read_source<T>(
             &mut source,
             options,
             format,
+            window,
+            more,
+            &mut windows,
+            &mut map,
+            &mut sink,
+        ),
+        Format::Csv => read_csvde_windows(
+            &mut source,
+            options,
             window,
             more,
             &mut windows,

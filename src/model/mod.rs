@@ -843,10 +843,7 @@ fn classify(record: &Record) -> Classified {
             conflict: dn.mangling() == Some(Mangling::Conflict),
             name,
             dn,
-            address_spaces: texts(record, attr::ADDRESS_SPACES)
-                .iter()
-                .map(|raw| AddressSpace::parse(raw))
-                .collect(),
+            address_spaces: address_spaces(record),
             source_refs: references(record, attr::SOURCES),
             guid: object_guid(record),
         }),
@@ -902,6 +899,28 @@ fn texts(record: &Record, names: &[&str]) -> Vec<String> {
         })
         .find(|values| !values.is_empty())
         .unwrap_or_default()
+}
+
+/// The address spaces of a connector (`TYPE:address;cost` each). A cost
+/// on its own belongs to the address space before it: a list written with
+/// `;` between its values (as `csvde` writes one) cuts each in two.
+fn address_spaces(record: &Record) -> Vec<AddressSpace> {
+    let mut joined: Vec<String> = Vec::new();
+    for value in texts(record, attr::ADDRESS_SPACES) {
+        match joined.last_mut() {
+            Some(before) if is_cost(&value) && !before.contains(';') => {
+                before.push(';');
+                before.push_str(&value);
+            }
+            _ => joined.push(value),
+        }
+    }
+    joined.iter().map(|raw| AddressSpace::parse(raw)).collect()
+}
+
+/// Whether `text` is an address space's cost alone (digits).
+fn is_cost(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The first non-empty text value among `names`.
@@ -1047,10 +1066,7 @@ fn send_connector(record: &Record, dn: Dn, name: String) -> SendConnector {
         name,
         dn,
         enabled: flag(record, attr::SEND_ENABLED).unwrap_or(true),
-        address_spaces: texts(record, attr::ADDRESS_SPACES)
-            .iter()
-            .map(|raw| AddressSpace::parse(raw))
-            .collect(),
+        address_spaces: address_spaces(record),
         smart_hosts,
         port: number(record, attr::SEND_PORT).and_then(|p| u16::try_from(p).ok()),
         fqdn: first(record, attr::SEND_FQDN),
@@ -1108,6 +1124,21 @@ mod tests {
             })
         );
         assert_eq!(Organization::of(&Dn::parse("CN=x,DC=y").unwrap()), None);
+    }
+
+    #[test]
+    fn a_cost_on_its_own_joins_the_address_space_before_it() {
+        let cut = record(&[
+            ("routingList", "SMTP:*"),
+            ("routingList", "1"),
+            ("routingList", "SMTP:a.example;5"),
+            ("routingList", "X400:c=US"),
+        ]);
+        let raw: Vec<String> = address_spaces(&cut)
+            .iter()
+            .map(|space| space.raw.clone())
+            .collect();
+        assert_eq!(raw, ["SMTP:*;1", "SMTP:a.example;5", "X400:c=US"]);
     }
 
     #[test]

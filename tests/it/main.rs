@@ -8,6 +8,7 @@ mod cli;
 mod clixml_shapes;
 mod corpus;
 mod corpus_xml;
+mod csvde;
 mod diff;
 mod dn_canon;
 mod fixtures;

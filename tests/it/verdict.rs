@@ -207,8 +207,7 @@ fn inputs_that_are_no_export_exit_2() {
 /// LDIF.
 #[test]
 fn inputs_that_are_other_documents_are_named() {
-    let cases: [(&str, &[u8], &str); 10] = [
-        ("csvde.csv", b"DN,objectClass,cn\r\n\"CN=EX01,DC=x\",server,EX01\r\n", "csvde"),
+    let cases: [(&str, &[u8], &str); 9] = [
         (
             "export.csv",
             b"#TYPE Deserialized.Microsoft.Exchange.Data.Directory.SystemConfiguration.SmtpSendConnectorConfig\r\n\"Name\",\"SourceTransportServers\"\r\n",
