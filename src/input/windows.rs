@@ -321,7 +321,8 @@ where
             self.options.projection,
             self.options.max_values,
         );
-        self.at_start = false;
+        // Comments before `version:` do not end the start of the file.
+        self.at_start = self.at_start && ldif::holds_only_comments(text);
         self.out
             .take(text, parsed, self.map, self.sink)
             .map_err(WindowError::Sink)

@@ -570,3 +570,38 @@ fn a_one_gigabyte_line_is_skipped_in_bounded_memory_and_the_rest_is_read() {
         .collect();
     assert_eq!(sources, ["EX01", "EX02", "EX03", "EX04"]);
 }
+
+/// Found by the `ldif` fuzz target: a first window of comments only ended
+/// the start of the file, so the `version:` line after it was an error
+/// when read in small windows and not when read whole.
+#[test]
+fn comments_before_the_version_line_read_the_same_in_any_window() {
+    let text = b"# Comment 1 \x03\x03\x03\r #\r th\n is is still a comment\n\nversion:\n 1\n# end\n\ndn: cn=a\ncn: a\n\n";
+    let read = |window: usize| {
+        let source = exconn::input::Source::from_reader_in_blocks(
+            "comments.ldif",
+            Box::new(std::io::Cursor::new(text.to_vec())),
+            None,
+            window,
+        )
+        .unwrap();
+        let options = exconn::input::ReadOptions {
+            window,
+            ..exconn::input::ReadOptions::default()
+        };
+        exconn::input::read_source(
+            source,
+            &options,
+            |batch| (batch.len(), Vec::new()),
+            |_| Ok(()),
+        )
+        .unwrap()
+    };
+    let whole = read(1 << 20);
+    for window in [16, 61, 64] {
+        let parts = read(window);
+        assert_eq!(parts.diagnostics, whole.diagnostics, "window {window}");
+        assert_eq!(parts.entries, whole.entries, "window {window}");
+    }
+    assert!(whole.diagnostics.is_empty(), "{:?}", whole.diagnostics);
+}

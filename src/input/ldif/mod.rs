@@ -111,6 +111,14 @@ pub(crate) fn trailer_entries(tail: &[u8]) -> Option<usize> {
     })
 }
 
+/// Whether `text` holds nothing but comments (and their folded lines) and
+/// empty lines: no record has started in it.
+pub(crate) fn holds_only_comments(text: &[u8]) -> bool {
+    text.split(|&b| b == b'\n' || b == b'\r')
+        .filter(|line| !line.is_empty())
+        .all(|line| line.starts_with(b"#") || line.starts_with(b" "))
+}
+
 /// Why LDIF text that ends an input does not end as a whole export does,
 /// if it does not. `ldifde` and `ldapsearch` end every record, the last
 /// one included, with an empty line (`ldapsearch` may add comment lines
@@ -128,11 +136,7 @@ pub(crate) fn unfinished_end(text: &[u8]) -> Option<&'static str> {
              attachment cut short, a disk that filled up)",
         );
     }
-    let only_comments = rest
-        .split(|&b| b == b'\n' || b == b'\r')
-        .filter(|line| !line.is_empty())
-        .all(|line| line.starts_with(b"#") || line.starts_with(b" "));
-    (!only_comments).then_some(
+    (!holds_only_comments(rest)).then_some(
         "expected the empty line that ldifde and ldapsearch write after the last record, found \
          the end of the file inside a record: the file was probably cut (if it was edited by \
          hand, end it with an empty line)",
