@@ -119,6 +119,9 @@ pub enum InputFormat {
     Csv,
     /// JSON written by ConvertTo-Json (Get-SendConnector and the others).
     Json,
+    /// CSV written by Export-Csv (Get-SendConnector and the others).
+    #[value(name = "cmdletcsv")]
+    CmdletCsv,
     /// Sysinternals AD Explorer snapshot (.dat).
     #[value(name = "adexplorer")]
     AdExplorer,
@@ -132,6 +135,7 @@ impl From<InputFormat> for crate::input::Format {
             InputFormat::Clixml => crate::input::Format::Clixml,
             InputFormat::Csv => crate::input::Format::Csv,
             InputFormat::Json => crate::input::Format::Json,
+            InputFormat::CmdletCsv => crate::input::Format::CmdletCsv,
             InputFormat::AdExplorer => crate::input::Format::AdExplorer,
         }
     }

@@ -23,7 +23,7 @@
 
 use serde_json::{Map, Value as Json};
 
-use super::{Parsed, Projection};
+use super::{type_name, Parsed, Projection};
 use crate::diag::Diagnostic;
 use crate::record::{Attr, Body, Record, Value};
 
@@ -277,7 +277,7 @@ fn item(value: &Json) -> Item {
         Json::Bool(true) => Item::Text("True".to_owned()),
         Json::Bool(false) => Item::Text("False".to_owned()),
         Json::Number(number) => Item::Text(number.to_string()),
-        Json::String(text) if is_type_name(text) => Item::Lost,
+        Json::String(text) if type_name::is_type_name(text) => Item::Lost,
         Json::String(text) => Item::Text(json_date(text).unwrap_or_else(|| text.clone())),
         Json::Object(object) if is_wrapper(object) => {
             object.get("value").map_or(Item::Nothing, item)
@@ -290,29 +290,6 @@ fn item(value: &Json) -> Item {
             })
             .unwrap_or(Item::Nothing),
     }
-}
-
-/// Whether `text` is a .NET type name, which `ConvertTo-Json` writes for
-/// an object past its depth: `System.Object[]`,
-/// `System.Collections.ArrayList`,
-/// `Microsoft.Exchange.Data.Directory.ADMultiValuedProperty`1[…]`. Names
-/// of three parts or more, each starting with a capital letter, under
-/// `System.`, `Microsoft.` or `Deserialized.`; or two parts with generic
-/// or array brackets.
-fn is_type_name(text: &str) -> bool {
-    let (name, generic) = match text.find(['[', '`']) {
-        Some(at) => (&text[..at], true),
-        None => (text, false),
-    };
-    let parts: Vec<&str> = name.split('.').collect();
-    let root = matches!(parts[0], "System" | "Microsoft" | "Deserialized");
-    let identifiers = parts.iter().all(|part| {
-        part.starts_with(|c: char| c.is_ascii_uppercase())
-            && part
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '+')
-    });
-    root && identifiers && (parts.len() >= 3 || (parts.len() == 2 && generic))
 }
 
 /// 5.1's `/Date(1700000000000)/` (milliseconds since 1970, UTC, perhaps
@@ -421,27 +398,6 @@ mod tests {
         assert_eq!(parsed.records.len(), 1);
         assert_eq!(parsed.skipped, 1);
         assert!(parsed.diagnostics[0].message.contains("found a number"));
-    }
-
-    #[test]
-    fn type_names_are_told_from_names() {
-        for name in [
-            "System.Object[]",
-            "System.Collections.ArrayList",
-            "Microsoft.Exchange.Data.Directory.ADObjectId",
-            "Deserialized.Microsoft.Exchange.Data.Directory.ADObjectId",
-        ] {
-            assert!(is_type_name(name), "{name}");
-        }
-        for name in [
-            "EX01",
-            "mail.contoso.com",
-            "Microsoft.com",
-            "System.Net",
-            "SMTP:*;1",
-        ] {
-            assert!(!is_type_name(name), "{name}");
-        }
     }
 
     #[test]
