@@ -1,7 +1,8 @@
-//! `ConvertTo-Json` output of the cmdlets gives the answer `Export-Clixml`
-//! output of the same cmdlets gives, where the JSON holds the sources.
+//! `ConvertTo-Json` and `Export-Csv` output of the cmdlets gives the answer
+//! `Export-Clixml` output of the same cmdlets gives, where the text holds
+//! the sources.
 //!
-//! The JSON documents are written here from the sample organization's
+//! The JSON documents and CSV files are written here from the sample organization's
 //! cmdlet objects (`fixtures/contoso.cmdlets.clixml.xml`, as `exconn dump`
 //! reads them), in the shapes PowerShell writes:
 //!
@@ -10,6 +11,8 @@
 //! | 7 | PowerShell 7, remote session, `ConvertTo-Json` | an array, UTF-8 without BOM, LF; sources as server names, enums (`ServerRole`) as numbers, booleans; no `ObjectClass`, so the objects are told by their properties |
 //! | 5.1 | Windows PowerShell 5.1 in the Exchange Management Shell | UTF-16LE with BOM, CRLF; `ObjectClass` arrays; `SourceTransportServers` as `{"value": [{"Name", "DistinguishedName"}], "Count": N}` |
 //! | 5.1 cut | the same, with the sources one level deeper than `-Depth` | each source written as the type name `Microsoft.Exchange.Data.Directory.ADObjectId`: the sources are lost, so the Send connectors are not shown |
+//! | CSV joined | `Get-SendConnector \| Select-Object …, @{n='SourceTransportServers'; e={$_.SourceTransportServers -join ';'}} \| Export-Csv -Encoding UTF8`, one file per cmdlet | `#TYPE Deserialized.<type>`, every field quoted, CRLF, UTF-8 with BOM; multi-valued properties joined by `;` (sources as names) |
+//! | CSV plain | `Get-SendConnector \| Export-Csv` | the same, with every multi-valued property written as its type name `Microsoft.Exchange.Data.Directory.ADMultiValuedProperty`1[…]`: the sources are lost |
 
 use std::collections::BTreeMap;
 
@@ -35,9 +38,12 @@ enum Shape {
     Ps51Cut,
 }
 
+/// One cmdlet object: (name, values) per property, in order.
+type Properties = Vec<(String, Vec<String>)>;
+
 /// The sample's cmdlet objects as `exconn dump` reads them: (name, values)
 /// per property, in order.
-fn cmdlet_objects() -> Vec<Vec<(String, Vec<String>)>> {
+fn cmdlet_objects() -> Vec<Properties> {
     let run = exconn(&["dump", &fixture("contoso.cmdlets.clixml.xml")]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     json_lines(&run.stdout)
@@ -264,4 +270,90 @@ fn input_format_json_reads_a_file_of_any_name() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(report["inputs"][0]["format"], "json");
+}
+
+/// A CSV field as Windows PowerShell 5.1 writes it: always quoted.
+fn quoted(field: &str) -> String {
+    format!("\"{}\"", field.replace('"', "\"\""))
+}
+
+/// The sample's cmdlet objects as `Export-Csv` files, one per cmdlet
+/// (type), in `dir`; multi-valued properties joined by `;`, or (not
+/// `joined`) written as their collection's type name.
+fn export_csv(dir: &std::path::Path, joined: bool) {
+    let mut by_type: BTreeMap<String, Vec<Properties>> = BTreeMap::new();
+    for properties in cmdlet_objects() {
+        let type_name = properties
+            .iter()
+            .find(|(name, _)| name == "PSTypeNames")
+            .map(|(_, types)| types[0].clone())
+            .unwrap();
+        by_type.entry(type_name).or_default().push(properties);
+    }
+    for (index, (type_name, objects)) in by_type.iter().enumerate() {
+        let mut header: Vec<String> = Vec::new();
+        for (name, values) in objects.iter().flatten() {
+            let names: Vec<&String> = match name.as_str() {
+                "PSTypeNames" => continue,
+                "PSEmptyProperties" => values.iter().collect(),
+                _ => vec![name],
+            };
+            for name in names {
+                if !header.contains(name) {
+                    header.push(name.clone());
+                }
+            }
+        }
+        let mut text = format!("#TYPE Deserialized.{type_name}\r\n");
+        let fields: Vec<String> = header.iter().map(|name| quoted(name)).collect();
+        text.push_str(&(fields.join(",") + "\r\n"));
+        for properties in objects {
+            let field = |name: &String| -> String {
+                let values = properties.iter().find(|(n, _)| n == name).map(|(_, v)| v);
+                let multi = MULTI.contains(&name.as_str());
+                match values {
+                    _ if multi && !joined => {
+                        "Microsoft.Exchange.Data.Directory.ADMultiValuedProperty`1[System.String]"
+                            .to_owned()
+                    }
+                    None => String::new(),
+                    Some(values) if name.ends_with("TransportServers") => values
+                        .iter()
+                        .map(|dn| leaf(dn))
+                        .collect::<Vec<_>>()
+                        .join(";"),
+                    Some(values) => values.join(";"),
+                }
+            };
+            let row: Vec<String> = header.iter().map(|name| quoted(&field(name))).collect();
+            text.push_str(&(row.join(",") + "\r\n"));
+        }
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        bytes.extend(text.into_bytes());
+        std::fs::write(dir.join(format!("cmdlet{index}.csv")), bytes).unwrap();
+    }
+}
+
+#[test]
+fn export_csv_with_joined_values_reads_as_the_clixml() {
+    let dir = tempfile::tempdir().unwrap();
+    export_csv(dir.path(), true);
+    let (code, answer, stderr) = answer(&dir.path().to_string_lossy());
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(answer, clixml_answer());
+}
+
+#[test]
+fn export_csv_of_collections_does_not_show_the_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    export_csv(dir.path(), false);
+    let (code, answer, stderr) = answer(&dir.path().to_string_lossy());
+    assert_eq!(code, 2, "{stderr}");
+    assert!(!answer.shown);
+    assert!(answer.send_connectors.values().all(Vec::is_empty));
+    assert!(answer
+        .send_connectors
+        .keys()
+        .eq(clixml_answer().send_connectors.keys()));
+    assert!(stderr.contains("Export-Csv wrote a collection"), "{stderr}");
 }
