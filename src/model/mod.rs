@@ -528,7 +528,13 @@ pub fn build(records: Vec<Record>) -> (Objects, Vec<Diagnostic>) {
     for item in classified {
         match item {
             Classified::Server(server) => objects.servers.push(server),
-            Classified::Send(connector) => objects.send_connectors.push(connector),
+            Classified::Send(connector) => {
+                diagnostics.extend(space_joined_sources(
+                    &connector.source_refs,
+                    connector.offset,
+                ));
+                objects.send_connectors.push(connector);
+            }
             Classified::RoutingGroup(connector) => objects.routing_group_connectors.push(connector),
             Classified::OtherConnector(connector) => objects.other_connectors.push(connector),
             Classified::Receive(connector) => objects.receive_connectors.push(connector),
@@ -540,6 +546,30 @@ pub fn build(records: Vec<Record>) -> (Objects, Vec<Diagnostic>) {
         }
     }
     (objects, diagnostics)
+}
+
+/// A warning about each source that is neither a DN nor one server name
+/// but names joined with spaces (`EX01 EX02`, as PowerShell writes a list
+/// in a string): server names hold no space, so the value names no server,
+/// and which separator split it is unsure, so it is kept as it is.
+fn space_joined_sources(sources: &[Reference], offset: usize) -> Vec<Diagnostic> {
+    sources
+        .iter()
+        .filter_map(|source| match source {
+            Reference::Dn(text) if !text.contains('=') && text.contains(char::is_whitespace) => {
+                Some(Diagnostic::warning(
+                    offset,
+                    format!(
+                        "expected one server name per source, found '{}': names joined with \
+                         spaces? the separator is unsure, so it is kept as one value, which \
+                         names no server; export with Export-Clixml, or join with ';'",
+                        text.escape_debug()
+                    ),
+                ))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The Exchange organization objects belong to, and its forest.
@@ -1288,6 +1318,20 @@ mod tests {
         assert_eq!(objects.send_connectors.len(), 1);
         assert!(!objects.send_connectors[0].sources_known);
         assert!(objects.send_connectors[0].source_refs.is_empty());
+    }
+
+    #[test]
+    fn sources_joined_with_spaces_are_warned_about() {
+        let joined = record(&[
+            ("Name", "Internet"),
+            ("AddressSpaces", "SMTP:*;1"),
+            ("SourceTransportServers", "EX01 EX02"),
+            ("SourceTransportServers", "EX03"),
+        ]);
+        let (objects, diagnostics) = build(vec![joined]);
+        assert_eq!(objects.send_connectors[0].source_refs.len(), 2);
+        assert_eq!(diagnostics.len(), 1);
+        assert!(diagnostics[0].message.contains("'EX01 EX02'"));
     }
 
     #[test]
