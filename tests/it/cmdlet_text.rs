@@ -357,3 +357,19 @@ fn export_csv_of_collections_does_not_show_the_sources() {
         .eq(clixml_answer().send_connectors.keys()));
     assert!(stderr.contains("Export-Csv wrote a collection"), "{stderr}");
 }
+
+#[test]
+fn export_csv_of_names_joined_with_spaces_is_warned_about() {
+    let csv = b"#TYPE Deserialized.Microsoft.Exchange.Data.Directory.SystemConfiguration.SmtpSendConnectorConfig\r\n\
+\"Name\",\"AddressSpaces\",\"SourceTransportServers\"\r\n\
+\"Internet\",\"SMTP:*;1\",\"EX2010 EX2016A\"\r\n";
+    let (_dir, path) = temp_file("connectors.csv", csv);
+    let run = exconn(&["sources", "--format", "json", &path]);
+    assert!(run.stderr.contains("separator is unsure"), "{}", run.stderr);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        report["send_connectors"][0]["unresolved_sources"],
+        json!(["EX2010 EX2016A"])
+    );
+    assert_eq!(report["send_connectors"][0]["source_servers"], json!([]));
+}
