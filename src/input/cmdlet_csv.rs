@@ -143,7 +143,9 @@ fn record_of<'f>(
             attrs.push(attr("PSEmptyProperties", name.as_bytes()));
             continue;
         }
-        if std::str::from_utf8(field).is_ok_and(type_name::is_type_name) {
+        let is_type_name =
+            |value: &[u8]| std::str::from_utf8(value).is_ok_and(type_name::is_type_name);
+        if is_type_name(field) || values(field).any(is_type_name) {
             attrs.push(attr("PSLostProperties", name.as_bytes()));
             lost.push(name.clone());
             continue;
@@ -228,6 +230,8 @@ mod tests {
         assert_eq!(parsed.records.len(), 2);
         assert!(texts(&parsed.records[0], "PSTypeNames").is_empty());
         assert!(parsed.incomplete[0].message.contains("was cut"));
+        let partly = parse(b"Name,SourceTransportServers\nInternet,EX01;System.Object[]\n");
+        assert!(texts(&partly.records[0], "SourceTransportServers").is_empty());
         let wrong = parse(b"Name,Enabled\nInternet\n");
         assert_eq!(wrong.skipped, 1);
     }

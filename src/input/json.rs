@@ -14,7 +14,7 @@
 //! What `ConvertTo-Json` cut at its depth (`-Depth`, 2 by default) is
 //! written as the object's type name (`Microsoft.Exchange.Data.Directory.ADObjectId`,
 //! `System.Collections.ArrayList`): such a value is lost, never a name; a
-//! property whose values are all lost gives no value and is named in
+//! property with a lost value gives no value and is named in
 //! `PSLostProperties` (and in a warning), so the record does not claim to
 //! know it.
 //!
@@ -221,7 +221,8 @@ fn dn_of(object: &Map<String, Json>) -> Option<String> {
     })
 }
 
-/// What one property says.
+/// What one property says: a list of which one item was cut is lost as a
+/// whole (what is left would read as the whole list).
 #[derive(Debug, PartialEq)]
 enum Property {
     /// Its values, as text.
@@ -252,10 +253,10 @@ fn property(value: &Json) -> Property {
             _ => None,
         })
         .collect();
-    if !texts.is_empty() {
-        Property::Values(texts)
-    } else if items.contains(&Item::Lost) {
+    if items.contains(&Item::Lost) {
         Property::Lost
+    } else if !texts.is_empty() {
+        Property::Values(texts)
     } else {
         Property::Unknown
     }
@@ -358,6 +359,8 @@ mod tests {
         assert_eq!(texts(internet, "WhenChanged"), ["2023-11-14T22:13:20Z"]);
         assert_eq!(texts(internet, "PSEmptyProperties"), ["SmartHosts"]);
         assert!(texts(internet, "PSComputerName").is_empty());
+        let partly = parse(br#"{"SourceTransportServers": ["EX01", "System.Object[]"]}"#);
+        assert!(texts(&partly.records[0], "SourceTransportServers").is_empty());
         let cut = &parsed.records[1];
         assert!(texts(cut, "SourceTransportServers").is_empty());
         assert!(texts(cut, "AddressSpaces").is_empty());
