@@ -19,7 +19,9 @@
 //! know it.
 //!
 //! [`parse`] holds the whole document; a document that does not parse to
-//! its end (cut, damaged) gives no record and is not whole.
+//! its end (cut, damaged) gives no record and is not whole. Each record
+//! is located where its object starts in a top-level array (else at the
+//! document's start).
 
 use serde_json::{Map, Value as Json};
 
@@ -53,19 +55,21 @@ pub fn read(text: &[u8], projection: Projection) -> Parsed {
         .iter()
         .position(|b| !b.is_ascii_whitespace())
         .unwrap_or(0);
+    let starts = item_starts(text);
     let mut lost = Vec::new();
-    for item in top_level(document) {
+    for (index, item) in top_level(document).into_iter().enumerate() {
+        let at = starts.get(index).copied().unwrap_or(start);
         match item {
             Json::Object(object) => {
                 parsed.read += 1;
-                let (record, diagnostics) = record_of(&object, start, projection, &mut lost);
+                let (record, diagnostics) = record_of(&object, at, projection, &mut lost);
                 parsed.records.push(record);
                 parsed.diagnostics.extend(diagnostics);
             }
             other => {
                 parsed.skipped += 1;
                 parsed.diagnostics.push(Diagnostic::error(
-                    start,
+                    at,
                     format!(
                         "expected an object (one cmdlet output object), found {}: skipped",
                         kind(&other)
@@ -111,6 +115,46 @@ fn offset_at(text: &[u8], line: usize, column: usize) -> usize {
         .map(<[u8]>::len)
         .sum::<usize>();
     (line_start + column.saturating_sub(1)).min(text.len().saturating_sub(1))
+}
+
+/// Where each item of a top-level array starts, for the records' offsets
+/// (a light scan of brackets outside strings); empty when the document is
+/// not an array.
+fn item_starts(text: &[u8]) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut depth = 0usize;
+    let (mut in_string, mut escaped, mut expecting) = (false, false, false);
+    for (at, &b) in text.iter().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        if b.is_ascii_whitespace() {
+            continue;
+        }
+        if expecting {
+            starts.push(at);
+            expecting = false;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' if depth == 0 => return Vec::new(),
+            b'[' if depth == 0 => {
+                depth = 1;
+                expecting = true;
+            }
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b',' if depth == 1 => expecting = true,
+            _ => {}
+        }
+    }
+    starts
 }
 
 /// The objects of the document: the items of an array (or of 5.1's
@@ -373,6 +417,16 @@ mod tests {
         assert!(parsed.diagnostics[0]
             .message
             .contains("AddressSpaces, SourceTransportServers"));
+    }
+
+    #[test]
+    fn records_start_where_their_objects_do() {
+        let text = b"[\r\n  {\"Name\": \"a]\\\",\"},\r\n  [1, {}],\r\n  {\"Name\": \"b\"}\r\n]";
+        let parsed = parse(text);
+        let starts: Vec<usize> = parsed.records.iter().map(|r| r.offset).collect();
+        assert_eq!(starts, [5, 39]);
+        assert_eq!(parsed.diagnostics[0].offset, 27);
+        assert_eq!(&text[39..42], b"{\"N");
     }
 
     #[test]
