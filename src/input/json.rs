@@ -6,7 +6,7 @@
 //! names them, as the CLIXML reader makes of cmdlet objects. A property
 //! holding an array gives one value per item; an empty one (`[]`, `null`)
 //! is named in `PSEmptyProperties`; a `PSTypeNames` property, when a script
-//! wrote one, is kept like any other. Values are text: numbers (enums, in
+//! wrote one, is kept as the object's type names. Values are text: numbers (enums, in
 //! 5.1) in decimal, booleans `True`/`False`, 5.1's `"\/Date(ms)\/"` as an
 //! ISO 8601 instant, a nested object as its `DistinguishedName` (an
 //! `ADObjectId`), else its `Name`; an object with neither gives no value.
@@ -219,7 +219,12 @@ fn record_of(
             diagnostics.push(overlong);
             continue;
         }
-        match property(value) {
+        let found = if name == "PSTypeNames" {
+            type_names(value)
+        } else {
+            property(value)
+        };
+        match found {
             Property::Values(values) => attrs.extend(values.into_iter().map(|text| Attr {
                 name: name.clone(),
                 value: Value::Bytes(text.into_bytes()),
@@ -242,6 +247,23 @@ fn record_of(
         },
     };
     (record, diagnostics)
+}
+
+/// A `PSTypeNames` property a script wrote: type names are its values.
+fn type_names(value: &Json) -> Property {
+    let names: Vec<String> = match value {
+        Json::String(name) => vec![name.clone()],
+        Json::Array(items) => items
+            .iter()
+            .filter_map(|item| item.as_str().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    };
+    if names.is_empty() {
+        Property::Unknown
+    } else {
+        Property::Values(names)
+    }
 }
 
 /// One attribute `kind` per name of `names`: what the document says of
@@ -427,6 +449,18 @@ mod tests {
         assert_eq!(starts, [5, 39]);
         assert_eq!(parsed.diagnostics[0].offset, 27);
         assert_eq!(&text[39..42], b"{\"N");
+    }
+
+    #[test]
+    fn type_names_a_script_wrote_are_kept() {
+        let parsed = parse(
+            br#"{"Name": "a", "PSTypeNames": ["Deserialized.Microsoft.Exchange.Data.Directory.SystemConfiguration.SmtpSendConnectorConfig"]}"#,
+        );
+        assert_eq!(
+            texts(&parsed.records[0], "PSTypeNames"),
+            ["Deserialized.Microsoft.Exchange.Data.Directory.SystemConfiguration.SmtpSendConnectorConfig"]
+        );
+        assert!(parsed.diagnostics.is_empty());
     }
 
     #[test]
