@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}; shift || true
-targets=("$@"); [[ ${#targets[@]} -gt 0 ]] || targets=(ldif dn dsml clixml csvde adexplorer pipeline)
+targets=("$@"); [[ ${#targets[@]} -gt 0 ]] || targets=(ldif dn dsml clixml csvde json cmdletcsv adexplorer pipeline)
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 bash fuzz/seed.sh >/dev/null
 mkdir -p fuzz/logs

@@ -58,6 +58,20 @@ csvde+=$'"CN=EX1,CN=Servers,DC=x",msExchExchangeServer,EX1,,,\r\n"CN=Bad,DC=x",t
 gen csvde sample "$csvde"
 gen csvde cut "$csvde\"CN=Cut,DC="
 gen pipeline csvde "$csvde"
+# Cmdlet output as text: 5.1's wrapped array, a type name where the depth
+# cut, a date, a document cut short; Export-Csv with #TYPE, joined values and
+# a collection's type name.
+json=$'[\r\n    {\r\n        "Name":  "Out",\r\n        "AddressSpaces":  ["SMTP:*;1"],\r\n'
+json+=$'        "SourceTransportServers":  {"value": [{"Name": "EX1", "DistinguishedName": "CN=EX1,CN=Servers,DC=x"}, "Microsoft.Exchange.Data.Directory.ADObjectId"], "Count": 2},\r\n'
+json+=$'        "WhenChanged":  "\\/Date(1700000000000)\\/",\r\n        "ServerRole":  38\r\n    }\r\n]\r\n'
+gen json sample "$json"
+gen json cut "${json:0:120}"
+gen pipeline json "$json"
+cmdletcsv=$'#TYPE Deserialized.Microsoft.Exchange.Data.Directory.SystemConfiguration.SmtpSendConnectorConfig\r\n'
+cmdletcsv+=$'"Name","AddressSpaces","SourceTransportServers"\r\n"Out","SMTP:*;1","EX1;EX2"\r\n'
+cmdletcsv+=$'"Cut","SMTP:*;1","System.Object[]"\r\n"Spaced","","EX1 EX2"\r\n'
+gen cmdletcsv sample "$cmdletcsv"
+gen pipeline cmdletcsv "$cmdletcsv"
 # DNs: every dn: line of the LDIF seeds, one per file.
 mkdir -p fuzz/corpus/dn
 grep -h '^dn: ' "${ldif[@]}" 2>/dev/null | cut -c5- | sort -u | sed -n '1,500p' | while IFS= read -r dn; do

@@ -117,6 +117,11 @@ pub enum InputFormat {
     Clixml,
     /// CSV written by csvde.
     Csv,
+    /// JSON written by ConvertTo-Json (Get-SendConnector and the others).
+    Json,
+    /// CSV written by Export-Csv (Get-SendConnector and the others).
+    #[value(name = "cmdletcsv")]
+    CmdletCsv,
     /// Sysinternals AD Explorer snapshot (.dat).
     #[value(name = "adexplorer")]
     AdExplorer,
@@ -129,6 +134,8 @@ impl From<InputFormat> for crate::input::Format {
             InputFormat::Dsml => crate::input::Format::Dsml,
             InputFormat::Clixml => crate::input::Format::Clixml,
             InputFormat::Csv => crate::input::Format::Csv,
+            InputFormat::Json => crate::input::Format::Json,
+            InputFormat::CmdletCsv => crate::input::Format::CmdletCsv,
             InputFormat::AdExplorer => crate::input::Format::AdExplorer,
         }
     }

@@ -131,7 +131,7 @@ pub fn unfinished_end(text: &[u8], whole: usize) -> Option<&'static str> {
 }
 
 /// The ends (after the line end) of the rows of `text`, in order.
-fn row_ends(text: &[u8]) -> impl Iterator<Item = usize> + '_ {
+pub(super) fn row_ends(text: &[u8]) -> impl Iterator<Item = usize> + '_ {
     let mut quoted = false;
     let mut at = 0;
     std::iter::from_fn(move || {
@@ -303,16 +303,16 @@ fn wanted(fields: &[Cow<'_, [u8]>], header: &Header) -> bool {
 }
 
 /// `text` without its final LF or CR LF.
-fn without_line_end(text: &[u8]) -> &[u8] {
+pub(super) fn without_line_end(text: &[u8]) -> &[u8] {
     let text = text.strip_suffix(b"\n").unwrap_or(text);
     text.strip_suffix(b"\r").unwrap_or(text)
 }
 
 /// Where in a row, and why, it cannot be read.
-type Damage = (usize, &'static str);
+pub(super) type Damage = (usize, &'static str);
 
 /// The fields of one row (without its line end), unquoted.
-fn fields(line: &[u8]) -> Result<Vec<Cow<'_, [u8]>>, Damage> {
+pub(super) fn fields(line: &[u8]) -> Result<Vec<Cow<'_, [u8]>>, Damage> {
     let mut fields = Vec::new();
     let mut at = 0;
     loop {

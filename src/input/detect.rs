@@ -3,14 +3,15 @@
 //! XML is told apart by its root element's local name (`batchResponse`,
 //! `searchResponse`, `dsml` or a SOAP `Envelope` for DSML; `Objs` for
 //! CLIXML); `csvde`'s CSV by its header row (`DN,` and attribute names);
-//! anything else that is text is read as LDIF, which has no magic
-//! number. An AD Explorer snapshot is binary, told by its signature
-//! (`win-ad-ob`, or `win-ad-XX` for a capture that never finished). What is
-//! certainly not an export is an error that names what was found: another
-//! XML root (an Office document's `[Content_Types].xml` by its namespace),
-//! archives, PDF and images by their signatures, and the text that people
-//! send instead of an export (CSV from `Export-Csv`, JSON from
-//! `ConvertTo-Json`, `Format-List` output, `ldp.exe` output), told by their
+//! `ConvertTo-Json` output by its first character (`[` or `{`);
+//! `Export-Csv` output by its `#TYPE` line or its quoted header; anything
+//! else that is text is read as LDIF, which has no magic number. An AD
+//! Explorer snapshot is binary, told by its signature (`win-ad-ob`, or
+//! `win-ad-XX` for a capture that never finished). What is certainly not an
+//! export is an error that names what was found: another XML root (an
+//! Office document's `[Content_Types].xml` by its namespace), archives, PDF
+//! and images by their signatures, and the text that people send instead of
+//! an export (`Format-List` output, `ldp.exe` output), told by their
 //! first lines before anything is read as LDIF.
 
 /// An input format exconn reads.
@@ -24,6 +25,10 @@ pub enum Format {
     Clixml,
     /// CSV written by `csvde`.
     Csv,
+    /// JSON written by `ConvertTo-Json` (cmdlet output).
+    Json,
+    /// CSV written by `Export-Csv` (cmdlet output).
+    CmdletCsv,
     /// A Sysinternals AD Explorer snapshot (`.dat`, binary).
     AdExplorer,
 }
@@ -36,6 +41,8 @@ impl Format {
             Format::Dsml => "dsml",
             Format::Clixml => "clixml",
             Format::Csv => "csv",
+            Format::Json => "json",
+            Format::CmdletCsv => "cmdletcsv",
             Format::AdExplorer => "adexplorer",
         }
     }
@@ -85,6 +92,12 @@ pub fn detect(text: &[u8]) -> Result<Format, String> {
     if is_csvde_header(first_line(&head[start..])) {
         return Ok(Format::Csv);
     }
+    if matches!(head.get(start), Some(b'[' | b'{')) {
+        return Ok(Format::Json);
+    }
+    if is_export_csv(first_line(&head[start..])) {
+        return Ok(Format::CmdletCsv);
+    }
     if let Some(text) = other_text(&head[start..]) {
         return Err(format!("expected an export, found {text}"));
     }
@@ -123,12 +136,6 @@ fn is_office_content_types(xml: &[u8]) -> bool {
 /// at its first character that is not white space).
 fn other_text(text: &[u8]) -> Option<&'static str> {
     let first = first_line(text);
-    if starts_with_ignore_case(first, b"#TYPE ") || is_quoted_csv_header(first) {
-        return Some("CSV written by Export-Csv (a '#TYPE' line or a quoted header line)");
-    }
-    if matches!(first.first(), Some(b'[' | b'{')) {
-        return Some("JSON (ConvertTo-Json output)");
-    }
     if is_ldp_output(text) {
         return Some("the text of an ldp.exe window ('Expanding base', 'Getting N entries:')");
     }
@@ -154,6 +161,12 @@ fn first_line(text: &[u8]) -> &[u8] {
 
 fn starts_with_ignore_case(text: &[u8], prefix: &[u8]) -> bool {
     text.len() >= prefix.len() && text[..prefix.len()].eq_ignore_ascii_case(prefix)
+}
+
+/// `Export-Csv`'s first line: `#TYPE <type name>`, or a header whose
+/// every field is quoted.
+fn is_export_csv(line: &[u8]) -> bool {
+    starts_with_ignore_case(line, b"#TYPE ") || is_quoted_csv_header(line)
 }
 
 /// `"Name","Identity",…`: Export-Csv quotes every field of its header.
@@ -282,6 +295,16 @@ mod tests {
             detect(b"DN,objectClass,cn\r\n\"CN=a,DC=x\",top,a\r\n"),
             Ok(Format::Csv)
         );
+        assert_eq!(detect(b"[\r\n  {\r\n    \"Name\": \"a\""), Ok(Format::Json));
+        assert_eq!(detect(b"\r\n{\"Name\": \"a\"}"), Ok(Format::Json));
+        assert_eq!(
+            detect(b"#TYPE Selected.System.Object\n\"Name\"\n"),
+            Ok(Format::CmdletCsv)
+        );
+        assert_eq!(
+            detect(b"\"Name\",\"Identity\"\r\n\"a\",\"b\"\r\n"),
+            Ok(Format::CmdletCsv)
+        );
     }
 
     fn found(text: &[u8]) -> String {
@@ -290,10 +313,6 @@ mod tests {
 
     #[test]
     fn what_people_send_instead_of_an_export_is_named() {
-        assert!(found(b"#TYPE Selected.System.Object\n\"Name\"\n").contains("Export-Csv"));
-        assert!(found(b"\"Name\",\"Identity\"\r\n\"a\",\"b\"\r\n").contains("Export-Csv"));
-        assert!(found(b"[\r\n  {\r\n    \"Name\": \"a\"").contains("JSON"));
-        assert!(found(b"{\"Name\": \"a\"}").contains("JSON"));
         assert!(found(b"\r\nName                 : Internet\r\n").contains("Format-List"));
         assert!(found(b"Identity  Enabled\r\n--------  -------\r\n").contains("Format-Table"));
         let ldp = b"ld = ldap_open(\"dc1\", 389);\nExpanding base 'CN=Configuration,DC=x'...\n\

@@ -1,24 +1,29 @@
 //! Inputs: from a path to records plus diagnostics.
 //!
 //! `source` streams and decodes the bytes, `detect` tells what format they
-//! are in, and the readers (`ldif`, `dsml`, `clixml`, `csvde`, `adexplorer`)
-//! turn them into [`Record`]s. Readers are pure functions over bytes; only
+//! are in, and the readers (`ldif`, `dsml`, `clixml`, `csvde`, `json`,
+//! `cmdlet_csv`, `adexplorer`) turn them into [`Record`]s. Readers are pure functions over bytes; only
 //! `source` touches the filesystem. [`read`] ties them together: LDIF is cut
 //! into windows at record boundaries (csvde at row ends) and each window is
 //! parsed in parallel, so memory stays bounded whatever the size of the
-//! file. An AD Explorer snapshot, whose blocks refer back anywhere, is held
-//! whole while it is read.
+//! file. An AD Explorer snapshot, whose blocks refer back anywhere, and
+//! cmdlet output as text (`ConvertTo-Json`, `Export-Csv`) are held whole
+//! while they are read.
 
 pub mod adexplorer;
 mod base64;
 pub mod clixml;
+pub mod cmdlet_csv;
 pub mod csvde;
 mod csvde_windows;
 pub mod detect;
 pub mod dsml;
 mod expansion;
+pub mod json;
 pub mod ldif;
 pub mod source;
+mod type_name;
+mod whole;
 mod windows;
 pub mod xml;
 pub mod xml_split;
@@ -33,6 +38,7 @@ pub use detect::Format;
 pub use source::{
     expand, ArchiveEntry, Compression, Encoding, Expanded, InputPath, ReadError, Source,
 };
+use whole::read_whole;
 use windows::{read_ldif_windows, WindowError, Windows};
 use xml_windows::read_xml_windows;
 
@@ -344,6 +350,15 @@ pub fn read_source<T>(
             &mut sink,
         ),
         Format::Csv => read_csvde_windows(
+            &mut source,
+            options,
+            window,
+            more,
+            &mut windows,
+            &mut map,
+            &mut sink,
+        ),
+        Format::Json | Format::CmdletCsv => read_whole(
             &mut source,
             options,
             window,

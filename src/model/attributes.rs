@@ -23,6 +23,9 @@ attributes! {
     PS_TYPE_NAMES = ["PSTypeNames"];
     /// Properties a CLIXML object holds as empty collections.
     PS_EMPTY_PROPERTIES = ["PSEmptyProperties"];
+    /// Properties whose values the export lost (written as type names,
+    /// where `ConvertTo-Json` stopped at its depth): present, value unknown.
+    PS_LOST_PROPERTIES = ["PSLostProperties"];
     /// The name.
     NAME = ["cn", "name"];
     /// Tombstones.

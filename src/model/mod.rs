@@ -105,8 +105,12 @@ const CMDLET_TYPES: [(&str, Kind); 7] = [
 pub struct Roles(pub u32);
 
 impl Roles {
-    /// Roles from the cmdlet's `ServerRole` text, e.g. `Mailbox, ClientAccess`.
+    /// Roles from the cmdlet's `ServerRole` text, e.g. `Mailbox, ClientAccess`,
+    /// or its number (`ConvertTo-Json` writes enums as numbers: the same bits).
     fn from_names(text: &str) -> Roles {
+        if let Ok(bits) = text.trim().parse() {
+            return Roles(bits);
+        }
         let bits = text
             .split(',')
             .map(|name| match name.trim().to_ascii_lowercase().as_str() {
@@ -524,7 +528,13 @@ pub fn build(records: Vec<Record>) -> (Objects, Vec<Diagnostic>) {
     for item in classified {
         match item {
             Classified::Server(server) => objects.servers.push(server),
-            Classified::Send(connector) => objects.send_connectors.push(connector),
+            Classified::Send(connector) => {
+                diagnostics.extend(space_joined_sources(
+                    &connector.source_refs,
+                    connector.offset,
+                ));
+                objects.send_connectors.push(connector);
+            }
             Classified::RoutingGroup(connector) => objects.routing_group_connectors.push(connector),
             Classified::OtherConnector(connector) => objects.other_connectors.push(connector),
             Classified::Receive(connector) => objects.receive_connectors.push(connector),
@@ -536,6 +546,30 @@ pub fn build(records: Vec<Record>) -> (Objects, Vec<Diagnostic>) {
         }
     }
     (objects, diagnostics)
+}
+
+/// A warning about each source that is neither a DN nor one server name
+/// but names joined with spaces (`EX01 EX02`, as PowerShell writes a list
+/// in a string): server names hold no space, so the value names no server,
+/// and which separator split it is unsure, so it is kept as it is.
+fn space_joined_sources(sources: &[Reference], offset: usize) -> Vec<Diagnostic> {
+    sources
+        .iter()
+        .filter_map(|source| match source {
+            Reference::Dn(text) if !text.contains('=') && text.contains(char::is_whitespace) => {
+                Some(Diagnostic::warning(
+                    offset,
+                    format!(
+                        "expected one server name per source, found '{}': names joined with \
+                         spaces? the separator is unsure, so it is kept as one value, which \
+                         names no server; export with Export-Clixml, or join with ';'",
+                        text.escape_debug()
+                    ),
+                ))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The Exchange organization objects belong to, and its forest.
@@ -783,8 +817,17 @@ fn kind_by_type_name(record: &Record) -> Option<Kind> {
         })
 }
 
+/// Whether the record names the property `name` among those whose values
+/// the export lost.
+fn lost_property(record: &Record, name: &str) -> bool {
+    record
+        .values(attr::PS_LOST_PROPERTIES[0])
+        .filter_map(Value::as_text)
+        .any(|lost| lost.eq_ignore_ascii_case(name))
+}
+
 fn kind_by_properties(record: &Record) -> Option<Kind> {
-    let has = |name: &str| has_property(record, &[name]);
+    let has = |name: &str| has_property(record, &[name]) || lost_property(record, name);
     let (sources, targets) = (attr::SOURCES[1], attr::TARGETS[1]);
     if has(targets) && has(sources) {
         Some(Kind::RoutingGroup)
@@ -930,7 +973,8 @@ fn first(record: &Record, names: &[&str]) -> Option<String> {
 
 /// Whether a Send connector record says what its sources are: cmdlet
 /// output (told by its `AddressSpaces` property, `routingList` in the
-/// directory) must carry `SourceTransportServers`, even empty.
+/// directory) must carry `SourceTransportServers`, even empty, with the
+/// values the export lost not among them.
 fn sources_known(record: &Record) -> bool {
     let present = |name: &str| has_property(record, &[name]);
     let &[routing_list, address_spaces] = attr::ADDRESS_SPACES else {
@@ -939,6 +983,9 @@ fn sources_known(record: &Record) -> bool {
     let &[ldap_sources, cmdlet_sources] = attr::SOURCES else {
         return true;
     };
+    if lost_property(record, cmdlet_sources) {
+        return false;
+    }
     let cmdlet_shaped = !present(routing_list)
         && !present(ldap_sources)
         && (present(address_spaces) || present(attr::PS_TYPE_NAMES[0]));
@@ -1258,6 +1305,40 @@ mod tests {
             objects.other_connectors.iter().map(|c| c.kind).collect();
         use OtherConnectorKind::{DeliveryAgent, Foreign};
         assert_eq!(kinds, [Foreign, DeliveryAgent, Foreign, DeliveryAgent]);
+    }
+
+    #[test]
+    fn sources_the_export_lost_are_not_known() {
+        let cut = record(&[
+            ("Name", "Internet"),
+            ("PSLostProperties", "SourceTransportServers"),
+            ("PSLostProperties", "AddressSpaces"),
+        ]);
+        let (objects, _) = build(vec![cut]);
+        assert_eq!(objects.send_connectors.len(), 1);
+        assert!(!objects.send_connectors[0].sources_known);
+        assert!(objects.send_connectors[0].source_refs.is_empty());
+    }
+
+    #[test]
+    fn sources_joined_with_spaces_are_warned_about() {
+        let joined = record(&[
+            ("Name", "Internet"),
+            ("AddressSpaces", "SMTP:*;1"),
+            ("SourceTransportServers", "EX01 EX02"),
+            ("SourceTransportServers", "EX03"),
+        ]);
+        let (objects, diagnostics) = build(vec![joined]);
+        assert_eq!(objects.send_connectors[0].source_refs.len(), 2);
+        assert_eq!(diagnostics.len(), 1);
+        assert!(diagnostics[0].message.contains("'EX01 EX02'"));
+    }
+
+    #[test]
+    fn server_roles_read_as_names_or_as_their_number() {
+        assert_eq!(Roles::from_names("Mailbox, HubTransport"), Roles(34));
+        assert_eq!(Roles::from_names("34"), Roles(34));
+        assert!(Roles::from_names(" 64 ").is_edge());
     }
 
     #[test]

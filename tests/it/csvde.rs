@@ -239,12 +239,13 @@ fn csvde_row_that_never_ends_stops_the_reading() {
 }
 
 #[test]
-fn csvde_export_csv_stays_refused() {
+fn export_csv_is_not_read_as_csvde() {
     let (_dir, path) = temp_file(
         "c.csv",
         b"#TYPE Selected.System.Object\r\n\"Name\"\r\n\"a\"\r\n",
     );
-    let run = exconn(&["sources", &path]);
-    assert_ne!(run.code, 0);
-    assert!(run.stderr.contains("Export-Csv"), "{}", run.stderr);
+    let run = exconn(&["sources", "--format", "json", &path]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["inputs"][0]["format"], "cmdletcsv");
 }

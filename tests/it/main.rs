@@ -6,6 +6,7 @@ mod ages;
 mod bounded;
 mod cli;
 mod clixml_shapes;
+mod cmdlet_text;
 mod corpus;
 mod corpus_xml;
 mod csvde;

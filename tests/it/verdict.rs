@@ -207,13 +207,7 @@ fn inputs_that_are_no_export_exit_2() {
 /// LDIF.
 #[test]
 fn inputs_that_are_other_documents_are_named() {
-    let cases: [(&str, &[u8], &str); 9] = [
-        (
-            "export.csv",
-            b"#TYPE Deserialized.Microsoft.Exchange.Data.Directory.SystemConfiguration.SmtpSendConnectorConfig\r\n\"Name\",\"SourceTransportServers\"\r\n",
-            "Export-Csv",
-        ),
-        ("connectors.json", b"[\r\n    {\r\n        \"Name\":  \"Internet\"\r\n    }\r\n]\r\n", "JSON"),
+    let cases: [(&str, &[u8], &str); 7] = [
         ("list.txt", b"\r\n\r\nName        : Internet\r\nEnabled     : True\r\n", "Format-List"),
         (
             "ldp.txt",
