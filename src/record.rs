@@ -202,6 +202,16 @@ impl Record {
     }
 }
 
+/// The text values of the attribute `name`, for tests of the readers.
+#[cfg(test)]
+pub(crate) fn texts(record: &Record, name: &str) -> Vec<String> {
+    record
+        .values(name)
+        .filter_map(Value::as_text)
+        .map(str::to_owned)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -184,13 +184,7 @@ fn values(field: &[u8]) -> impl Iterator<Item = &[u8]> {
 mod tests {
     use super::*;
 
-    fn texts(record: &Record, name: &str) -> Vec<String> {
-        record
-            .values(name)
-            .filter_map(Value::as_text)
-            .map(str::to_owned)
-            .collect()
-    }
+    use crate::record::texts;
 
     #[test]
     fn windows_powershell_rows_become_cmdlet_records() {

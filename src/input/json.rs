@@ -383,13 +383,7 @@ fn json_date(text: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn texts(record: &Record, name: &str) -> Vec<String> {
-        record
-            .values(name)
-            .filter_map(Value::as_text)
-            .map(str::to_owned)
-            .collect()
-    }
+    use crate::record::texts;
 
     #[test]
     fn windows_powershell_shapes_become_cmdlet_records() {
