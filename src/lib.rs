@@ -11,21 +11,11 @@
 #![forbid(unsafe_code)]
 
 pub mod analysis;
-pub mod app;
-pub mod cli;
-pub(crate) mod coverage;
 pub mod diag;
 pub mod dn;
-pub mod exit;
-pub(crate) mod findings;
-pub mod graph;
 pub mod input;
-pub(crate) mod inventory;
 pub mod model;
-pub mod plan;
 pub(crate) mod powershell;
 pub mod record;
-pub(crate) mod redact;
 pub mod report;
-pub(crate) mod term;
-pub(crate) mod visible;
+pub mod visible;

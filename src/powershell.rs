@@ -22,8 +22,8 @@
 //!   and `‘` closes a single-quoted string; an ASCII literal means the same
 //!   under every code page, with or without the mark.
 
+use crate::analysis::graph::{server_key, Graph};
 use crate::dn::Dn;
-use crate::graph::{server_key, Graph};
 use crate::model::OtherConnectorKind;
 use crate::visible;
 
@@ -222,18 +222,18 @@ pub(crate) fn remove_edge_subscription(server: &str, literals: Literals) -> Stri
 /// the reader to fill in (PowerShell refuses the line as it stands).
 pub(crate) fn remove_command(graph: &Graph, server: usize, connector: usize) -> String {
     let node = &graph.servers[server];
-    let last = crate::findings::is_last_source(graph, server, connector);
+    let last = crate::analysis::findings::is_last_source(graph, server, connector);
     let c = &graph.send_connectors[connector].connector;
     if node.is_edge() {
         remove_edge_subscription(&node.name, Literals::Readable)
-    } else if crate::plan::is_legacy(&c.dn) && last {
+    } else if crate::analysis::plan::is_legacy(&c.dn) && last {
         let spaces: Vec<String> = c.address_spaces.iter().map(|a| a.raw.clone()).collect();
         comment(&format!(
             "Exchange 2003 connector, read-only to Set-SendConnector, with no other bridgehead: \
              re-create it as a Send connector ({}), then delete it in Exchange System Manager",
             new_send_connector(&c.name, &spaces, Literals::Readable)
         ))
-    } else if crate::plan::is_legacy(&c.dn) {
+    } else if crate::analysis::plan::is_legacy(&c.dn) {
         comment(&format!(
             "Exchange 2003 connector, read-only to Set-SendConnector: in Exchange System \
              Manager, remove {} from its local bridgeheads",

@@ -4,7 +4,8 @@
 //! `inventory`. Nothing may panic, and the JSON reports must be JSON.
 #![no_main]
 
-use exconn::analysis::{self, Unreadable};
+use exconn::analysis;
+use exconn::input::Unreadable;
 use exconn::input::{ReadOptions, Source};
 use exconn::report::{self, check::CheckView, inventory::InventoryView, plan::PlanView};
 use libfuzzer_sys::fuzz_target;
@@ -41,11 +42,11 @@ fuzz_target!(|data: &[u8]| {
                 report::check::write_table(&mut text, &check).unwrap();
             }
         }
-        let request = exconn::plan::Request {
+        let request = exconn::analysis::plan::Request {
             remove: sources.servers.iter().take(1).map(|s| s.name.clone()).collect(),
             add: vec!["NEW01".to_owned()],
         };
-        let plan = analysis::plan(organization, &request);
+        let plan = organization.plan(&request);
         let view = PlanView::new(&plan, organization);
         report::plan::write_table(&mut text, &view).unwrap();
         let options = report::plan::ScriptOptions {
@@ -53,7 +54,7 @@ fuzz_target!(|data: &[u8]| {
             date: jiff::civil::date(2026, 1, 1),
         };
         report::plan::write_script(&mut text, &view, &options).unwrap();
-        let inventory = analysis::inventory(organization, jiff::civil::date(2026, 1, 1));
+        let inventory = organization.inventory(jiff::civil::date(2026, 1, 1));
         let view = InventoryView::new(&inventory, organization);
         report::inventory::write_table(&mut text, &view).unwrap();
     }

@@ -9,16 +9,22 @@
 //! an [`Organization`]. The app, the fuzz targets and the benchmarks all go
 //! through here, so what they test and time is what users run.
 
+pub(crate) mod coverage;
 pub mod diff;
+pub(crate) mod findings;
+pub mod graph;
+pub(crate) mod inventory;
+pub mod plan;
+pub(crate) mod redact;
 mod warnings;
 
-use crate::coverage::Coverage;
 use crate::diag::Located;
-use crate::findings::{self, Code, Finding};
-use crate::graph::Graph;
-use crate::input::{self, InputInfo, LoadError, Projection, ReadOptions, Source};
+use crate::input::{self, InputInfo, LoadError, Projection, ReadOptions, Source, Unreadable};
 use crate::model::{self, Objects};
-use crate::redact::Pseudonyms;
+use coverage::Coverage;
+use findings::{Code, Finding};
+use graph::Graph;
+use redact::Pseudonyms;
 
 /// The attributes and classes the analysis reads; readers skip the rest.
 pub const PROJECTION: Projection = Projection::Only {
@@ -33,15 +39,6 @@ pub struct Input {
     pub info: InputInfo,
     /// The model objects of its records.
     pub objects: Objects,
-}
-
-/// An input that could not be read at all.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Unreadable {
-    /// The path as given.
-    pub path: String,
-    /// Why.
-    pub reason: String,
 }
 
 /// Reads one input with the analysis's projection (the other options as
@@ -182,6 +179,21 @@ impl Organization {
         self.inputs.iter().map(|i| i.skipped).sum()
     }
 
+    /// What removing (and adding) servers does to this organization's
+    /// connectors; the plan carries the coverage gap, if any.
+    pub fn plan(&self, request: &plan::Request) -> plan::Plan {
+        let mut plan = plan::simulate(&self.graph, request);
+        plan.not_shown = self.not_shown().cloned();
+        plan
+    }
+
+    /// The organization's inventory as of `date`; it carries the coverage gap, if any.
+    pub fn inventory(&self, date: jiff::civil::Date) -> inventory::Inventory {
+        let mut inventory = inventory::Inventory::new(&self.graph, date);
+        inventory.not_shown = self.not_shown().cloned();
+        inventory
+    }
+
     /// `--redact`: pseudonyms everywhere a report looks (graph, coverage,
     /// findings, inputs, diagnostics). Returns the pseudonyms, for what was
     /// computed on the real names (a plan).
@@ -207,10 +219,10 @@ impl Organization {
             .collect();
         self.coverage = self.coverage.clone().with_not_whole(not_whole);
         self.findings = findings::analyze(&self.graph, &self.coverage);
-        crate::redact::redact_inputs(&mut self.inputs, &mut self.unreadable);
+        redact::redact_inputs(&mut self.inputs, &mut self.unreadable);
         for diagnostic in &mut self.diagnostics {
             let name = input_name(&diagnostic.file);
-            crate::redact::redact_diagnostic(diagnostic, &name);
+            redact::redact_diagnostic(diagnostic, &name);
         }
         self.name = self.name.as_ref().map(|o| pseudonyms.organization(o));
     }
@@ -228,24 +240,6 @@ fn not_whole(infos: &[InputInfo]) -> Vec<(String, String)> {
             )
         })
         .collect()
-}
-
-/// What removing (and adding) servers does to this organization's
-/// connectors; the plan carries the coverage gap, if any.
-pub fn plan(organization: &Organization, request: &crate::plan::Request) -> crate::plan::Plan {
-    let mut plan = crate::plan::simulate(&organization.graph, request);
-    plan.not_shown = organization.not_shown().cloned();
-    plan
-}
-
-/// The organization's inventory as of `date`; it carries the coverage gap, if any.
-pub fn inventory(
-    organization: &Organization,
-    date: jiff::civil::Date,
-) -> crate::inventory::Inventory {
-    let mut inventory = crate::inventory::Inventory::new(&organization.graph, date);
-    inventory.not_shown = organization.not_shown().cloned();
-    inventory
 }
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 //! with no records, change records the analysis does not apply, and copies
 //! of one object in several inputs that disagree.
 
+use crate::analysis::graph::Graph;
 use crate::diag::{Located, Position, Severity};
-use crate::graph::Graph;
 use crate::input::InputInfo;
 use crate::model::Objects;
 
@@ -83,7 +83,7 @@ pub(super) fn namesake_servers(objects: &[Objects], inputs: &[InputInfo]) -> Vec
     for (input, o) in objects.iter().enumerate() {
         for server in &o.servers {
             let same = by_name
-                .entry(crate::graph::server_key(&server.name))
+                .entry(crate::analysis::graph::server_key(&server.name))
                 .or_default();
             if !same.iter().any(|(_, s)| s.dn.key() == server.dn.key()) {
                 same.push((input, server));
@@ -112,7 +112,7 @@ pub(super) fn namesake_servers(objects: &[Objects], inputs: &[InputInfo]) -> Vec
 }
 
 /// A warning for each Send connector deleted since an older input was
-/// taken (see [`crate::graph::DeletedSince`]): left out, not counted.
+/// taken (see [`crate::analysis::graph::DeletedSince`]): left out, not counted.
 pub(super) fn deleted_since(
     graph: &Graph,
     inputs: &[InputInfo],

@@ -3,11 +3,11 @@
 use std::io::{self, BufWriter, Write};
 
 use super::inputs;
-use crate::cli::{CheckArgs, CheckFormat};
-use crate::exit::Status;
-use crate::report::check::{self, CheckView, Verdict};
-use crate::report::unread::Form;
-use crate::visible;
+use crate::app::cli::{CheckArgs, CheckFormat};
+use crate::app::exit::Status;
+use exconn::report::check::{self, CheckView, Verdict};
+use exconn::report::unread::Form;
+use exconn::visible;
 
 pub(super) fn run(args: &CheckArgs, quiet: bool) -> io::Result<Status> {
     if let Err(status) = super::stdin_once(&args.input) {
@@ -50,7 +50,7 @@ pub(super) fn run(args: &CheckArgs, quiet: bool) -> io::Result<Status> {
 /// Why no answer can be given for a server the inputs do not name: the
 /// names nearest to it, or how many servers are known; and, when the inputs
 /// hold no server object, that the name cannot be confirmed at all.
-fn unknown_server(organization: &crate::analysis::Organization, name: &str) -> String {
+fn unknown_server(organization: &exconn::analysis::Organization, name: &str) -> String {
     let graph = &organization.graph;
     let closest = graph.closest_servers(name, 3);
     let hint = if !closest.is_empty() {

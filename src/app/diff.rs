@@ -4,11 +4,11 @@
 use std::io::{self, BufWriter, Write};
 
 use super::inputs;
-use crate::analysis::{self, Organization};
-use crate::cli::{DiffArgs, DiffFormat, InputArgs};
-use crate::exit::Status;
-use crate::report::diff::{self, DiffView};
-use crate::visible;
+use crate::app::cli::{DiffArgs, DiffFormat, InputArgs};
+use crate::app::exit::Status;
+use exconn::analysis::{self, Organization};
+use exconn::report::diff::{self, DiffView};
+use exconn::visible;
 
 pub(super) fn run(args: &DiffArgs, quiet: bool) -> io::Result<Status> {
     if args.before == "-" && args.after == "-" {

@@ -3,11 +3,11 @@
 use std::io::{self, BufWriter, Write};
 
 use super::inputs;
-use crate::cli::{DumpArgs, DumpFormat};
-use crate::exit::Status;
-use crate::input::{self, ReadOptions};
-use crate::record::Record;
-use crate::report::dump;
+use crate::app::cli::{DumpArgs, DumpFormat};
+use crate::app::exit::Status;
+use exconn::input::{self, ReadOptions};
+use exconn::record::Record;
+use exconn::report::dump;
 
 pub(super) fn run(args: &DumpArgs, quiet: bool) -> io::Result<Status> {
     if let Err(status) = super::stdin_once(&args.input) {

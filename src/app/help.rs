@@ -2,8 +2,8 @@
 
 use std::io::{self, Write};
 
-use crate::cli::Cli;
-use crate::exit::Status;
+use crate::app::cli::Cli;
+use crate::app::exit::Status;
 
 pub(super) fn completions(shell: clap_complete::Shell) -> io::Result<Status> {
     let mut command = <Cli as clap::CommandFactory>::command();

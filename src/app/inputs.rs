@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::analysis::{self, Analysis, Input, Unreadable};
-use crate::cli::InputArgs;
-use crate::input::{self, InputPath, LoadError, ReadOptions, Source};
-use crate::term::Progress;
-use crate::visible;
+use crate::app::cli::InputArgs;
+use crate::app::term::Progress;
+use exconn::analysis::{self, Analysis, Input};
+use exconn::input::Unreadable;
+use exconn::input::{self, InputPath, LoadError, ReadOptions, Source};
+use exconn::visible;
 
 /// The reading options the command line sets.
 pub(super) fn read_options(args: &InputArgs) -> ReadOptions {

@@ -4,11 +4,10 @@
 use std::io::{self, BufWriter, Write};
 
 use super::inputs;
-use crate::analysis;
-use crate::cli::{InventoryArgs, InventoryFormat};
-use crate::exit::Status;
-use crate::report::unread::Form;
-use crate::report::{self, inventory::InventoryView};
+use crate::app::cli::{InventoryArgs, InventoryFormat};
+use crate::app::exit::Status;
+use exconn::report::unread::Form;
+use exconn::report::{self, inventory::InventoryView};
 
 pub(super) fn run(args: &InventoryArgs, quiet: bool) -> io::Result<Status> {
     if let Err(status) = super::stdin_once(&args.input) {
@@ -35,7 +34,7 @@ pub(super) fn run(args: &InventoryArgs, quiet: bool) -> io::Result<Status> {
     }
     let mut worst = Status::Success;
     for (index, organization) in analysis.organizations.iter().enumerate() {
-        let inventory = analysis::inventory(organization, date);
+        let inventory = organization.inventory(date);
         let view = InventoryView::new(&inventory, organization);
         if several && args.format == InventoryFormat::Table {
             if index > 0 {

@@ -5,6 +5,10 @@
 //! This is the only module (with `main.rs`) that writes to stdout/stderr and
 //! decides the exit status; everything below it returns data.
 
+pub mod cli;
+pub mod exit;
+pub mod term;
+
 mod check;
 mod diff;
 mod dump;
@@ -16,12 +20,13 @@ mod sources;
 
 use std::io::{self, Write};
 
-use crate::analysis::{Analysis, Organization, Unreadable};
-use crate::cli::{Cli, Command, InputArgs};
-use crate::diag::Located;
-use crate::exit::Status;
-use crate::report::unread;
-use crate::visible;
+use self::cli::{Cli, Command, InputArgs};
+use self::exit::Status;
+use exconn::analysis::{Analysis, Organization};
+use exconn::diag::Located;
+use exconn::input::Unreadable;
+use exconn::report::unread;
+use exconn::visible;
 
 /// Runs the command line and returns how the run ended.
 pub fn run(cli: &Cli) -> Status {
@@ -107,7 +112,7 @@ fn print_diagnostics(analysis: &Analysis) {
 /// For `dump`, which gives no verdict: a note on each sign that the input
 /// is not whole that is not already a diagnostic (an LDIF file that ends
 /// inside a record is valid LDIF, but not a whole export).
-fn print_not_whole(err: &mut impl Write, info: &crate::input::InputInfo) {
+fn print_not_whole(err: &mut impl Write, info: &exconn::input::InputInfo) {
     for sign in info
         .incomplete
         .iter()

@@ -5,12 +5,11 @@ use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
 use super::inputs;
-use crate::analysis;
-use crate::cli::{PlanArgs, PlanFormat};
-use crate::exit::Status;
-use crate::report::unread::Form;
-use crate::report::{self, plan::PlanView};
-use crate::visible;
+use crate::app::cli::{PlanArgs, PlanFormat};
+use crate::app::exit::Status;
+use exconn::report::unread::Form;
+use exconn::report::{self, plan::PlanView};
+use exconn::visible;
 
 pub(super) fn run(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
     if let Err(status) = super::stdin_once(&args.input) {
@@ -41,11 +40,11 @@ pub(super) fn run(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
         Ok(organization) => organization,
         Err(status) => return Ok(status),
     };
-    let request = crate::plan::Request {
+    let request = exconn::analysis::plan::Request {
         remove: args.remove.clone(),
         add: args.add.clone(),
     };
-    let mut plan = analysis::plan(&organization, &request);
+    let mut plan = organization.plan(&request);
     let unknown: Vec<String> = plan
         .removed
         .iter()
@@ -59,8 +58,9 @@ pub(super) fn run(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
         );
         return Ok(Status::Error);
     }
-    let (refusals, mut warnings) = crate::plan::unfit_sources(&organization.graph, &plan.added);
-    warnings.extend(crate::plan::scoped_site_warnings(
+    let (refusals, mut warnings) =
+        exconn::analysis::plan::unfit_sources(&organization.graph, &plan.added);
+    warnings.extend(exconn::analysis::plan::scoped_site_warnings(
         &organization.graph,
         &plan,
     ));
@@ -115,7 +115,7 @@ pub(super) fn run(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
 /// identity (device and inode, or volume and file index on Windows), so a
 /// hard link, a symbolic link or another spelling of the path is caught.
 fn input_at(files: &[String], script: &Path) -> Option<String> {
-    crate::input::expand(files)
+    exconn::input::expand(files)
         .inputs
         .into_iter()
         .filter(|input| input.path != "-")

@@ -4,10 +4,10 @@
 use std::io::{self, BufWriter, Write};
 
 use super::inputs;
-use crate::cli::{SourcesArgs, SourcesFormat};
-use crate::exit::Status;
-use crate::report::unread::Form;
-use crate::report::{self, sources, SourcesReport};
+use crate::app::cli::{SourcesArgs, SourcesFormat};
+use crate::app::exit::Status;
+use exconn::report::unread::Form;
+use exconn::report::{self, sources, SourcesReport};
 
 pub(super) fn run(args: &SourcesArgs, quiet: bool) -> io::Result<Status> {
     if let Err(status) = super::stdin_once(&args.input) {

@@ -155,6 +155,15 @@ pub struct InputInfo {
     pub incomplete: Vec<Located>,
 }
 
+/// An input that could not be read at all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unreadable {
+    /// The path as given.
+    pub path: String,
+    /// Why.
+    pub reason: String,
+}
+
 /// Why an input could not be used at all, or its reading had to stop.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {

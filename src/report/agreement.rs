@@ -94,11 +94,11 @@ fn the_check_formats_agree() {
 #[test]
 fn the_plan_formats_agree() {
     let organization = sample();
-    let request = crate::plan::Request {
+    let request = crate::analysis::plan::Request {
         remove: vec!["EX2016A".to_owned()],
         add: vec!["EX2019".to_owned()],
     };
-    let plan = analysis::plan(&organization, &request);
+    let plan = organization.plan(&request);
     let view = PlanView::new(&plan, &organization);
     let changes = plan.send.len();
     let doc = json(&render(|o| plan::write_json(o, &view)));
@@ -120,7 +120,7 @@ fn the_plan_formats_agree() {
 #[test]
 fn the_inventory_formats_agree() {
     let organization = sample();
-    let inventory = analysis::inventory(&organization, jiff::civil::date(2026, 11, 24));
+    let inventory = organization.inventory(jiff::civil::date(2026, 11, 24));
     let view = InventoryView::new(&inventory, &organization);
     let doc = json(&render(|o| inventory::write_json(o, &view, false)));
     let count = |key: &str| doc[key].as_array().unwrap().len();

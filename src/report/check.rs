@@ -9,9 +9,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::analysis::coverage::Coverage;
+use crate::analysis::findings;
 use crate::analysis::Organization;
-use crate::coverage::Coverage;
-use crate::findings;
 use crate::powershell;
 use crate::report::sources::InputView;
 use crate::visible;
@@ -84,7 +84,7 @@ pub struct CheckView {
     pub inputs: Vec<InputView>,
 }
 
-/// Why a server is undecided (see [`crate::graph::ServerNode::undecided`]).
+/// Why a server is undecided (see [`crate::analysis::graph::ServerNode::undecided`]).
 const UNDECIDED: &str = "copies of a Send connector in different inputs disagree on whether it is \
      a source, and neither is newer (whenChanged); give the newest export alone, or exports that \
      carry whenChanged";

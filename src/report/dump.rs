@@ -137,7 +137,7 @@ fn json_change(change: &Modification) -> JsonChange<'_> {
 }
 
 /// Writes one record as a JSON line.
-pub(crate) fn write_jsonl(out: &mut impl Write, record: &Record) -> io::Result<()> {
+pub fn write_jsonl(out: &mut impl Write, record: &Record) -> io::Result<()> {
     serde_json::to_writer(&mut *out, &JsonRecord::new(record))?;
     out.write_all(b"\n")
 }

@@ -375,10 +375,11 @@ fn other_connectors_section(connectors: &[OtherConnectorView]) -> String {
 }
 
 /// The `plan` report as HTML.
-pub(crate) fn write_plan(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> {
+pub fn write_plan(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> {
     let plan = view.plan;
-    let names =
-        |servers: &[crate::plan::Named]| servers.iter().map(|s| s.name.clone()).collect::<Vec<_>>();
+    let names = |servers: &[crate::analysis::plan::Named]| {
+        servers.iter().map(|s| s.name.clone()).collect::<Vec<_>>()
+    };
     let mut body = notice(&super::finding_summaries(plan.not_shown.as_ref()));
     let blockers = plan.blockers();
     body.push_str(&format!(
@@ -506,7 +507,7 @@ pub(crate) fn write_plan(out: &mut impl Write, view: &PlanView<'_>) -> io::Resul
 }
 
 /// The `inventory` report as HTML.
-pub(crate) fn write_inventory(out: &mut impl Write, view: &InventoryView) -> io::Result<()> {
+pub fn write_inventory(out: &mut impl Write, view: &InventoryView) -> io::Result<()> {
     let mut body = notice(&view.findings);
     body.push_str(&format!(
         "<p>{} server(s), {} Send connector(s), {} receive connector(s) of which <strong>{} custom</strong> \

@@ -8,9 +8,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::analysis::graph::Graph;
+use crate::analysis::inventory::Inventory;
 use crate::analysis::Organization;
-use crate::graph::Graph;
-use crate::inventory::Inventory;
 use crate::model::Support;
 use crate::report::csv;
 use crate::report::sources::{self, OtherConnectorView, SourcesReport};

@@ -22,7 +22,7 @@ use jiff::civil::Date;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::findings::Finding;
+use crate::analysis::findings::Finding;
 use crate::visible;
 
 /// A finding as the `plan` and `inventory` documents carry it.
@@ -88,7 +88,7 @@ fn input_summaries(inputs: &[sources::InputView]) -> Vec<InputSummary> {
 
 /// Today's date in UTC (for report headers and the default `--date`);
 /// shown as `YYYY-MM-DD`.
-pub(crate) fn utc_today() -> Date {
+pub fn utc_today() -> Date {
     utc_date(Timestamp::now())
 }
 

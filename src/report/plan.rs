@@ -6,8 +6,8 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::analysis::plan::{OtherChange, Plan, RoutingGroupChange, SendChange};
 use crate::analysis::Organization;
-use crate::plan::{OtherChange, Plan, RoutingGroupChange, SendChange};
 use crate::powershell;
 use crate::report::sources::{self, InputView, SourcesReport};
 use crate::visible;
@@ -235,7 +235,7 @@ pub fn write_json(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> {
     out.write_all(b"\n")
 }
 
-fn server_json(named: &crate::plan::Named) -> ServerJson<'_> {
+fn server_json(named: &crate::analysis::plan::Named) -> ServerJson<'_> {
     ServerJson {
         name: &named.name,
         in_export: named.server.is_some(),
@@ -259,7 +259,7 @@ pub(super) fn list(names: &[String]) -> String {
 /// Writes the plan for a person.
 pub fn write_table(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> {
     let plan = view.plan;
-    let names = |servers: &[crate::plan::Named]| {
+    let names = |servers: &[crate::analysis::plan::Named]| {
         list(&servers.iter().map(|s| s.name.clone()).collect::<Vec<_>>())
     };
     super::write_notice(out, &super::finding_summaries(plan.not_shown.as_ref()))?;

@@ -23,7 +23,7 @@ use std::io::{self, Write};
 use jiff::civil::Date;
 
 use super::plan::{list, ConnectorInPlan, PlanView};
-use crate::plan::{OtherChange, RoutingGroupChange, SendChange};
+use crate::analysis::plan::{OtherChange, RoutingGroupChange, SendChange};
 use crate::powershell::{self, Literals};
 
 /// The first character of the script: the UTF-8 byte-order mark.
@@ -45,7 +45,7 @@ pub fn write_script(
 ) -> io::Result<()> {
     let plan = view.plan;
     let whatif = if options.whatif { " -WhatIf" } else { "" };
-    let names = |servers: &[crate::plan::Named]| {
+    let names = |servers: &[crate::analysis::plan::Named]| {
         list(&servers.iter().map(|s| s.name.clone()).collect::<Vec<_>>())
     };
     out.write_all(BYTE_ORDER_MARK.as_bytes())?;

@@ -10,8 +10,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
+use crate::analysis::findings::Code;
 use crate::analysis::Organization;
-use crate::findings::Code;
 use crate::model::OtherConnectorKind;
 use crate::report::{csv, markdown};
 use crate::visible;
@@ -191,7 +191,7 @@ pub struct OtherConnectorView {
 
 impl OtherConnectorView {
     /// Every foreign and Delivery Agent connector of the graph.
-    pub fn all(graph: &crate::graph::Graph) -> Vec<OtherConnectorView> {
+    pub fn all(graph: &crate::analysis::graph::Graph) -> Vec<OtherConnectorView> {
         graph
             .other_connectors
             .iter()
@@ -801,7 +801,7 @@ pub fn write_csv(out: &mut impl Write, report: &SourcesReport) -> io::Result<()>
 }
 
 /// The rows of [`write_csv`] without the header (for a further organization).
-pub(crate) fn write_csv_rows(out: &mut impl Write, report: &SourcesReport) -> io::Result<()> {
+pub fn write_csv_rows(out: &mut impl Write, report: &SourcesReport) -> io::Result<()> {
     for server in report.source_servers() {
         for connector in report.connectors_of(server) {
             let fields = [

@@ -48,7 +48,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::Path;
 
-use exconn::graph::Graph;
+use exconn::analysis::graph::Graph;
 use serde_json::Value;
 
 use crate::support::{exconn, fixture, Run};

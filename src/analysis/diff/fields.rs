@@ -4,7 +4,7 @@
 //! hosts as sets, case-insensitively; a build without its revision equals
 //! the same build with one; roles as the cmdlets name them).
 
-use crate::graph::{ConnectorNode, Graph, ServerNode};
+use crate::analysis::graph::{ConnectorNode, Graph, ServerNode};
 use crate::model::Roles;
 
 /// A value of a compared setting, as the directory holds it.

@@ -6,10 +6,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::{Diff, Side, Sides};
+use crate::analysis::findings::{Code, Finding};
+use crate::analysis::graph::server_key;
 use crate::analysis::Organization;
 use crate::dn::Dn;
-use crate::findings::{Code, Finding};
-use crate::graph::server_key;
 
 /// Whether a finding appeared or was resolved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

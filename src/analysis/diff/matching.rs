@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
+use crate::analysis::graph::{server_key, ConnectorNode, ServerNode};
 use crate::dn::{Dn, DnKey};
-use crate::graph::{server_key, ConnectorNode, ServerNode};
 
 /// What an object is known by, to find it on the other side.
 #[derive(Clone, Debug)]

@@ -32,9 +32,9 @@ mod objects;
 pub use fields::{RoutingGroupField, SendField, ServerField, Value};
 pub use findings::{FindingChange, FindingState};
 
+use crate::analysis::graph::Graph;
+use crate::analysis::redact::Pseudonyms;
 use crate::analysis::Organization;
-use crate::graph::Graph;
-use crate::redact::Pseudonyms;
 use findings::compare_findings;
 use matching::{pair, server_identity};
 use objects::{
@@ -318,8 +318,8 @@ pub fn redact(before: &mut Organization, after: &mut Organization) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::findings::Code;
     use crate::analysis::{analyze, read};
-    use crate::findings::Code;
     use crate::input::{ReadOptions, Source};
 
     pub(super) fn organization(text: &str) -> Organization {

@@ -9,7 +9,7 @@ use super::{
     Change, Diff, OtherConnectorChange, ReceiveChange, RoutingGroupChange, SendChange,
     ServerChange, Side, Sides,
 };
-use crate::graph::{server_key, Graph};
+use crate::analysis::graph::{server_key, Graph};
 
 /// The name an entry sorts by: after's, else before's.
 fn shown_index(before: Option<usize>, after: Option<usize>) -> (bool, usize) {

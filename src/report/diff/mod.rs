@@ -24,8 +24,8 @@ use serde::Serialize;
 use crate::analysis::diff::{
     Diff, FindingChange, RoutingGroupField, SendField, ServerField, Side, Value,
 };
+use crate::analysis::graph::Graph;
 use crate::analysis::Organization;
-use crate::graph::Graph;
 use crate::report::sources::{self, InputView, UnreadableView};
 use crate::report::FindingSummary;
 

@@ -5,7 +5,7 @@ use jiff::civil::Date;
 
 /// Offline analyzer for exports of the Exchange configuration partition.
 #[derive(Debug, Parser)]
-#[command(name = "exconn", version, about, after_help = crate::exit::TABLE)]
+#[command(name = "exconn", version, about, after_help = crate::app::exit::TABLE)]
 pub struct Cli {
     /// Worker threads for parsing and analysis (default: all cores).
     #[arg(long, global = true, value_name = "N")]
@@ -24,22 +24,22 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print every record read, in order (the reader made visible).
-    #[command(after_help = crate::exit::TABLE)]
+    #[command(after_help = crate::app::exit::TABLE)]
     Dump(DumpArgs),
     /// Report every server that is a source transport server of Send connectors.
-    #[command(after_help = crate::exit::TABLE)]
+    #[command(after_help = crate::app::exit::TABLE)]
     Sources(SourcesArgs),
     /// Setup's readiness check, offline: is this server a source of Send connectors?
-    #[command(after_help = crate::exit::TABLE)]
+    #[command(after_help = crate::app::exit::TABLE)]
     Check(CheckArgs),
     /// Simulate taking servers out (and putting new ones in); write the remediation script.
-    #[command(after_help = crate::exit::TABLE)]
+    #[command(after_help = crate::app::exit::TABLE)]
     Plan(PlanArgs),
     /// Servers with their support status, connectors with their settings, receive connectors.
-    #[command(after_help = crate::exit::TABLE)]
+    #[command(after_help = crate::app::exit::TABLE)]
     Inventory(InventoryArgs),
     /// What changed between two exports of one organization (before and after a remediation).
-    #[command(after_help = crate::exit::TABLE)]
+    #[command(after_help = crate::app::exit::TABLE)]
     Diff(DiffArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions {
@@ -81,11 +81,11 @@ pub struct ReadArgs {
     pub max_record_size: usize,
 
     /// The most values one entry keeps; the rest are left out with an error.
-    #[arg(long, value_name = "N", default_value_t = crate::input::MAX_VALUES)]
+    #[arg(long, value_name = "N", default_value_t = exconn::input::MAX_VALUES)]
     pub max_values: usize,
 
     /// The deepest XML element nesting read; deeper content is left out with an error.
-    #[arg(long, value_name = "N", default_value_t = crate::input::xml::MAX_DEPTH)]
+    #[arg(long, value_name = "N", default_value_t = exconn::input::xml::MAX_DEPTH)]
     pub max_depth: usize,
 }
 
@@ -127,16 +127,16 @@ pub enum InputFormat {
     AdExplorer,
 }
 
-impl From<InputFormat> for crate::input::Format {
+impl From<InputFormat> for exconn::input::Format {
     fn from(format: InputFormat) -> Self {
         match format {
-            InputFormat::Ldif => crate::input::Format::Ldif,
-            InputFormat::Dsml => crate::input::Format::Dsml,
-            InputFormat::Clixml => crate::input::Format::Clixml,
-            InputFormat::Csv => crate::input::Format::Csv,
-            InputFormat::Json => crate::input::Format::Json,
-            InputFormat::CmdletCsv => crate::input::Format::CmdletCsv,
-            InputFormat::AdExplorer => crate::input::Format::AdExplorer,
+            InputFormat::Ldif => exconn::input::Format::Ldif,
+            InputFormat::Dsml => exconn::input::Format::Dsml,
+            InputFormat::Clixml => exconn::input::Format::Clixml,
+            InputFormat::Csv => exconn::input::Format::Csv,
+            InputFormat::Json => exconn::input::Format::Json,
+            InputFormat::CmdletCsv => exconn::input::Format::CmdletCsv,
+            InputFormat::AdExplorer => exconn::input::Format::AdExplorer,
         }
     }
 }

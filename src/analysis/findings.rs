@@ -5,8 +5,8 @@
 //! `msExchRoutingSMTPConnector` whose sources name the server counts,
 //! disabled ones included; routing group connectors never count.
 
-use crate::coverage::Coverage;
-use crate::graph::{Graph, ServerNode};
+use crate::analysis::coverage::Coverage;
+use crate::analysis::graph::{Graph, ServerNode};
 use crate::powershell::{
     connector_identity, other_connector_identity, quote, remove_edge_subscription, Literals,
 };
@@ -366,7 +366,7 @@ fn server_findings(graph: &Graph, index: usize, server: &ServerNode, findings: &
             remedy: if server
                 .send_connectors
                 .iter()
-                .any(|&c| crate::plan::is_legacy(&graph.send_connectors[c].connector.dn))
+                .any(|&c| crate::analysis::plan::is_legacy(&graph.send_connectors[c].connector.dn))
             {
                 format!(
                     "For each connector: Set-SendConnector -Identity <connector> -SourceTransportServers \

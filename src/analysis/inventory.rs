@@ -5,7 +5,7 @@
 
 use jiff::civil::Date;
 
-use crate::graph::Graph;
+use crate::analysis::graph::Graph;
 use crate::model::{Product, Support};
 
 /// The names Setup gives a server's receive connectors, before the server
@@ -54,7 +54,7 @@ pub struct Inventory {
     /// Receive connectors whose server is not known (index into the graph's).
     pub orphan_receive_connectors: Vec<usize>,
     /// Set when the inputs cannot show the Send connectors.
-    pub not_shown: Option<crate::findings::Finding>,
+    pub not_shown: Option<crate::analysis::findings::Finding>,
 }
 
 impl Inventory {

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::visible;
+use exconn::visible;
 
 /// Inputs smaller than this are read without a bar.
 const LARGE: u64 = 64 << 20;

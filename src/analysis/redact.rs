@@ -13,9 +13,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::analysis::graph::{Graph, Unresolved};
 use crate::diag::Located;
 use crate::dn::Dn;
-use crate::graph::{Graph, Unresolved};
 use crate::input::InputInfo;
 use crate::model::{AddressSpace, Organization};
 
@@ -316,7 +316,7 @@ impl Pseudonyms {
 
 impl Pseudonyms {
     /// Redacts a plan computed on the real names.
-    pub fn redact_plan(&self, plan: &mut crate::plan::Plan) {
+    pub fn redact_plan(&self, plan: &mut crate::analysis::plan::Plan) {
         let names = |list: &mut Vec<String>| {
             for name in list.iter_mut() {
                 *name = self.name(name);
@@ -349,7 +349,7 @@ impl Pseudonyms {
 
     /// Redacts what the inputs covered: the organization's DN and the
     /// routing groups' names, and the reason that quotes them.
-    pub fn redact_coverage(&self, coverage: &mut crate::coverage::Coverage) {
+    pub fn redact_coverage(&self, coverage: &mut crate::analysis::coverage::Coverage) {
         coverage.organization_dn = coverage
             .organization_dn
             .as_deref()
@@ -368,7 +368,7 @@ impl Pseudonyms {
                 })
                 .unwrap_or_else(|| WITHHELD.to_owned());
         }
-        coverage.send_connectors = crate::coverage::send_connector_evidence(
+        coverage.send_connectors = crate::analysis::coverage::send_connector_evidence(
             &coverage.routing_groups,
             coverage.send_connector_objects,
             coverage.sources_not_in_export,
@@ -389,10 +389,7 @@ impl Pseudonyms {
 
 /// Redacts what a run read: paths become `input-N`, diagnostic messages are
 /// withheld (they quote the files); sizes, counts and SHA-256 stay.
-pub(crate) fn redact_inputs(
-    inputs: &mut [InputInfo],
-    unreadable: &mut [crate::analysis::Unreadable],
-) {
+pub(crate) fn redact_inputs(inputs: &mut [InputInfo], unreadable: &mut [crate::input::Unreadable]) {
     for (i, input) in inputs.iter_mut().enumerate() {
         input.name = format!("input-{}", i + 1);
         for diagnostic in &mut input.diagnostics {

@@ -19,7 +19,7 @@
 //! working without a source: they change like Send connectors, and one
 //! left without a source is a blocker too.
 
-use crate::graph::{server_key, Graph};
+use crate::analysis::graph::{server_key, Graph};
 use crate::model::OtherConnectorKind;
 
 /// The routing group every Exchange 2007+ connector lives in.
@@ -137,7 +137,7 @@ pub struct Plan {
     pub other: Vec<OtherChange>,
     /// Set when the inputs cannot show the Send connectors: the plan may
     /// miss connectors, and must say so before anything else.
-    pub not_shown: Option<crate::findings::Finding>,
+    pub not_shown: Option<crate::analysis::findings::Finding>,
 }
 
 impl Plan {
