@@ -4,15 +4,14 @@ use std::io::{self, BufWriter, Write};
 
 use super::inputs;
 use crate::app::cli::{CheckArgs, CheckFormat};
+use crate::app::error::Error;
 use crate::app::exit::Status;
 use exconn::report::check::{self, CheckView, Verdict};
 use exconn::report::unread::Form;
 use exconn::visible;
 
-pub(super) fn run(args: &CheckArgs, quiet: bool) -> io::Result<Status> {
-    if let Err(status) = super::stdin_once(&args.input) {
-        return Ok(status);
-    }
+pub(super) fn run(args: &CheckArgs, quiet: bool) -> Result<Status, Error> {
+    super::stdin_once(&args.input)?;
     let analysis = inputs::analyze(&args.input, quiet)?;
     super::print_diagnostics(&analysis);
     let form = match args.format {
@@ -22,13 +21,9 @@ pub(super) fn run(args: &CheckArgs, quiet: bool) -> io::Result<Status> {
     if let Some(status) = super::nothing_read(&analysis, form) {
         return status;
     }
-    let organization = match super::one_organization(analysis, "check") {
-        Ok(organization) => organization,
-        Err(status) => return Ok(status),
-    };
+    let organization = super::one_organization(analysis, "check")?;
     let Some(view) = CheckView::new(&organization, &args.server) else {
-        eprintln!("{}", unknown_server(&organization, &args.server));
-        return Ok(Status::Error);
+        return Err(Error::refused(unknown_server(&organization, &args.server)));
     };
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -68,7 +63,7 @@ fn unknown_server(organization: &exconn::analysis::Organization, name: &str) -> 
         )
     };
     let mut message = format!(
-        "exconn: server {} appears nowhere in the export; {hint}",
+        "server {} appears nowhere in the export; {hint}",
         visible::name(name)
     );
     if organization.coverage.server_objects == 0 {

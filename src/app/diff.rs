@@ -5,32 +5,25 @@ use std::io::{self, BufWriter, Write};
 
 use super::inputs;
 use crate::app::cli::{DiffArgs, DiffFormat, InputArgs};
+use crate::app::error::{note, Error};
 use crate::app::exit::Status;
 use exconn::analysis::{self, Organization};
 use exconn::report::diff::{self, DiffView};
 use exconn::visible;
 
-pub(super) fn run(args: &DiffArgs, quiet: bool) -> io::Result<Status> {
+pub(super) fn run(args: &DiffArgs, quiet: bool) -> Result<Status, Error> {
     if args.before == "-" && args.after == "-" {
-        eprintln!("exconn: standard input ('-') can be given only once");
-        return Ok(Status::Error);
+        return Err(super::stdin_twice());
     }
-    let mut before = match side(args, "before", &args.before, quiet)? {
-        Ok(organization) => organization,
-        Err(status) => return Ok(status),
-    };
-    let mut after = match side(args, "after", &args.after, quiet)? {
-        Ok(organization) => organization,
-        Err(status) => return Ok(status),
-    };
+    let mut before = side(args, "before", &args.before, quiet)?;
+    let mut after = side(args, "after", &args.after, quiet)?;
     if let (Some(b), Some(a)) = (&before.name, &after.name) {
         if b != a {
-            eprintln!(
-                "exconn: the two sides are exports of different organizations (before: {}; after: {}): compare exports of one organization",
+            return Err(Error::refused(format!(
+                "the two sides are exports of different organizations (before: {}; after: {}): compare exports of one organization",
                 super::organization_heading(&before),
                 super::organization_heading(&after)
-            );
-            return Ok(Status::Error);
+            )));
         }
     }
     let diff = analysis::diff::diff(&before, &after);
@@ -40,11 +33,11 @@ pub(super) fn run(args: &DiffArgs, quiet: bool) -> io::Result<Status> {
         } else {
             &args.after
         };
-        eprintln!(
+        note(format_args!(
             "exconn: the {} side ({}) cannot show the Send connectors: they are not compared",
             side.as_str(),
             visible::text(path)
-        );
+        ));
     }
     if args.redact {
         analysis::diff::redact(&mut before, &mut after);
@@ -68,14 +61,9 @@ pub(super) fn run(args: &DiffArgs, quiet: bool) -> io::Result<Status> {
     })
 }
 
-/// Reads and analyzes one side: `Err` (after saying why) when it holds no
-/// export that could be read, or exports of several organizations.
-fn side(
-    args: &DiffArgs,
-    name: &str,
-    path: &str,
-    quiet: bool,
-) -> io::Result<Result<Organization, Status>> {
+/// Reads and analyzes one side: `Err` saying why when it holds no export
+/// that could be read, or exports of several organizations.
+fn side(args: &DiffArgs, name: &str, path: &str, quiet: bool) -> Result<Organization, Error> {
     let input = InputArgs {
         files: vec![path.to_owned()],
         read: args.read.clone(),
@@ -88,21 +76,19 @@ fn side(
             .iter()
             .map(super::organization_heading)
             .collect();
-        eprintln!(
-            "exconn: the {name} side ({}) holds exports of {} organizations ({}): give diff one organization on each side",
+        return Err(Error::refused(format!(
+            "the {name} side ({}) holds exports of {} organizations ({}): give diff one organization on each side",
             visible::text(path),
             organizations.len(),
             names.join("; ")
-        );
-        return Ok(Err(Status::Error));
+        )));
     }
     let organization = organizations.remove(0);
     if organization.inputs.is_empty() {
-        eprintln!(
-            "exconn: the {name} side ({}) holds no export that could be read",
+        return Err(Error::refused(format!(
+            "the {name} side ({}) holds no export that could be read",
             visible::text(path)
-        );
-        return Ok(Err(Status::Error));
+        )));
     }
-    Ok(Ok(organization))
+    Ok(organization)
 }

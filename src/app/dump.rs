@@ -4,15 +4,14 @@ use std::io::{self, BufWriter, Write};
 
 use super::inputs;
 use crate::app::cli::{DumpArgs, DumpFormat};
+use crate::app::error::Error;
 use crate::app::exit::Status;
 use exconn::input::{self, ReadOptions};
 use exconn::record::Record;
 use exconn::report::dump;
 
-pub(super) fn run(args: &DumpArgs, quiet: bool) -> io::Result<Status> {
-    if let Err(status) = super::stdin_once(&args.input) {
-        return Ok(status);
-    }
+pub(super) fn run(args: &DumpArgs, quiet: bool) -> Result<Status, Error> {
+    super::stdin_once(&args.input)?;
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     if args.format == DumpFormat::Ldif {
@@ -43,12 +42,10 @@ pub(super) fn run(args: &DumpArgs, quiet: bool) -> io::Result<Status> {
             Ok(info) => {
                 read += 1;
                 out.flush()?;
-                let stderr = io::stderr();
-                let mut err = stderr.lock();
                 for located in &info.diagnostics {
-                    super::print_diagnostic(&mut err, located);
+                    super::print_diagnostic(located);
                 }
-                super::print_not_whole(&mut err, &info);
+                super::print_not_whole(&info);
                 diagnostics += info.diagnostics.len();
             }
             Err(error) => inputs::unreadable_or_passed_over(path, error, &mut unreadable)?,
@@ -57,8 +54,9 @@ pub(super) fn run(args: &DumpArgs, quiet: bool) -> io::Result<Status> {
     out.flush()?;
     if read == 0 {
         if unreadable.is_empty() {
-            eprintln!("exconn: no export was read");
+            return Err(Error::refused("no export was read"));
         }
+        // Each unreadable input has been reported already.
         return Ok(Status::Error);
     }
     Ok(super::status(

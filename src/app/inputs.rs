@@ -2,12 +2,12 @@
 //! parallel with the analysis's projection, a progress bar for a person
 //! watching one large input, and what could not be read reported.
 
-use std::io;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::app::cli::InputArgs;
+use crate::app::error::{note, Error};
 use crate::app::term::Progress;
 use exconn::analysis::{self, Analysis, Input};
 use exconn::input::Unreadable;
@@ -31,17 +31,20 @@ pub(super) fn read_options(args: &InputArgs) -> ReadOptions {
 pub(super) fn paths(args: &InputArgs) -> (Vec<InputPath>, Vec<Unreadable>) {
     let expanded = input::expand(&args.files);
     for (path, why) in &expanded.passed_over {
-        eprintln!("exconn: passed over {}: {why}", visible::text(path));
+        note(format_args!(
+            "exconn: passed over {}: {why}",
+            visible::text(path)
+        ));
     }
     let unreadable = expanded
         .unreadable
         .into_iter()
         .map(|(path, reason)| {
-            eprintln!(
+            note(format_args!(
                 "exconn: {}: {}",
                 visible::text(&path),
                 visible::text(&reason)
-            );
+            ));
             Unreadable { path, reason }
         })
         .collect();
@@ -61,7 +64,7 @@ pub(super) fn open(input: &InputPath, quiet: bool) -> Result<(Source, Progress),
 }
 
 /// Reads every input (in parallel) and analyzes them.
-pub(super) fn analyze(args: &InputArgs, quiet: bool) -> io::Result<Analysis> {
+pub(super) fn analyze(args: &InputArgs, quiet: bool) -> Result<Analysis, Error> {
     let (paths, mut unreadable) = paths(args);
     let options = read_options(args);
     // One progress bar at a time: only a single input shows one.
@@ -93,15 +96,21 @@ pub(super) fn unreadable_or_passed_over(
     input: &InputPath,
     error: LoadError,
     unreadable: &mut Vec<Unreadable>,
-) -> io::Result<()> {
+) -> Result<(), Error> {
     match error {
-        LoadError::Sink(error) => Err(error),
+        LoadError::Sink(error) => Err(Error::Io(error)),
         LoadError::UnknownFormat { .. } if input.in_directory => {
-            eprintln!("exconn: passed over {}", visible::text(&error.to_string()));
+            note(format_args!(
+                "exconn: passed over {}",
+                visible::text(&error.to_string())
+            ));
             Ok(())
         }
         error => {
-            eprintln!("exconn: {}", visible::text(&error.to_string()));
+            note(format_args!(
+                "exconn: {}",
+                visible::text(&error.to_string())
+            ));
             unreadable.push(Unreadable {
                 path: input.path.clone(),
                 reason: error.to_string(),

@@ -3,7 +3,9 @@
 //! `report`; none analyzes or formats report content itself.
 //!
 //! This is the only module (with `main.rs`) that writes to stdout/stderr and
-//! decides the exit status; everything below it returns data.
+//! decides the exit status; everything below it returns data. Every command
+//! returns its status or an [`Error`], which `run` alone prints; what is
+//! said on stderr without ending the run goes through [`note`].
 
 pub mod cli;
 pub mod exit;
@@ -12,6 +14,7 @@ pub mod term;
 mod check;
 mod diff;
 mod dump;
+mod error;
 mod help;
 mod inputs;
 mod inventory;
@@ -21,6 +24,7 @@ mod sources;
 use std::io::{self, Write};
 
 use self::cli::{Cli, Command, InputArgs};
+use self::error::{note, Error};
 use self::exit::Status;
 use exconn::analysis::{Analysis, Organization};
 use exconn::diag::Located;
@@ -48,21 +52,26 @@ pub fn run(cli: &Cli) -> Status {
     };
     match outcome {
         Ok(status) => status,
-        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Status::Success,
         Err(error) => {
-            eprintln!("exconn: {error}");
-            Status::Error
+            // The one place the app's error is printed.
+            for line in error.lines() {
+                eprintln!("exconn: {line}");
+            }
+            error.status()
         }
     }
 }
 
 /// Standard input can be read once.
-fn stdin_once(args: &InputArgs) -> Result<(), Status> {
+fn stdin_once(args: &InputArgs) -> Result<(), Error> {
     if args.files.iter().filter(|f| *f == "-").count() > 1 {
-        eprintln!("exconn: standard input ('-') can be given only once");
-        return Err(Status::Error);
+        return Err(stdin_twice());
     }
     Ok(())
+}
+
+fn stdin_twice() -> Error {
+    Error::refused("standard input ('-') can be given only once")
 }
 
 /// Status 2 for unreadable inputs, or for any diagnostic under `--strict`.
@@ -100,11 +109,9 @@ fn verdict_status(organization: &Organization, strict: bool) -> Status {
 
 /// Diagnostics on stderr, with every unsafe character escaped.
 fn print_diagnostics(analysis: &Analysis) {
-    let stderr = io::stderr();
-    let mut err = stderr.lock();
     for organization in &analysis.organizations {
         for located in &organization.diagnostics {
-            print_diagnostic(&mut err, located);
+            print_diagnostic(located);
         }
     }
 }
@@ -112,36 +119,36 @@ fn print_diagnostics(analysis: &Analysis) {
 /// For `dump`, which gives no verdict: a note on each sign that the input
 /// is not whole that is not already a diagnostic (an LDIF file that ends
 /// inside a record is valid LDIF, but not a whole export).
-fn print_not_whole(err: &mut impl Write, info: &exconn::input::InputInfo) {
+fn print_not_whole(info: &exconn::input::InputInfo) {
     for sign in info
         .incomplete
         .iter()
         .filter(|sign| !info.diagnostics.contains(sign))
     {
-        let _ = writeln!(
-            err,
+        note(format_args!(
             "exconn: note: {} is not a whole export ({}: {})",
             visible::text(&sign.file),
             sign.position,
             visible::text(&sign.message)
-        );
+        ));
     }
 }
 
-fn print_diagnostic(err: &mut impl Write, located: &Located) {
-    let _ = writeln!(err, "{}", visible::text(&located.to_string()));
+fn print_diagnostic(located: &Located) {
+    note(visible::text(&located.to_string()));
 }
 
 /// When no input could be read: says only that, in the form asked for,
 /// and gives the status (2); `None` when something was read.
-fn nothing_read(analysis: &Analysis, form: unread::Form) -> Option<io::Result<Status>> {
+fn nothing_read(analysis: &Analysis, form: unread::Form) -> Option<Result<Status, Error>> {
     let view = unread::NothingRead::of(analysis)?;
     let stdout = io::stdout();
     let mut out = stdout.lock();
     Some(
         unread::write(&mut out, &view, form)
             .and_then(|()| out.flush())
-            .map(|()| Status::Error),
+            .map(|()| Status::Error)
+            .map_err(Error::from),
     )
 }
 
@@ -165,18 +172,17 @@ fn organization_heading(organization: &Organization) -> String {
     }
 }
 
-/// The only organization's analysis, or `Err` (after saying why) when the
-/// inputs belong to several, which a command about one organization cannot mix.
-fn one_organization(analysis: Analysis, command: &str) -> Result<Organization, Status> {
+/// The only organization's analysis, or `Err` saying why when the inputs
+/// belong to several, which a command about one organization cannot mix.
+fn one_organization(analysis: Analysis, command: &str) -> Result<Organization, Error> {
     let mut organizations = analysis.organizations;
     if organizations.len() == 1 {
         return Ok(organizations.remove(0));
     }
     let names: Vec<String> = organizations.iter().map(organization_heading).collect();
-    eprintln!(
-        "exconn: the inputs belong to {} organizations ({}): give {command} the exports of one",
+    Err(Error::refused(format!(
+        "the inputs belong to {} organizations ({}): give {command} the exports of one",
         organizations.len(),
         names.join("; ")
-    );
-    Err(Status::Error)
+    )))
 }

@@ -6,25 +6,23 @@ use std::path::Path;
 
 use super::inputs;
 use crate::app::cli::{PlanArgs, PlanFormat};
+use crate::app::error::{note, Error};
 use crate::app::exit::Status;
 use exconn::report::unread::Form;
 use exconn::report::{self, plan::PlanView};
 use exconn::visible;
 
-pub(super) fn run(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
-    if let Err(status) = super::stdin_once(&args.input) {
-        return Ok(status);
-    }
+pub(super) fn run(args: &PlanArgs, quiet: bool) -> Result<Status, Error> {
+    super::stdin_once(&args.input)?;
     if let Some(input) = args
         .script
         .as_deref()
         .and_then(|script| input_at(&args.input.files, script))
     {
-        eprintln!(
-            "exconn: the script would overwrite the input {}: inputs are never written to",
+        return Err(Error::refused(format!(
+            "the script would overwrite the input {}: inputs are never written to",
             visible::text(&input)
-        );
-        return Ok(Status::Error);
+        )));
     }
     let analysis = inputs::analyze(&args.input, quiet)?;
     super::print_diagnostics(&analysis);
@@ -36,10 +34,7 @@ pub(super) fn run(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
     if let Some(status) = super::nothing_read(&analysis, form) {
         return status;
     }
-    let mut organization = match super::one_organization(analysis, "plan") {
-        Ok(organization) => organization,
-        Err(status) => return Ok(status),
-    };
+    let mut organization = super::one_organization(analysis, "plan")?;
     let request = exconn::analysis::plan::Request {
         remove: args.remove.clone(),
         add: args.add.clone(),
@@ -52,11 +47,10 @@ pub(super) fn run(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
         .map(|r| visible::name(&r.name).into_owned())
         .collect();
     if !unknown.is_empty() {
-        eprintln!(
-            "exconn: server(s) to remove appear nowhere in the export: {}",
+        return Err(Error::refused(format!(
+            "server(s) to remove appear nowhere in the export: {}",
             unknown.join(", ")
-        );
-        return Ok(Status::Error);
+        )));
     }
     let (refusals, mut warnings) =
         exconn::analysis::plan::unfit_sources(&organization.graph, &plan.added);
@@ -65,13 +59,15 @@ pub(super) fn run(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
         &plan,
     ));
     for warning in &warnings {
-        eprintln!("exconn: warning: {warning}");
+        note(format_args!("exconn: warning: {warning}"));
     }
     if !refusals.is_empty() {
-        for refusal in &refusals {
-            eprintln!("exconn: --add: {refusal}");
-        }
-        return Ok(Status::Error);
+        return Err(Error::Refused(
+            refusals
+                .iter()
+                .map(|refusal| format!("--add: {refusal}"))
+                .collect(),
+        ));
     }
     if args.redact {
         let pseudonyms = organization.redact();
@@ -95,11 +91,10 @@ pub(super) fn run(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
         let mut script = Vec::new();
         report::plan::write_script(&mut script, &view, &options)?;
         if let Err(error) = std::fs::write(path, script) {
-            eprintln!(
-                "exconn: cannot write the script to {}: {error}",
+            return Err(Error::refused(format!(
+                "cannot write the script to {}: {error}",
                 visible::text(&path.to_string_lossy())
-            );
-            return Ok(Status::Error);
+            )));
         }
     }
     let status = super::verdict_status(&organization, args.input.read.strict);

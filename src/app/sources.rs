@@ -5,14 +5,13 @@ use std::io::{self, BufWriter, Write};
 
 use super::inputs;
 use crate::app::cli::{SourcesArgs, SourcesFormat};
+use crate::app::error::Error;
 use crate::app::exit::Status;
 use exconn::report::unread::Form;
 use exconn::report::{self, sources, SourcesReport};
 
-pub(super) fn run(args: &SourcesArgs, quiet: bool) -> io::Result<Status> {
-    if let Err(status) = super::stdin_once(&args.input) {
-        return Ok(status);
-    }
+pub(super) fn run(args: &SourcesArgs, quiet: bool) -> Result<Status, Error> {
+    super::stdin_once(&args.input)?;
     let mut analysis = inputs::analyze(&args.input, quiet)?;
     super::print_diagnostics(&analysis);
     let form = match args.format {
