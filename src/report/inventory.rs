@@ -440,17 +440,16 @@ pub fn write_table(out: &mut impl Write, view: &InventoryView) -> io::Result<()>
 /// Writes one CSV table: one row per object, `kind` saying which; the
 /// header row only when `header` (not for a further organization).
 pub fn write_csv(out: &mut impl Write, view: &InventoryView, header: bool) -> io::Result<()> {
-    let row = |out: &mut dyn Write, cells: &[&str]| -> io::Result<()> {
-        let cells: Vec<String> = cells.iter().map(|c| csv::field(c)).collect();
-        writeln!(out, "{}", cells.join(","))
+    let mut table = csv::writer(out);
+    let mut row = |cells: &[&str]| -> io::Result<()> {
+        table
+            .write_record(cells.iter().map(|c| csv::cell(c)))
+            .map_err(csv::io_error)
     };
     if header {
-        row(
-            out,
-            &[
-                "kind", "name", "server", "product", "version", "support", "status", "details",
-            ],
-        )?;
+        row(&[
+            "kind", "name", "server", "product", "version", "support", "status", "details",
+        ])?;
     }
     for s in &view.servers {
         let details = format!(
@@ -459,19 +458,16 @@ pub fn write_csv(out: &mut impl Write, view: &InventoryView, header: bool) -> io
             visible::or_dash(s.site.as_deref()),
             visible::or_dash(s.fqdn.as_deref())
         );
-        row(
-            out,
-            &[
-                "server",
-                &s.name,
-                &s.name,
-                s.product.unwrap_or(""),
-                s.version.as_deref().unwrap_or(""),
-                s.support,
-                s.support_ends.as_deref().unwrap_or(""),
-                &details,
-            ],
-        )?;
+        row(&[
+            "server",
+            &s.name,
+            &s.name,
+            s.product.unwrap_or(""),
+            s.version.as_deref().unwrap_or(""),
+            s.support,
+            s.support_ends.as_deref().unwrap_or(""),
+            &details,
+        ])?;
     }
     for c in &view.send_connectors {
         let details = format!(
@@ -481,51 +477,42 @@ pub fn write_csv(out: &mut impl Write, view: &InventoryView, header: bool) -> io
             c.port.map_or_else(|| "-".to_owned(), |p| p.to_string()),
             visible::or_dash(c.max_message_size.as_deref())
         );
-        row(
-            out,
-            &[
-                "send connector",
-                &c.name,
-                &c.source_servers.join("; "),
-                "",
-                "",
-                "",
-                if c.enabled { "enabled" } else { "disabled" },
-                &details,
-            ],
-        )?;
+        row(&[
+            "send connector",
+            &c.name,
+            &c.source_servers.join("; "),
+            "",
+            "",
+            "",
+            if c.enabled { "enabled" } else { "disabled" },
+            &details,
+        ])?;
     }
     for c in &view.routing_group_connectors {
         let details = format!("targets: {}", c.target_servers.join("; "));
-        row(
-            out,
-            &[
-                "routing group connector",
-                &c.name,
-                &c.source_servers.join("; "),
-                "",
-                "",
-                "",
-                "",
-                &details,
-            ],
-        )?;
+        row(&[
+            "routing group connector",
+            &c.name,
+            &c.source_servers.join("; "),
+            "",
+            "",
+            "",
+            "",
+            &details,
+        ])?;
     }
     for c in &view.other_connectors {
         let details = format!("address spaces: {}", c.address_spaces.join(" "));
-        row(
-            out,
-            &[
-                sources::kind_heading(c.kind),
-                &c.name,
-                &c.source_servers.join("; "),
-                "",
-                "",
-                "",
-                "",
-                &details,
-            ],
-        )?;
+        row(&[
+            sources::kind_heading(c.kind),
+            &c.name,
+            &c.source_servers.join("; "),
+            "",
+            "",
+            "",
+            "",
+            &details,
+        ])?;
     }
     for c in &view.receive_connectors {
         let details = format!(
@@ -533,23 +520,20 @@ pub fn write_csv(out: &mut impl Write, view: &InventoryView, header: bool) -> io
             c.bindings.join(" "),
             c.remote_ip_ranges.join(" ")
         );
-        row(
-            out,
-            &[
-                "receive connector",
-                &c.name,
-                c.server.as_deref().unwrap_or(""),
-                "",
-                "",
-                "",
-                if c.default {
-                    "default"
-                } else {
-                    "custom: re-create"
-                },
-                &details,
-            ],
-        )?;
+        row(&[
+            "receive connector",
+            &c.name,
+            c.server.as_deref().unwrap_or(""),
+            "",
+            "",
+            "",
+            if c.default {
+                "default"
+            } else {
+                "custom: re-create"
+            },
+            &details,
+        ])?;
     }
-    Ok(())
+    table.flush()
 }

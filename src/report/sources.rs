@@ -793,15 +793,35 @@ pub fn write_json(out: &mut impl Write, report: &SourcesReport, lines: bool) -> 
 
 /// Renders one CSV row per (source server, Send connector) pair.
 pub fn write_csv(out: &mut impl Write, report: &SourcesReport) -> io::Result<()> {
-    writeln!(
-        out,
-        "server,in_export,product,version,roles,site,edge,connector,enabled,address_spaces,smart_hosts,source_count"
-    )?;
-    write_csv_rows(out, report)
+    let mut table = csv::writer(out);
+    table
+        .write_record([
+            "server",
+            "in_export",
+            "product",
+            "version",
+            "roles",
+            "site",
+            "edge",
+            "connector",
+            "enabled",
+            "address_spaces",
+            "smart_hosts",
+            "source_count",
+        ])
+        .map_err(csv::io_error)?;
+    csv_rows(&mut table, report)?;
+    table.flush()
 }
 
 /// The rows of [`write_csv`] without the header (for a further organization).
 pub fn write_csv_rows(out: &mut impl Write, report: &SourcesReport) -> io::Result<()> {
+    let mut table = csv::writer(out);
+    csv_rows(&mut table, report)?;
+    table.flush()
+}
+
+fn csv_rows(table: &mut ::csv::Writer<impl Write>, report: &SourcesReport) -> io::Result<()> {
     for server in report.source_servers() {
         for connector in report.connectors_of(server) {
             let fields = [
@@ -818,8 +838,9 @@ pub fn write_csv_rows(out: &mut impl Write, report: &SourcesReport) -> io::Resul
                 connector.smart_hosts.join(" "),
                 connector.source_servers.len().to_string(),
             ];
-            let row: Vec<String> = fields.iter().map(|f| csv::field(f)).collect();
-            writeln!(out, "{}", row.join(","))?;
+            table
+                .write_record(fields.iter().map(|f| csv::cell(f)))
+                .map_err(csv::io_error)?;
         }
     }
     Ok(())
