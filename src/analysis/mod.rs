@@ -8,6 +8,41 @@
 //! [`inventory`], [`Organization::redact`], and `diff` — is a function of
 //! an [`Organization`]. The app, the fuzz targets and the benchmarks all go
 //! through here, so what they test and time is what users run.
+//!
+//! # Example
+//!
+//! ```
+//! use exconn::analysis;
+//! use exconn::input::{ReadOptions, Source};
+//!
+//! let ldif = "\
+//! dn: CN=EX1,CN=Servers,DC=contoso
+//! objectClass: msExchExchangeServer
+//!
+//! dn: CN=EX2,CN=Servers,DC=contoso
+//! objectClass: msExchExchangeServer
+//!
+//! dn: CN=Internet,CN=Connections,DC=contoso
+//! objectClass: msExchRoutingSMTPConnector
+//! msExchSourceBridgeheadServersDN: CN=EX1,CN=Servers,DC=contoso
+//!
+//! ";
+//! let bytes = std::io::Cursor::new(ldif.as_bytes().to_vec());
+//! let source = Source::from_reader("export.ldif", Box::new(bytes), None)?;
+//! let input = analysis::read(source, &ReadOptions::default())?;
+//! let analysis = analysis::analyze(vec![input], Vec::new());
+//!
+//! let graph = &analysis.organizations[0].graph;
+//! let sources: Vec<&str> = graph
+//!     .servers
+//!     .iter()
+//!     .filter(|server| !server.send_connectors.is_empty())
+//!     .map(|server| server.name.as_str())
+//!     .collect();
+//! assert_eq!(sources, ["EX1"]);
+//! assert_eq!(graph.servers.len(), 2);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub(crate) mod coverage;
 pub mod diff;
