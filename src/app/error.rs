@@ -65,3 +65,30 @@ impl std::error::Error for Error {}
 pub fn note(line: impl fmt::Display) {
     let _ = writeln!(io::stderr().lock(), "{line}");
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+
+    use super::Error;
+    use crate::app::exit::Status;
+
+    #[test]
+    fn a_closed_pipe_ends_quietly_with_success() {
+        let error = Error::from(io::Error::from(io::ErrorKind::BrokenPipe));
+        assert_eq!(error.status(), Status::Success);
+        assert!(error.lines().is_empty());
+    }
+
+    #[test]
+    fn other_errors_are_status_2_with_one_line_per_reason() {
+        let error = Error::from(io::Error::other("disk full"));
+        assert_eq!(
+            (error.status(), error.lines()),
+            (Status::Error, vec!["disk full".to_owned()])
+        );
+        let error = Error::Refused(vec!["--add: a".to_owned(), "--add: b".to_owned()]);
+        assert_eq!(error.status(), Status::Error);
+        assert_eq!(error.lines(), ["--add: a", "--add: b"]);
+    }
+}
