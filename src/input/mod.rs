@@ -31,7 +31,7 @@ mod xml_windows;
 
 use std::io;
 
-use crate::diag::{Diagnostic, Located, Position, Severity};
+use crate::diag::{Diagnostic, LineColumn, Located, Position, Severity};
 use crate::record::Record;
 use csvde_windows::read_csvde_windows;
 pub use detect::Format;
@@ -451,7 +451,7 @@ fn about_input(info: &InputInfo, severity: Severity, message: String) -> Located
         file: info.name.clone(),
         position: match info.format {
             Format::AdExplorer => Position::offset(0),
-            _ => Position { line: 1, column: 1 },
+            _ => Position::Line(LineColumn::START),
         },
         severity,
         message,
