@@ -2,6 +2,8 @@
 //! routing group connectors and receive connectors, with their address
 //! spaces and the DN references to their source servers.
 
+use uuid::Uuid;
+
 use super::attributes as attr;
 use super::fields::{first, flag, has_property, lost_property, number, texts};
 use super::guid::object_guid;
@@ -64,8 +66,8 @@ pub struct SendConnector {
     /// the `SourceTransportServers` property, even empty; a summary
     /// without it does not.
     pub sources_known: bool,
-    /// `objectGUID` (`Guid` in cmdlet output), in its usual text form.
-    pub guid: Option<String>,
+    /// `objectGUID` (`Guid` in cmdlet output).
+    pub guid: Option<Uuid>,
     /// Its name carries conflict mangling (`\\0ACNF:`): the directory holds
     /// another object made as the same one. Kept apart from the DN, which
     /// redaction rewrites.
@@ -121,8 +123,8 @@ pub struct OtherConnector {
     pub address_spaces: Vec<AddressSpace>,
     /// `msExchSourceBridgeheadServersDN`, as written.
     pub source_refs: Vec<Reference>,
-    /// `objectGUID` (`Guid` in cmdlet output), in its usual text form.
-    pub guid: Option<String>,
+    /// `objectGUID` (`Guid` in cmdlet output).
+    pub guid: Option<Uuid>,
     /// Its name carries conflict mangling (`\\0ACNF:`).
     pub conflict: bool,
 }
@@ -138,8 +140,8 @@ pub struct RoutingGroupConnector {
     pub source_refs: Vec<Reference>,
     /// `msExchTargetBridgeheadServersDN`.
     pub target_refs: Vec<Reference>,
-    /// `objectGUID` (`Guid` in cmdlet output), in its usual text form.
-    pub guid: Option<String>,
+    /// `objectGUID` (`Guid` in cmdlet output).
+    pub guid: Option<Uuid>,
     /// Its name carries conflict mangling (`\\0ACNF:`): the directory holds
     /// another object made as the same one. Kept apart from the DN, which
     /// redaction rewrites.

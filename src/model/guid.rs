@@ -1,55 +1,46 @@
 //! Object GUIDs, read from `objectGUID` (16 bytes, or text) or the
-//! cmdlets' `Guid`/`ObjectGuid`.
+//! cmdlets' `Guid`/`ObjectGuid`, as [`Uuid`]s (shown in Active
+//! Directory's text form: lower case, hyphenated).
+
+use uuid::Uuid;
 
 use super::attributes as attr;
 use crate::record::{Record, Value};
 
 /// The object's GUID from `objectGUID` (16 bytes, or text) or the cmdlet's
-/// `Guid`/`ObjectGuid`, as `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`
-/// (lower case; the first three fields little-endian in the binary form,
-/// as Active Directory shows them). The all-zero GUID is no GUID.
-pub(super) fn object_guid(record: &Record) -> Option<String> {
+/// `Guid`/`ObjectGuid`. The all-zero GUID is no GUID.
+pub(super) fn object_guid(record: &Record) -> Option<Uuid> {
     attr::GUID
         .iter()
         .flat_map(|name| record.values(name))
         .find_map(|value| match value {
-            Value::Bytes(bytes) => guid_text(bytes),
+            Value::Bytes(bytes) => guid(bytes),
             Value::Url(_) => None,
         })
 }
 
-pub(super) fn guid_text(bytes: &[u8]) -> Option<String> {
+/// A GUID as text (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, any case, in
+/// braces or not: CLIXML, JSON and CSV exports) or as the 16 bytes of
+/// `objectGUID` (LDIF, DSML, AD Explorer snapshots), whose first three
+/// fields are little-endian: Active Directory's text form shows them
+/// byte-swapped, as [`Uuid::from_bytes_le`] reads them.
+pub(super) fn guid(bytes: &[u8]) -> Option<Uuid> {
     let text = std::str::from_utf8(bytes)
         .ok()
         .map(|t| t.trim().trim_start_matches('{').trim_end_matches('}'));
-    let guid: [u8; 16] = match text {
-        Some(text) if text.len() == 36 => {
-            let hex: String = text.chars().filter(|c| *c != '-').collect();
-            let mut out = [0u8; 16];
-            for (i, byte) in out.iter_mut().enumerate() {
-                *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
-            }
-            out
-        }
-        _ => {
-            let raw: [u8; 16] = bytes.try_into().ok()?;
-            let mut out = raw;
-            out[..4].reverse();
-            out[4..6].reverse();
-            out[6..8].reverse();
-            out
-        }
+    let guid = match text {
+        Some(text) if text.len() == 36 => Uuid::from_bytes(hex_bytes(text)?),
+        _ => Uuid::from_bytes_le(bytes.try_into().ok()?),
     };
-    if guid == [0; 16] {
-        return None;
+    (!guid.is_nil()).then_some(guid)
+}
+
+/// The 16 bytes the first 32 hex digits of `text` spell, hyphens left out.
+fn hex_bytes(text: &str) -> Option<[u8; 16]> {
+    let hex: String = text.chars().filter(|c| *c != '-').collect();
+    let mut out = [0u8; 16];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
     }
-    let hex: String = guid.iter().map(|b| format!("{b:02x}")).collect();
-    Some(format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    ))
+    Some(out)
 }

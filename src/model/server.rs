@@ -1,5 +1,7 @@
 //! Exchange servers (`msExchExchangeServer`, `Get-ExchangeServer`).
 
+use uuid::Uuid;
+
 use super::attributes as attr;
 use super::fields::{first, flag, number, texts};
 use super::guid::object_guid;
@@ -22,8 +24,8 @@ pub struct Server {
     pub site: Option<String>,
     /// FQDN, from the `ncacn_ip_tcp:` value of `networkAddress`.
     pub fqdn: Option<String>,
-    /// `objectGUID` (`Guid` in cmdlet output), in its usual text form.
-    pub guid: Option<String>,
+    /// `objectGUID` (`Guid` in cmdlet output).
+    pub guid: Option<Uuid>,
     /// Its name carries conflict mangling (`\\0ACNF:`): the directory holds
     /// another object made as the same one. Kept apart from the DN, which
     /// redaction rewrites.

@@ -5,6 +5,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
+use uuid::Uuid;
+
 use super::resolve::{resolve_all, Exported, ServerRef};
 use super::{server_key, Conflict, DeletedSince};
 use crate::dn::{Dn, DnKey};
@@ -37,10 +39,10 @@ impl Merged {
             send: Vec::new(),
             routing: first_copies(
                 objects.iter().flat_map(|o| &o.routing_group_connectors),
-                |c| Identity::of(c.guid.as_deref(), &c.dn, &c.name),
+                |c| Identity::of(c.guid, &c.dn, &c.name),
             ),
             others: first_copies(objects.iter().flat_map(|o| &o.other_connectors), |c| {
-                Identity::of(c.guid.as_deref(), &c.dn, &c.name)
+                Identity::of(c.guid, &c.dn, &c.name)
             }),
             receive: unique_by_dn(
                 objects
@@ -60,7 +62,7 @@ impl Merged {
     fn merge_send(&mut self, objects: &[Objects], exported: &Exported) {
         let send_copies = merge_copies(objects.iter().enumerate().flat_map(|(input, o)| {
             o.send_connectors.iter().map(move |c| {
-                let identity = Identity::of(c.guid.as_deref(), &c.dn, &c.name);
+                let identity = Identity::of(c.guid, &c.dn, &c.name);
                 // A copy that says what its sources are, then the newer.
                 let better = (c.sources_known, c.changed, !c.dn.is_root());
                 (identity, better, (input, c))
@@ -100,15 +102,15 @@ fn first_copies<'o, T: Clone + 'o>(
 /// GUID where both have one, else by DN, else by name.
 #[derive(Clone, Debug)]
 pub(super) struct Identity {
-    guid: Option<String>,
+    guid: Option<Uuid>,
     dn: Option<DnKey>,
     name: String,
 }
 
 impl Identity {
-    pub(super) fn of(guid: Option<&str>, dn: &Dn, name: &str) -> Identity {
+    pub(super) fn of(guid: Option<Uuid>, dn: &Dn, name: &str) -> Identity {
         Identity {
-            guid: guid.map(str::to_owned),
+            guid,
             dn: (!dn.is_root()).then(|| dn.key()),
             name: server_key(name),
         }
@@ -183,7 +185,7 @@ pub(super) fn merge_copies<B: Ord + Copy, T>(
     items: impl Iterator<Item = (Identity, B, T)>,
 ) -> Vec<Vec<T>> {
     let mut groups: Vec<Vec<(B, T)>> = Vec::new();
-    let mut by_guid: HashMap<String, usize> = HashMap::new();
+    let mut by_guid: HashMap<Uuid, usize> = HashMap::new();
     let mut by_dn: HashMap<DnKey, usize> = HashMap::new();
     let mut by_name: HashMap<String, NameIndex> = HashMap::new();
     let mut names_of_groups: HashSet<(usize, String)> = HashSet::new();
@@ -215,13 +217,13 @@ pub(super) fn merge_copies<B: Ord + Copy, T>(
         };
         let known = &mut identities[group];
         if known.guid.is_none() {
-            known.guid = identity.guid.clone();
+            known.guid = identity.guid;
         }
         if known.dn.is_none() {
             known.dn = identity.dn.clone();
         }
         if let Some(guid) = &identity.guid {
-            by_guid.entry(guid.clone()).or_insert(group);
+            by_guid.entry(*guid).or_insert(group);
         }
         if let Some(dn) = &identity.dn {
             by_dn.entry(dn.clone()).or_insert(group);
@@ -301,7 +303,7 @@ pub(super) fn merged_copy(copies: &[(usize, &SendConnector)]) -> SendConnector {
         fill(&mut merged.tls_domain, &other.tls_domain);
         fill(&mut merged.protocol_logging, &other.protocol_logging);
         fill(&mut merged.source_ip, &other.source_ip);
-        fill(&mut merged.guid, &other.guid);
+        merged.guid = merged.guid.or(other.guid);
     }
     merged
 }
@@ -429,7 +431,7 @@ mod tests {
         let dn = dn.map_or(Dn::parse("").unwrap(), |i| {
             Dn::parse(&format!("CN=C{i},CN=Connections,DC=x")).unwrap()
         });
-        Identity::of(guid.map(|g| format!("{g:032x}")).as_deref(), &dn, "Relay")
+        Identity::of(guid.map(|g| Uuid::from_u128(g as u128)), &dn, "Relay")
     }
 
     #[test]
