@@ -15,7 +15,7 @@ use crate::model::{
 };
 
 /// The connectors of every input, each object once (copies merged).
-pub(super) struct Merged {
+pub(super) struct Connectors {
     /// Send connectors, with the input of the copy used.
     pub(super) send: Vec<(usize, SendConnector)>,
     /// Routing group connectors.
@@ -24,7 +24,12 @@ pub(super) struct Merged {
     pub(super) others: Vec<OtherConnector>,
     /// Receive connectors.
     pub(super) receive: Vec<ReceiveConnector>,
-    /// Settings in which copies of a Send connector disagree.
+}
+
+/// Where copies of a Send connector disagree, or show it gone.
+#[derive(Default)]
+pub(super) struct Disagreements {
+    /// Settings in which copies of a Send connector differ.
     pub(super) conflicts: Vec<Conflict>,
     /// Servers whose being a source copies of a Send connector disagree on.
     pub(super) undecided: Vec<ServerRef>,
@@ -32,53 +37,58 @@ pub(super) struct Merged {
     pub(super) deleted_since: Vec<DeletedSince>,
 }
 
-impl Merged {
-    /// Merges the copies of every connector of the inputs.
-    pub(super) fn of(objects: &[Objects], exported: &Exported) -> Merged {
-        let mut merged = Merged {
-            send: Vec::new(),
-            routing: first_copies(
-                objects.iter().flat_map(|o| &o.routing_group_connectors),
-                |c| Identity::of(c.guid, &c.dn, &c.name),
-            ),
-            others: first_copies(objects.iter().flat_map(|o| &o.other_connectors), |c| {
-                Identity::of(c.guid, &c.dn, &c.name)
-            }),
-            receive: unique_by_dn(
-                objects
-                    .iter()
-                    .flat_map(|o| o.receive_connectors.iter().map(|c| (c.dn.key(), c.clone()))),
-            ),
-            conflicts: Vec::new(),
-            undecided: Vec::new(),
-            deleted_since: Vec::new(),
-        };
-        merged.merge_send(objects, exported);
-        merged
-    }
+/// Merges the copies of every connector of the inputs.
+pub(super) fn merge(objects: &[Objects], exported: &Exported) -> (Connectors, Disagreements) {
+    let (send, disagreements) = merge_send(objects, exported);
+    let connectors = Connectors {
+        send,
+        routing: first_copies(
+            objects.iter().flat_map(|o| &o.routing_group_connectors),
+            |c| Identity::of(c.guid, &c.dn, &c.name),
+        ),
+        others: first_copies(objects.iter().flat_map(|o| &o.other_connectors), |c| {
+            Identity::of(c.guid, &c.dn, &c.name)
+        }),
+        receive: unique_by_dn(
+            objects
+                .iter()
+                .flat_map(|o| o.receive_connectors.iter().map(|c| (c.dn.key(), c.clone()))),
+        ),
+    };
+    (connectors, disagreements)
+}
 
-    /// Merges the copies of each Send connector: the conflicts and the
-    /// undecided sources between them, and those deleted since.
-    fn merge_send(&mut self, objects: &[Objects], exported: &Exported) {
-        let send_copies = merge_copies(objects.iter().enumerate().flat_map(|(input, o)| {
-            o.send_connectors.iter().map(move |c| {
-                let identity = Identity::of(c.guid, &c.dn, &c.name);
-                // A copy that says what its sources are, then the newer.
-                let better = (c.sources_known, c.changed, !c.dn.is_root());
-                (identity, better, (input, c))
-            })
-        }));
-        for copies in &send_copies {
-            self.conflicts.extend(send_conflicts(copies, exported));
-            self.undecided.extend(undecided_sources(copies, exported));
-        }
-        for copies in &send_copies {
-            match newer_without(copies, objects) {
-                Some(gone) => self.deleted_since.push(gone),
-                None => self.send.push((copies[0].0, merged_copy(copies))),
-            }
+/// Merges the copies of each Send connector (with the input of the copy
+/// used), and says where they disagree and which were deleted since.
+fn merge_send(
+    objects: &[Objects],
+    exported: &Exported,
+) -> (Vec<(usize, SendConnector)>, Disagreements) {
+    let send_copies = merge_copies(objects.iter().enumerate().flat_map(|(input, o)| {
+        o.send_connectors.iter().map(move |c| {
+            let identity = Identity::of(c.guid, &c.dn, &c.name);
+            // A copy that says what its sources are, then the newer.
+            let better = (c.sources_known, c.changed, !c.dn.is_root());
+            (identity, better, (input, c))
+        })
+    }));
+    let mut disagreements = Disagreements::default();
+    for copies in &send_copies {
+        disagreements
+            .conflicts
+            .extend(send_conflicts(copies, exported));
+        disagreements
+            .undecided
+            .extend(undecided_sources(copies, exported));
+    }
+    let mut send = Vec::new();
+    for copies in &send_copies {
+        match newer_without(copies, objects) {
+            Some(gone) => disagreements.deleted_since.push(gone),
+            None => send.push((copies[0].0, merged_copy(copies))),
         }
     }
+    (send, disagreements)
 }
 
 /// The best copy of each object among `items`: the first with a DN, else
@@ -101,14 +111,14 @@ fn first_copies<'o, T: Clone + 'o>(
 /// capture, such as HealthChecker's one per server) are recognized: by
 /// GUID where both have one, else by DN, else by name.
 #[derive(Clone, Debug)]
-pub(super) struct Identity {
+struct Identity {
     guid: Option<Uuid>,
     dn: Option<DnKey>,
     name: String,
 }
 
 impl Identity {
-    pub(super) fn of(guid: Option<Uuid>, dn: &Dn, name: &str) -> Identity {
+    fn of(guid: Option<Uuid>, dn: &Dn, name: &str) -> Identity {
         Identity {
             guid,
             dn: (!dn.is_root()).then(|| dn.key()),
@@ -123,7 +133,7 @@ impl Identity {
 /// group that fails a queue's test fails it for good and is dropped from
 /// its front: each lookup costs what it drops, and one step.
 #[derive(Default)]
-pub(super) struct NameIndex {
+struct NameIndex {
     any: Vec<usize>,
     without_dn: VecDeque<usize>,
     without_guid: VecDeque<usize>,
@@ -133,7 +143,7 @@ pub(super) struct NameIndex {
 impl NameIndex {
     /// Notes that `group` (now known as `identity`) goes by this name
     /// (once per group and name: the caller keeps count).
-    pub(super) fn add(&mut self, group: usize, identity: &Identity) {
+    fn add(&mut self, group: usize, identity: &Identity) {
         self.any.push(group);
         if identity.dn.is_none() {
             self.without_dn.push_back(group);
@@ -148,11 +158,7 @@ impl NameIndex {
 
     /// The first group a copy known as `identity` matches by name: only
     /// where a GUID or a DN cannot decide (one side lacks it).
-    pub(super) fn matching(
-        &mut self,
-        identity: &Identity,
-        identities: &[Identity],
-    ) -> Option<usize> {
+    fn matching(&mut self, identity: &Identity, identities: &[Identity]) -> Option<usize> {
         let lacks_dn = |g: &usize| identities[*g].dn.is_none();
         let lacks_guid = |g: &usize| identities[*g].guid.is_none();
         match (identity.dn.is_some(), identity.guid.is_some()) {
@@ -166,10 +172,7 @@ impl NameIndex {
 
 /// The first group of `queue` that still passes `test`, dropping those
 /// before it (which never will again).
-pub(super) fn first_still(
-    queue: &mut VecDeque<usize>,
-    test: impl Fn(&usize) -> bool,
-) -> Option<usize> {
+fn first_still(queue: &mut VecDeque<usize>, test: impl Fn(&usize) -> bool) -> Option<usize> {
     while let Some(front) = queue.front() {
         if test(front) {
             return Some(*front);
@@ -181,9 +184,7 @@ pub(super) fn first_still(
 
 /// Groups items that are copies of one object, in input order; in each
 /// group the best copy (by `better`, then the first) comes first.
-pub(super) fn merge_copies<B: Ord + Copy, T>(
-    items: impl Iterator<Item = (Identity, B, T)>,
-) -> Vec<Vec<T>> {
+fn merge_copies<B: Ord + Copy, T>(items: impl Iterator<Item = (Identity, B, T)>) -> Vec<Vec<T>> {
     let mut groups: Vec<Vec<(B, T)>> = Vec::new();
     let mut by_guid: HashMap<Uuid, usize> = HashMap::new();
     let mut by_dn: HashMap<DnKey, usize> = HashMap::new();
@@ -254,10 +255,7 @@ pub(super) fn merge_copies<B: Ord + Copy, T>(
 /// taken: another input, newer (by its newest `whenChanged`) than every
 /// input that holds a copy, holds the connector's `CN=Connections`
 /// container and not the connector.
-pub(super) fn newer_without(
-    copies: &[(usize, &SendConnector)],
-    objects: &[Objects],
-) -> Option<DeletedSince> {
+fn newer_without(copies: &[(usize, &SendConnector)], objects: &[Objects]) -> Option<DeletedSince> {
     let (_, connector) = copies.first()?;
     let container = connector.dn.parent().filter(|p| !p.is_root())?.key();
     let holding: Vec<usize> = copies.iter().map(|(input, _)| *input).collect();
@@ -283,7 +281,7 @@ pub(super) fn newer_without(
 /// `copies`), with what it lacks taken from the others, best first: a
 /// value that only one copy has is never lost (the smart hosts an LDIF
 /// export holds and a cmdlet summary does not, say).
-pub(super) fn merged_copy(copies: &[(usize, &SendConnector)]) -> SendConnector {
+fn merged_copy(copies: &[(usize, &SendConnector)]) -> SendConnector {
     let mut merged = copies[0].1.clone();
     for (_, other) in &copies[1..] {
         let fill = |mine: &mut Option<String>, theirs: &Option<String>| {
@@ -311,10 +309,7 @@ pub(super) fn merged_copy(copies: &[(usize, &SendConnector)]) -> SendConnector {
 /// The servers whose being a source cannot be told: where another copy,
 /// no newer and no older than the one used (and as sure of its sources),
 /// names other sources, the servers that only one of them names.
-pub(super) fn undecided_sources(
-    copies: &[(usize, &SendConnector)],
-    exported: &Exported,
-) -> Vec<ServerRef> {
+fn undecided_sources(copies: &[(usize, &SendConnector)], exported: &Exported) -> Vec<ServerRef> {
     let Some(((_, used), others)) = copies.split_first() else {
         return Vec::new();
     };
@@ -347,10 +342,7 @@ pub(super) fn undecided_sources(
 /// The settings in which later copies of a Send connector differ from the
 /// copy used, compared as the analysis reads them (so that the same
 /// connector in LDIF and in cmdlet output agrees).
-pub(super) fn send_conflicts(
-    copies: &[(usize, &SendConnector)],
-    exported: &Exported,
-) -> Vec<Conflict> {
+fn send_conflicts(copies: &[(usize, &SendConnector)], exported: &Exported) -> Vec<Conflict> {
     let Some(((used_input, used), others)) = copies.split_first() else {
         return Vec::new();
     };
@@ -415,7 +407,7 @@ pub(super) fn send_conflicts(
 
 /// Keeps the first object of each DN, in input order (receive connectors,
 /// which only directory exports and DN-bearing cmdlet output hold).
-pub(super) fn unique_by_dn<T>(items: impl Iterator<Item = (DnKey, T)>) -> Vec<T> {
+fn unique_by_dn<T>(items: impl Iterator<Item = (DnKey, T)>) -> Vec<T> {
     let mut seen = HashSet::new();
     items
         .filter(|(key, _)| seen.insert(key.clone()))

@@ -25,7 +25,6 @@ use crate::dn::Dn;
 use crate::model::{
     Objects, OtherConnector, ReceiveConnector, RoutingGroupConnector, SendConnector, Server,
 };
-use merge::Merged;
 use nodes::ServerIndex;
 use resolve::{owner_of, unique_servers, Exported, Resolution};
 
@@ -185,18 +184,21 @@ impl Graph {
     pub fn build(objects: &[Objects]) -> Graph {
         let server_objects = unique_servers(objects);
         let exported = Exported::new(&server_objects, objects);
-        let mut merged = Merged::of(objects, &exported);
-        let resolved = Resolution::of(&merged, &exported);
-        let undecided = std::mem::take(&mut merged.undecided);
-        let known = nodes::known_servers(server_objects, resolved.referenced(), undecided);
+        let (connectors, disagreements) = merge::merge(objects, &exported);
+        let resolved = Resolution::of(&connectors, &exported);
+        let known = nodes::known_servers(
+            server_objects,
+            resolved.referenced(),
+            disagreements.undecided,
+        );
         let index = ServerIndex::of(&known);
         let mut graph = Graph {
             servers: known.into_values().collect(),
-            conflicts: std::mem::take(&mut merged.conflicts),
-            deleted_since: std::mem::take(&mut merged.deleted_since),
+            conflicts: disagreements.conflicts,
+            deleted_since: disagreements.deleted_since,
             ..Graph::default()
         };
-        graph.connect(merged, resolved, &index);
+        graph.connect(connectors, resolved, &index);
         graph
     }
 

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use super::merge::Merged;
+use super::merge::Connectors;
 use super::resolve::{Resolution, ServerRef};
 use super::{
     server_key, ConnectorNode, Graph, OtherConnectorNode, ReceiveNode, RoutingGroupNode, ServerNode,
@@ -91,8 +91,13 @@ impl ServerIndex {
 impl Graph {
     /// Adds the connectors, pointing at servers through `index`, each
     /// list sorted, and the servers' links back to the connectors.
-    pub(super) fn connect(&mut self, merged: Merged, resolved: Resolution, index: &ServerIndex) {
-        self.send_connectors = merged
+    pub(super) fn connect(
+        &mut self,
+        connectors: Connectors,
+        resolved: Resolution,
+        index: &ServerIndex,
+    ) {
+        self.send_connectors = connectors
             .send
             .into_iter()
             .zip(resolved.send)
@@ -106,7 +111,7 @@ impl Graph {
         sort_by_name(&mut self.send_connectors, |c| {
             (&c.connector.name, &c.connector.dn)
         });
-        self.routing_group_connectors = merged
+        self.routing_group_connectors = connectors
             .routing
             .into_iter()
             .zip(resolved.routing)
@@ -125,7 +130,7 @@ impl Graph {
         sort_by_name(&mut self.routing_group_connectors, |c| {
             (&c.connector.name, &c.connector.dn)
         });
-        self.other_connectors = merged
+        self.other_connectors = connectors
             .others
             .into_iter()
             .zip(resolved.others)
@@ -138,7 +143,7 @@ impl Graph {
         sort_by_name(&mut self.other_connectors, |c| {
             (&c.connector.name, &c.connector.dn)
         });
-        self.receive_connectors = merged
+        self.receive_connectors = connectors
             .receive
             .into_iter()
             .zip(resolved.receive_owners)

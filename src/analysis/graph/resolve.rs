@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::merge::Merged;
+use super::merge::Connectors;
 use super::{server_key, Unresolved};
 use crate::dn::{Dn, DnKey, Mangling};
 use crate::model::{Objects, Reference, Server};
@@ -22,7 +22,7 @@ pub(super) struct ServerRef {
     pub(super) dn: Option<Arc<Dn>>,
 }
 
-pub(super) type Resolved = (Vec<ServerRef>, Vec<Unresolved>);
+type Resolved = (Vec<ServerRef>, Vec<Unresolved>);
 
 /// Server objects by DN and by name, for resolving references.
 pub(super) struct Exported {
@@ -195,14 +195,14 @@ pub(super) struct Resolution {
 
 impl Resolution {
     /// Resolves the references of every connector, in parallel.
-    pub(super) fn of(merged: &Merged, exported: &Exported) -> Resolution {
+    pub(super) fn of(connectors: &Connectors, exported: &Exported) -> Resolution {
         Resolution {
-            send: merged
+            send: connectors
                 .send
                 .par_iter()
                 .map(|(_, c)| resolve_all(&c.source_refs, exported))
                 .collect(),
-            routing: merged
+            routing: connectors
                 .routing
                 .par_iter()
                 .map(|c| {
@@ -212,12 +212,12 @@ impl Resolution {
                     )
                 })
                 .collect(),
-            others: merged
+            others: connectors
                 .others
                 .par_iter()
                 .map(|c| resolve_all(&c.source_refs, exported))
                 .collect(),
-            receive_owners: merged.receive.iter().map(|c| owner_of(&c.dn)).collect(),
+            receive_owners: connectors.receive.iter().map(|c| owner_of(&c.dn)).collect(),
         }
     }
 
