@@ -26,10 +26,10 @@ pub fn is_modelled_class(class: &[u8]) -> bool {
 
 /// The class of every connector that has address spaces; one with a drop
 /// directory and no more derived class is a foreign connector.
-pub(super) const MAIL_GATEWAY: &str = "mailGateway";
+const MAIL_GATEWAY: &str = "mailGateway";
 
 /// The object classes the model reads, and what they become.
-pub(super) const CLASSES: [(&str, Kind); 12] = [
+const CLASSES: [(&str, Kind); 12] = [
     ("msExchExchangeServer", Kind::Server),
     ("msExchRoutingSMTPConnector", Kind::Send),
     (
@@ -62,7 +62,7 @@ pub(super) const CLASSES: [(&str, Kind); 12] = [
 /// The cmdlet object types the model reads (`Get-SendConnector` and the
 /// others), after any `Deserialized.` (remoting) and `Selected.`
 /// (`Select-Object`) prefix.
-pub(super) const CMDLET_TYPES: [(&str, Kind); 7] = [
+const CMDLET_TYPES: [(&str, Kind); 7] = [
     (
         "Microsoft.Exchange.Data.Directory.SystemConfiguration.SmtpSendConnectorConfig",
         Kind::Send,
@@ -108,7 +108,7 @@ pub(super) enum Classified {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
+enum Kind {
     Server,
     Send,
     RoutingGroup,
@@ -120,7 +120,7 @@ pub(super) enum Kind {
 /// What a record is: by its `objectClass` (directory exports), else by its
 /// PowerShell type name, else (for `Select-Object` output, whose type says
 /// nothing) by the properties only that kind of cmdlet object has.
-pub(super) fn kind_of(record: &Record) -> Option<Kind> {
+fn kind_of(record: &Record) -> Option<Kind> {
     kind_by_class(record)
         .or_else(|| kind_by_type_name(record))
         .or_else(|| kind_by_properties(record))
@@ -129,7 +129,7 @@ pub(super) fn kind_of(record: &Record) -> Option<Kind> {
 /// The kind of the first class of [`CLASSES`] the record has; else a
 /// foreign connector for a `mailGateway` with a drop directory (Exchange's
 /// own test: the class has no subclass of its own).
-pub(super) fn kind_by_class(record: &Record) -> Option<Kind> {
+fn kind_by_class(record: &Record) -> Option<Kind> {
     let classes = || {
         record
             .values(attr::OBJECT_CLASS[0])
@@ -150,7 +150,7 @@ pub(super) fn kind_by_class(record: &Record) -> Option<Kind> {
         })
 }
 
-pub(super) fn kind_by_type_name(record: &Record) -> Option<Kind> {
+fn kind_by_type_name(record: &Record) -> Option<Kind> {
     record
         .values(attr::PS_TYPE_NAMES[0])
         .filter_map(Value::as_text)
@@ -168,7 +168,7 @@ pub(super) fn kind_by_type_name(record: &Record) -> Option<Kind> {
         })
 }
 
-pub(super) fn kind_by_properties(record: &Record) -> Option<Kind> {
+fn kind_by_properties(record: &Record) -> Option<Kind> {
     let has = |name: &str| has_property(record, &[name]) || lost_property(record, name);
     let (sources, targets) = (attr::SOURCES[1], attr::TARGETS[1]);
     if has(targets) && has(sources) {
@@ -245,7 +245,7 @@ pub(super) fn classify(record: &Record) -> Classified {
 }
 
 /// `isDeleted: TRUE`, a `\0ADEL:` name, or a place under `CN=Deleted Objects`.
-pub(super) fn is_deleted(record: &Record, dn: &Dn) -> bool {
+fn is_deleted(record: &Record, dn: &Dn) -> bool {
     flag(record, attr::IS_DELETED) == Some(true)
         || dn.mangling() == Some(Mangling::Deleted)
         || dn.is_under("cn", "Deleted Objects")
@@ -253,7 +253,7 @@ pub(super) fn is_deleted(record: &Record, dn: &Dn) -> bool {
 
 /// The `cn`, else `name`, else the leaf RDN's value, exactly as stored
 /// (leading and trailing spaces are part of a name).
-pub(super) fn display_name(record: &Record, dn: &Dn) -> String {
+fn display_name(record: &Record, dn: &Dn) -> String {
     attr::NAME
         .iter()
         .find_map(|name| {

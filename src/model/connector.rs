@@ -249,7 +249,7 @@ pub(super) fn address_spaces(record: &Record) -> Vec<AddressSpace> {
 }
 
 /// Whether `text` is an address space's cost alone (digits).
-pub(super) fn is_cost(text: &str) -> bool {
+fn is_cost(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
 }
 

@@ -195,7 +195,7 @@ impl DistinctObjects {
 /// same kind (`tag`) and DN already in `kept`; returns how many were
 /// copies. `offset` is where an item's record was, if it says so: copies
 /// differ there, so it is left out of the comparison.
-pub(super) fn keep_distinct<T: PartialEq>(
+fn keep_distinct<T: PartialEq>(
     kept: &mut Vec<T>,
     later: Vec<T>,
     seen: &mut HashMap<(u8, DnKey), Vec<usize>>,

@@ -29,7 +29,7 @@ impl Changed {
 /// A time as the directory (`20240311120000.0Z`, GeneralizedTime) or a
 /// cmdlet (`2024-03-11T12:00:00.1234567+01:00`, ISO 8601) writes it, in UTC;
 /// a cmdlet time without an offset is taken as UTC.
-pub(super) fn parse_time(text: &str) -> Option<jiff::Timestamp> {
+fn parse_time(text: &str) -> Option<jiff::Timestamp> {
     let text = text.trim();
     if let Ok(timestamp) = text.parse::<jiff::Timestamp>() {
         return Some(timestamp);
@@ -41,7 +41,7 @@ pub(super) fn parse_time(text: &str) -> Option<jiff::Timestamp> {
 }
 
 /// GeneralizedTime `YYYYMMDDHHMMSS[.f]Z` (or with a `+HHMM` offset), in UTC.
-pub(super) fn generalized_time(text: &str) -> Option<jiff::Timestamp> {
+fn generalized_time(text: &str) -> Option<jiff::Timestamp> {
     let digits = |range: std::ops::Range<usize>| -> Option<i64> {
         let part = text.get(range)?;
         part.bytes()

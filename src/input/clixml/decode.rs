@@ -57,7 +57,7 @@ impl PsObject {
     }
 
     /// Takes the values the object holds, leaving it empty.
-    pub(super) fn take_values(&mut self) -> impl Iterator<Item = PsValue> {
+    fn take_values(&mut self) -> impl Iterator<Item = PsValue> {
         let props = std::mem::take(&mut self.props);
         let content = self.content.take().map(|content| *content);
         props.into_iter().map(|(_, value)| value).chain(content)
@@ -89,7 +89,7 @@ impl Drop for PsObject {
 }
 
 /// An object held for `Ref`s to it.
-pub(super) struct Held {
+struct Held {
     object: Rc<PsObject>,
     /// Where its top-level object starts in the input.
     at: u64,
@@ -100,32 +100,32 @@ pub(super) struct Held {
 /// Decodes elements into values, remembering `RefId`s for `Ref` and `TNRef`.
 #[derive(Default)]
 pub(super) struct Decoder {
-    pub(super) objects: HashMap<String, Held>,
+    objects: HashMap<String, Held>,
     /// RefIds in the order they were held, for forgetting the oldest.
-    pub(super) order: VecDeque<(u64, String)>,
-    pub(super) shared: usize,
+    order: VecDeque<(u64, String)>,
+    shared: usize,
     /// Where the top-level object being decoded starts in the input.
     pub(super) at: u64,
     /// Objects forgotten before being referred to.
-    pub(super) forgotten: HashSet<String>,
+    forgotten: HashSet<String>,
     /// References to forgotten objects.
     pub(super) dangling: usize,
     /// Type-name RefIds (`TN`), numbered apart from object RefIds.
-    pub(super) type_names: HashMap<String, Rc<Vec<String>>>,
+    type_names: HashMap<String, Rc<Vec<String>>>,
     /// RefIds of the objects being decoded, outermost first: PowerShell
     /// assigns an id when an object starts, so a `Ref` may name one of them.
-    pub(super) open: Vec<String>,
+    open: Vec<String>,
     pub(super) diagnostics: Vec<Diagnostic>,
     /// The properties whose values are decoded (all when `None`).
     pub(super) reads: Option<fn(&[u8]) -> bool>,
     /// Inside the value of a property that is not read: primitive values
     /// (text, numbers, byte arrays) are left undecoded.
-    pub(super) unread: bool,
+    unread: bool,
 }
 
 /// Properties the record of an object is built from, besides the
 /// attributes the model reads.
-pub(super) const STRUCTURAL: &[&str] = &["DistinguishedName", "Identity", "Path", "Properties"];
+const STRUCTURAL: &[&str] = &["DistinguishedName", "Identity", "Path", "Properties"];
 
 impl Decoder {
     /// Forgets the objects held from before `limit` that nothing referred to.
@@ -147,7 +147,7 @@ impl Decoder {
         }
     }
 
-    pub(super) fn resolve(&mut self, element: &Element) -> PsValue {
+    fn resolve(&mut self, element: &Element) -> PsValue {
         let id = element.attr("RefId").unwrap_or("");
         if self.open.iter().any(|open| open == id) {
             // The object itself or an enclosing one, still being written
@@ -173,7 +173,7 @@ impl Decoder {
         PsValue::Null
     }
 
-    pub(super) fn hold(&mut self, id: &str, object: &Rc<PsObject>) {
+    fn hold(&mut self, id: &str, object: &Rc<PsObject>) {
         self.order.push_back((self.at, id.to_owned()));
         self.objects.insert(
             id.to_owned(),
@@ -317,7 +317,7 @@ impl Decoder {
 }
 
 /// Elements whose value is text (the primitive types of CLIXML).
-pub(super) fn is_primitive(name: &str) -> bool {
+fn is_primitive(name: &str) -> bool {
     matches!(
         name,
         "S" | "URI"
@@ -345,7 +345,7 @@ pub(super) fn is_primitive(name: &str) -> bool {
 }
 
 /// Undoes PowerShell's `_xHHHH_` escapes (UTF-16 code units, surrogate pairs allowed).
-pub(super) fn decode_escapes(text: &str) -> String {
+fn decode_escapes(text: &str) -> String {
     let bytes = text.as_bytes();
     let escaped = memchr::memchr_iter(b'_', bytes).any(|at| bytes.get(at + 1) == Some(&b'x'));
     if !escaped {

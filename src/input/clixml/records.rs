@@ -51,12 +51,12 @@ pub(super) fn nested_directory_objects(top: &Rc<PsObject>) -> Vec<Rc<PsObject>> 
 }
 
 /// An object's own DistinguishedName property.
-pub(super) fn object_dn(object: &PsObject) -> Option<String> {
+fn object_dn(object: &PsObject) -> Option<String> {
     text_of(object.prop("DistinguishedName")).filter(|dn| dn.contains('='))
 }
 
 /// Properties that describe the serialization, not the object.
-pub(super) const NOISE: &[&str] = &[
+const NOISE: &[&str] = &[
     "SerializationData",
     "PSComputerName",
     "RunspaceId",
@@ -124,7 +124,7 @@ pub(super) fn record_of(object: &PsObject, values: &mut Values<'_>) -> Record {
     }
 }
 
-pub(super) fn dict_entries(value: Option<&PsValue>) -> Vec<(String, PsValue)> {
+fn dict_entries(value: Option<&PsValue>) -> Vec<(String, PsValue)> {
     let dict = match value {
         Some(PsValue::Object(object)) => object.content.as_deref(),
         Some(other) => Some(other),
@@ -140,7 +140,7 @@ pub(super) fn dict_entries(value: Option<&PsValue>) -> Vec<(String, PsValue)> {
 }
 
 /// `LDAP://server/CN=…` or `LDAP://CN=…` → `CN=…`.
-pub(super) fn strip_ldap_path(path: &str) -> String {
+fn strip_ldap_path(path: &str) -> String {
     let rest = path
         .strip_prefix("LDAP://")
         .or_else(|| path.strip_prefix("GC://"))
@@ -151,7 +151,7 @@ pub(super) fn strip_ldap_path(path: &str) -> String {
     }
 }
 
-pub(super) fn text_of(value: Option<&PsValue>) -> Option<String> {
+fn text_of(value: Option<&PsValue>) -> Option<String> {
     match value? {
         PsValue::Text(text) => Some(text.clone()),
         PsValue::Object(object) => object.to_string.clone(),
@@ -160,7 +160,7 @@ pub(super) fn text_of(value: Option<&PsValue>) -> Option<String> {
 }
 
 /// An empty list (or an object holding one), or `Nil`.
-pub(super) fn is_empty_collection(value: &PsValue) -> bool {
+fn is_empty_collection(value: &PsValue) -> bool {
     let collection = match value {
         PsValue::Object(object) => object.content.as_deref(),
         other => Some(other),
@@ -175,7 +175,7 @@ pub(super) fn is_empty_collection(value: &PsValue) -> bool {
 }
 
 /// The DistinguishedName of an `ADObjectId`.
-pub(super) fn object_id_dn(value: &PsValue) -> Option<String> {
+fn object_id_dn(value: &PsValue) -> Option<String> {
     match value {
         PsValue::Object(object) if object.is("ADObjectId") => {
             text_of(object.prop("DistinguishedName")).filter(|dn| !dn.is_empty())
@@ -204,7 +204,7 @@ impl Values<'_> {
     /// Adds one attribute pair per value of `value` (a property of the
     /// object at `at`); false when it has none. A name longer than
     /// [`crate::input::MAX_DESCRIPTION`] is an error, and its values are left out.
-    pub(super) fn push_all(&mut self, name: &str, value: &PsValue, at: usize) -> bool {
+    fn push_all(&mut self, name: &str, value: &PsValue, at: usize) -> bool {
         if let Some(overlong) = crate::input::overlong_description(at, name) {
             self.diagnostics.push(overlong);
             return true;
@@ -226,7 +226,7 @@ impl Values<'_> {
     /// ToString or its primitive content. Nested collections are not spread
     /// (a property is one level of values), which also keeps a chain of
     /// `Ref`s from multiplying into an exponential number of values.
-    pub(super) fn scalar(&mut self, name: &str, value: &PsValue) {
+    fn scalar(&mut self, name: &str, value: &PsValue) {
         match value {
             PsValue::Null | PsValue::List(_) | PsValue::Dict(_) => {}
             PsValue::Text(text) => self.push(name, || Value::Bytes(text.clone().into_bytes())),

@@ -70,13 +70,13 @@ pub(crate) fn unfinished_end(text: &[u8]) -> Option<&'static str> {
 /// starts a line follows them (at the end of a piece of text, or before
 /// another CR or an LF, they may be part of a CR CR LF line end whose rest
 /// is still to come).
-pub(super) fn starts_line_after_crs(text: &[u8], at: usize) -> bool {
+fn starts_line_after_crs(text: &[u8], at: usize) -> bool {
     text.get(at + 2).is_some_and(|&b| b != b'\r' && b != b'\n')
 }
 
 /// Whether the LF at `at` ends an empty line: the line end before it (LF,
 /// CRLF or CR CR LF) comes right before.
-pub(super) fn ends_empty_line(text: &[u8], at: usize) -> bool {
+fn ends_empty_line(text: &[u8], at: usize) -> bool {
     let before = &text[..at];
     before.ends_with(b"\n") || before.ends_with(b"\n\r") || before.ends_with(b"\n\r\r")
 }

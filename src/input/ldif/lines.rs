@@ -31,7 +31,7 @@ pub(super) struct RecordLines<'t> {
 
 /// Lines a record may hold besides its values: the DN, controls, a
 /// changetype. Lines past `max_values` and these are not kept.
-pub(super) const STRUCTURE_LINES: usize = 8;
+const STRUCTURE_LINES: usize = 8;
 
 impl<'t> RecordLines<'t> {
     pub(super) fn new(projection: Projection, max_values: usize) -> RecordLines<'t> {
@@ -99,7 +99,7 @@ impl<'t> RecordLines<'t> {
 
     /// Keeps at most `max_values` values in the record parsed, with an error
     /// that counts the lines dropped while it was read too.
-    pub(super) fn cap_values(&self, outcome: &mut ChunkOutcome) {
+    fn cap_values(&self, outcome: &mut ChunkOutcome) {
         if self.dropped == 0 {
             return;
         }
@@ -161,7 +161,7 @@ pub(super) struct Line<'a> {
 }
 
 /// Names of the lines that give a record its structure: never projected away.
-pub(super) const STRUCTURE: &[&[u8]] = &[
+const STRUCTURE: &[&[u8]] = &[
     b"dn",
     b"changetype",
     b"control",
@@ -180,7 +180,7 @@ pub(super) const STRUCTURE: &[&[u8]] = &[
 
 /// Whether a logical line starting with `first` (its first physical line,
 /// whose first `:` is at `colon`) is kept.
-pub(super) fn is_kept(first: &[u8], colon: Option<usize>, projection: Projection) -> bool {
+fn is_kept(first: &[u8], colon: Option<usize>, projection: Projection) -> bool {
     let Projection::Only { .. } = projection else {
         return true;
     };
@@ -192,7 +192,7 @@ pub(super) fn is_kept(first: &[u8], colon: Option<usize>, projection: Projection
 }
 
 /// Whether `name` is one of [`STRUCTURE`] (most names are longer than any).
-pub(super) fn is_structure(name: &[u8]) -> bool {
+fn is_structure(name: &[u8]) -> bool {
     (2..=12).contains(&name.len()) && STRUCTURE.iter().any(|s| s.eq_ignore_ascii_case(name))
 }
 
@@ -299,7 +299,7 @@ impl<'a> Line<'a> {
     }
 }
 
-pub(super) fn trim_fill(bytes: &[u8]) -> &[u8] {
+fn trim_fill(bytes: &[u8]) -> &[u8] {
     let start = bytes.iter().position(|&b| b != b' ').unwrap_or(bytes.len());
     &bytes[start..]
 }

@@ -11,7 +11,7 @@ use crate::dn::Dn;
 use crate::record::{Attr, Body, Record, Value};
 
 /// Removes AD's `;range=low-high` option: ranged fragments merge under one name.
-pub(super) fn merge_range_option(name: &str) -> Cow<'_, str> {
+fn merge_range_option(name: &str) -> Cow<'_, str> {
     if !name.contains(';') {
         return Cow::Borrowed(name);
     }
@@ -68,7 +68,7 @@ pub(super) fn parse_lines(lines: &[Line<'_>], projection: Projection, outcome: &
 }
 
 /// `Some(value)` when the line is a `version:` line (`None` inside for a bad number).
-pub(super) fn version_line(line: &Line<'_>) -> Option<Option<u32>> {
+fn version_line(line: &Line<'_>) -> Option<Option<u32>> {
     let attr = line.attr().ok()?;
     if !attr.name.eq_ignore_ascii_case("version") {
         return None;
@@ -84,7 +84,7 @@ pub(super) fn version_line(line: &Line<'_>) -> Option<Option<u32>> {
 }
 
 /// What one record's lines turned out to be.
-pub(super) enum Read {
+enum Read {
     /// A record.
     Record(Record),
     /// An entry none of whose object classes the projection wants.
@@ -95,7 +95,7 @@ pub(super) enum Read {
 
 /// The error for an `ldapsearch` `result:` line whose code is not 0
 /// (success): the server stopped the search, so entries are missing.
-pub(super) fn search_stopped(lines: &[Line<'_>]) -> Option<Diagnostic> {
+fn search_stopped(lines: &[Line<'_>]) -> Option<Diagnostic> {
     let line = lines.iter().find(|line| {
         line.attr()
             .is_ok_and(|attr| attr.name.eq_ignore_ascii_case("result"))
@@ -129,7 +129,7 @@ pub(super) fn search_stopped(lines: &[Line<'_>]) -> Option<Diagnostic> {
 }
 
 /// Whether one of the entry's `objectClass` values passes `class`.
-pub(super) fn has_class(lines: &[Line<'_>], class: fn(&[u8]) -> bool) -> bool {
+fn has_class(lines: &[Line<'_>], class: fn(&[u8]) -> bool) -> bool {
     lines.iter().any(|line| {
         let Ok(attr) = line.attr() else { return true };
         if !attr.name.eq_ignore_ascii_case("objectClass") {
@@ -145,7 +145,7 @@ pub(super) fn has_class(lines: &[Line<'_>], class: fn(&[u8]) -> bool) -> bool {
 }
 
 /// Parses one record's logical lines.
-pub(super) fn parse_record(
+fn parse_record(
     lines: &[Line<'_>],
     projection: Projection,
     diagnostics: &mut Vec<Diagnostic>,

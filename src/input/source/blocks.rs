@@ -22,7 +22,7 @@ pub(super) const BLOCK: usize = 512 << 10;
 pub(super) const IN_FLIGHT: usize = 4;
 /// Blocks the reader may read ahead of the parser: enough that the hashing
 /// thread, the slowest stage, never waits while the parser works through one.
-pub(super) const READ_AHEAD: usize = 16;
+const READ_AHEAD: usize = 16;
 
 /// A block of raw bytes, or the error that ended the reading.
 pub(super) type Block = io::Result<Arc<Chunk>>;
