@@ -1,4 +1,5 @@
-//! Diagnostics: what went wrong where, rendered as `FILE:LINE:COL`.
+//! Diagnostics: what went wrong where, rendered as `FILE:LINE:COL` (or
+//! `FILE: offset 0x…` in a binary input, which has no lines).
 //!
 //! Readers record a byte offset into the decoded input; the line and column
 //! are computed only when a diagnostic is shown, from a [`LineIndex`] built
@@ -74,37 +75,64 @@ pub(crate) fn line_end(text: &[u8], pos: usize) -> (usize, usize) {
     }
 }
 
-/// A 1-based line and column (the column counts characters).
+/// A 1-based line and column in a text input (the column counts characters).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Position {
+pub struct LineColumn {
     /// 1-based line number.
     pub line: usize,
     /// 1-based column, in characters.
     pub column: usize,
 }
 
+impl LineColumn {
+    /// The start of a text.
+    pub const START: LineColumn = LineColumn { line: 1, column: 1 };
+}
+
+/// Where in an input a diagnostic is: a line and column of a text input,
+/// or a byte offset in a binary one (an AD Explorer snapshot has no lines).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Position {
+    /// A line and column of a text input, shown as `LINE:COL`.
+    Line(LineColumn),
+    /// A byte offset in a binary input, shown as `offset 0x…`.
+    Offset(u64),
+}
+
 impl Position {
-    /// A byte offset in a binary input (an AD Explorer snapshot), which has
-    /// no lines: `line` is 0 and `column` holds the offset. Shown as
-    /// `offset 0x…`.
+    /// A byte offset in a binary input.
     pub fn offset(offset: usize) -> Position {
-        Position {
-            line: 0,
-            column: offset,
+        Position::Offset(offset as u64)
+    }
+
+    /// The line and column, in a text input.
+    pub fn line_column(self) -> Option<LineColumn> {
+        match self {
+            Position::Line(at) => Some(at),
+            Position::Offset(_) => None,
         }
     }
 
-    /// The byte offset, when this is a position in a binary input.
-    pub fn byte_offset(self) -> Option<usize> {
-        (self.line == 0).then_some(self.column)
+    /// The byte offset, in a binary input.
+    pub fn byte_offset(self) -> Option<u64> {
+        match self {
+            Position::Offset(offset) => Some(offset),
+            Position::Line(_) => None,
+        }
+    }
+}
+
+impl From<LineColumn> for Position {
+    fn from(at: LineColumn) -> Position {
+        Position::Line(at)
     }
 }
 
 impl fmt::Display for Position {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.byte_offset() {
-            Some(offset) => write!(f, "offset {offset:#x}"),
-            None => write!(f, "{}:{}", self.line, self.column),
+        match self {
+            Position::Offset(offset) => write!(f, "offset {offset:#x}"),
+            Position::Line(at) => write!(f, "{}:{}", at.line, at.column),
         }
     }
 }
@@ -136,8 +164,8 @@ impl LineIndex {
         self.line_starts.len() - 1
     }
 
-    /// The position of `offset` in the text the index was built from.
-    pub fn position(&self, text: &[u8], offset: usize) -> Position {
+    /// The line and column of `offset` in the text the index was built from.
+    pub fn position(&self, text: &[u8], offset: usize) -> LineColumn {
         let offset = offset.min(text.len());
         let line = self.line_starts.partition_point(|&start| start <= offset);
         let start = self.line_starts[line - 1];
@@ -145,7 +173,7 @@ impl LineIndex {
             .chars()
             .count()
             + 1;
-        Position { line, column }
+        LineColumn { line, column }
     }
 }
 
@@ -165,10 +193,9 @@ pub struct Located {
 impl std::fmt::Display for Located {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // `FILE:LINE:COL: …` for text, `FILE: offset 0x…: …` for a binary input.
-        let separator = if self.position.byte_offset().is_some() {
-            ": "
-        } else {
-            ":"
+        let separator = match self.position {
+            Position::Offset(_) => ": ",
+            Position::Line(_) => ":",
         };
         write!(
             f,
@@ -189,10 +216,10 @@ mod tests {
     fn positions_follow_every_kind_of_line_end() {
         let text = "a\nbb\r\ncc\rdé x".as_bytes();
         let index = LineIndex::new(text);
-        assert_eq!(index.position(text, 0), Position { line: 1, column: 1 });
-        assert_eq!(index.position(text, 3), Position { line: 2, column: 2 });
-        assert_eq!(index.position(text, 6), Position { line: 3, column: 1 });
-        assert_eq!(index.position(text, 13), Position { line: 4, column: 4 });
+        assert_eq!(index.position(text, 0), LineColumn { line: 1, column: 1 });
+        assert_eq!(index.position(text, 3), LineColumn { line: 2, column: 2 });
+        assert_eq!(index.position(text, 6), LineColumn { line: 3, column: 1 });
+        assert_eq!(index.position(text, 13), LineColumn { line: 4, column: 4 });
     }
 
     #[test]
@@ -205,7 +232,7 @@ mod tests {
         };
         assert_eq!(located.to_string(), "s.dat: offset 0x43e: error: m");
         let text = Located {
-            position: Position { line: 2, column: 3 },
+            position: Position::Line(LineColumn { line: 2, column: 3 }),
             ..located
         };
         assert_eq!(text.to_string(), "s.dat:2:3: error: m");

@@ -184,7 +184,7 @@ pub(crate) fn other_connector_identity(graph: &Graph, connector: usize) -> Strin
 /// literal.
 pub(crate) fn other_script_identity(graph: &Graph, connector: usize) -> String {
     match &graph.other_connectors[connector].connector.guid {
-        Some(guid) => ascii_quote(guid),
+        Some(guid) => ascii_quote(&guid.to_string()),
         None => ascii_quote(&other_connector_identity_text(graph, connector)),
     }
 }
@@ -201,7 +201,7 @@ pub(crate) fn connector_identity(graph: &Graph, connector: usize) -> String {
 /// names it.
 pub(crate) fn script_identity(graph: &Graph, connector: usize) -> String {
     match &graph.send_connectors[connector].connector.guid {
-        Some(guid) => ascii_quote(guid),
+        Some(guid) => ascii_quote(&guid.to_string()),
         None => ascii_quote(&connector_identity_text(graph, connector)),
     }
 }
@@ -340,10 +340,10 @@ pub(crate) fn new_send_connector(
 /// A routing group connector in a script: its GUID, else its DN (names of
 /// routing group connectors repeat across routing groups); an ASCII literal.
 pub(crate) fn routing_group_identity(connector: &crate::model::RoutingGroupConnector) -> String {
-    connector
-        .guid
-        .as_deref()
-        .map_or_else(|| ascii_quote(&connector.dn.to_string()), ascii_quote)
+    match &connector.guid {
+        Some(guid) => ascii_quote(&guid.to_string()),
+        None => ascii_quote(&connector.dn.to_string()),
+    }
 }
 
 /// Sets both sides of a routing group connector.

@@ -59,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
             .byte_offset()
             .expect("snapshots are located by offset");
         assert!(
-            offset <= bytes.len(),
+            offset <= bytes.len() as u64,
             "diagnostic beyond the input: {diagnostic}"
         );
     }

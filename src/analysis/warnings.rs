@@ -3,14 +3,14 @@
 //! of one object in several inputs that disagree.
 
 use crate::analysis::graph::Graph;
-use crate::diag::{Located, Position, Severity};
+use crate::diag::{LineColumn, Located, Position, Severity};
 use crate::input::InputInfo;
 use crate::model::Objects;
 
 fn warning(file: &str, message: String) -> Located {
     Located {
         file: file.to_owned(),
-        position: Position { line: 1, column: 1 },
+        position: Position::Line(LineColumn::START),
         severity: Severity::Warning,
         message,
     }

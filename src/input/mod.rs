@@ -2,13 +2,17 @@
 //!
 //! `source` streams and decodes the bytes, `detect` tells what format they
 //! are in, and the readers (`ldif`, `dsml`, `clixml`, `csvde`, `json`,
-//! `cmdlet_csv`, `adexplorer`) turn them into [`Record`]s. Readers are pure functions over bytes; only
-//! `source` touches the filesystem. [`read`] ties them together: LDIF is cut
-//! into windows at record boundaries (csvde at row ends) and each window is
-//! parsed in parallel, so memory stays bounded whatever the size of the
-//! file. An AD Explorer snapshot, whose blocks refer back anywhere, and
-//! cmdlet output as text (`ConvertTo-Json`, `Export-Csv`) are held whole
-//! while they are read.
+//! `cmdlet_csv`, `adexplorer`) turn them into [`Record`]s. Readers are pure
+//! functions over bytes; only `source` touches the filesystem. [`read`] ties
+//! them together, window by window so that memory stays bounded whatever the
+//! size of the file: LDIF is cut into windows at record boundaries and csvde
+//! at row ends (`windows`, `csvde_windows`), each window parsed in parallel;
+//! XML (DSML, CLIXML) has its record elements cut out of each window
+//! (`xml_split`), parsed in parallel and decoded in input order, and the
+//! document around them read last (`xml_windows`). An AD Explorer snapshot,
+//! whose blocks refer back anywhere, and cmdlet output as text
+//! (`ConvertTo-Json`, `Export-Csv`, `whole`) are held whole while they are
+//! read; their records still go on in batches.
 
 pub mod adexplorer;
 mod base64;
@@ -31,7 +35,7 @@ mod xml_windows;
 
 use std::io;
 
-use crate::diag::{Diagnostic, Located, Position, Severity};
+use crate::diag::{Diagnostic, LineColumn, Located, Position, Severity};
 use crate::record::Record;
 use csvde_windows::read_csvde_windows;
 pub use detect::Format;
@@ -271,9 +275,9 @@ const DETECT: usize = 64 << 10;
 
 /// Reads one input and hands its records, in input order and in batches,
 /// to `map` (which may turn them into anything and report diagnostics about
-/// them by offset into the batch's window) and then to `sink`. LDIF is read
-/// window by window, so memory does not grow with the file; XML is read
-/// whole.
+/// them by offset into the batch's window) and then to `sink`. LDIF, csvde
+/// and XML are read window by window, so memory does not grow with the
+/// file; an AD Explorer snapshot and cmdlet output as text are held whole.
 pub fn read<T>(
     path: &str,
     options: &ReadOptions,
@@ -451,7 +455,7 @@ fn about_input(info: &InputInfo, severity: Severity, message: String) -> Located
         file: info.name.clone(),
         position: match info.format {
             Format::AdExplorer => Position::offset(0),
-            _ => Position { line: 1, column: 1 },
+            _ => Position::Line(LineColumn::START),
         },
         severity,
         message,

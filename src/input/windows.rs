@@ -6,7 +6,7 @@
 use std::io;
 
 use super::{ldif, InputInfo, Parsed, ReadOptions, Source, DETECT};
-use crate::diag::{Diagnostic, LineIndex, Located, Position};
+use crate::diag::{Diagnostic, LineColumn, LineIndex, Located, Position};
 use crate::record::Record;
 
 pub(super) enum WindowError {
@@ -75,7 +75,7 @@ impl Windows<'_> {
         let index = LineIndex::new(text);
         let start = (self.line, self.column);
         self.locate_with(diagnostics, |offset| {
-            window_position(start, &index, text, offset)
+            Position::Line(window_position(start, &index, text, offset))
         });
     }
 
@@ -101,7 +101,7 @@ impl Windows<'_> {
     }
 
     /// The position in the input of `offset` in the next window's `text`.
-    pub(super) fn position(&self, index: &LineIndex, text: &[u8], offset: usize) -> Position {
+    pub(super) fn position(&self, index: &LineIndex, text: &[u8], offset: usize) -> LineColumn {
         window_position((self.line, self.column), index, text, offset)
     }
 
@@ -281,10 +281,10 @@ where
         if self.discarding {
             return;
         }
-        let at_end = Position {
+        let at_end = Position::Line(LineColumn {
             line: self.out.line,
             column: 1,
-        };
+        });
         if let Some(reason) = ldif::unfinished_end(tail) {
             self.out.not_whole(at_end, reason);
         }
@@ -368,9 +368,9 @@ fn window_position(
     index: &LineIndex,
     text: &[u8],
     offset: usize,
-) -> Position {
+) -> LineColumn {
     let within = index.position(text, offset);
-    Position {
+    LineColumn {
         line: within.line + start.0 - 1,
         column: if within.line == 1 {
             within.column + start.1

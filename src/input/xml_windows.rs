@@ -7,7 +7,7 @@ use super::xml_split::{Piece, Splitter};
 use super::{clixml, dsml, xml, Format, Parsed, ReadOptions, Source};
 use std::io;
 
-use crate::diag::{Diagnostic, LineIndex, Position};
+use crate::diag::{Diagnostic, LineColumn, LineIndex, Position};
 use crate::record::Record;
 
 /// Reads DSML or CLIXML in windows: records are cut out by the splitter
@@ -65,7 +65,7 @@ pub(super) fn read_xml_windows<T>(
     }
     skeleton.marks.push((
         skeleton.text.len(),
-        Position {
+        LineColumn {
             line: out.line,
             column: out.column + 1,
         },
@@ -83,7 +83,9 @@ pub(super) fn read_xml_windows<T>(
         parsed.incomplete.push(Diagnostic::error(at, reason));
     }
     let (mapped, diagnostics) = out.count_and_map(parsed, map);
-    out.locate_with(diagnostics, |offset| skeleton.position(offset));
+    out.locate_with(diagnostics, |offset| {
+        Position::Line(skeleton.position(offset))
+    });
     sink(mapped).map_err(WindowError::Sink)
 }
 
@@ -206,7 +208,7 @@ fn outside_records(
 struct Skeleton {
     text: Vec<u8>,
     /// Offset in `text` and input position of each piece's start.
-    marks: Vec<(usize, Position)>,
+    marks: Vec<(usize, LineColumn)>,
     /// Pieces were dropped once the skeleton reached its limit.
     full: bool,
 }
@@ -217,7 +219,7 @@ impl Skeleton {
 
     /// Appends a piece that starts at `at`; fails (once) with the limit
     /// when it is reached.
-    fn push(&mut self, piece: &[u8], at: Position) -> Result<(), usize> {
+    fn push(&mut self, piece: &[u8], at: LineColumn) -> Result<(), usize> {
         if self.full {
             return Ok(());
         }
@@ -231,21 +233,21 @@ impl Skeleton {
     }
 
     /// The input position of `offset` in the skeleton's text.
-    fn position(&self, offset: usize) -> Position {
+    fn position(&self, offset: usize) -> LineColumn {
         let offset = offset.min(self.text.len());
         let i = self.marks.partition_point(|(at, _)| *at <= offset);
         let Some(&(at, start)) = i.checked_sub(1).and_then(|i| self.marks.get(i)) else {
-            return Position { line: 1, column: 1 };
+            return LineColumn::START;
         };
         let piece = &self.text[at..offset];
         let within = LineIndex::new(piece).position(piece, piece.len());
         if within.line == 1 {
-            Position {
+            LineColumn {
                 line: start.line,
                 column: start.column + within.column - 1,
             }
         } else {
-            Position {
+            LineColumn {
                 line: start.line + within.line - 1,
                 column: within.column,
             }

@@ -297,7 +297,7 @@ pub fn write_sources(out: &mut impl Write, report: &SourcesReport) -> io::Result
                     d.severity.to_owned(),
                     vec![
                         esc(d.severity),
-                        format!("<code>{}:{}:{}</code>", esc(&d.file), d.line, d.column),
+                        format!("<code>{}</code>", esc(&d.place())),
                         esc(&d.message),
                     ],
                 )

@@ -12,6 +12,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::analysis::findings::Code;
 use crate::analysis::Organization;
+use crate::diag::Position;
 use crate::model::OtherConnectorKind;
 use crate::report::{csv, markdown};
 use crate::visible;
@@ -259,12 +260,53 @@ pub struct DiagnosticView {
     pub severity: &'static str,
     /// Input path.
     pub file: String,
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column.
-    pub column: usize,
+    /// Where in the input: `line` and `column` (1-based) in a text input,
+    /// `offset` in a binary one.
+    #[serde(flatten)]
+    pub position: PositionView,
     /// What was expected and found.
     pub message: String,
+}
+
+impl DiagnosticView {
+    /// The input and the place in it, as the terminal shows them:
+    /// `FILE:LINE:COL`, or `FILE: offset 0x…` in a binary input.
+    pub fn place(&self) -> String {
+        match self.position {
+            PositionView::Line { line, column } => format!("{}:{line}:{column}", self.file),
+            PositionView::Offset { offset } => format!("{}: offset {offset:#x}", self.file),
+        }
+    }
+}
+
+/// Where a diagnostic is in its input.
+#[derive(Clone, Copy, Debug, Serialize)]
+#[serde(untagged)]
+pub enum PositionView {
+    /// A line and column of a text input.
+    Line {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column, in characters.
+        column: usize,
+    },
+    /// A byte offset in a binary input.
+    Offset {
+        /// The byte offset.
+        offset: u64,
+    },
+}
+
+impl From<Position> for PositionView {
+    fn from(position: Position) -> PositionView {
+        match position {
+            Position::Line(at) => PositionView::Line {
+                line: at.line,
+                column: at.column,
+            },
+            Position::Offset(offset) => PositionView::Offset { offset },
+        }
+    }
 }
 
 /// A routing group the inputs name, and whether its connectors are shown.
@@ -486,8 +528,7 @@ impl SourcesReport {
             .map(|d| DiagnosticView {
                 severity: d.severity.as_str(),
                 file: d.file.clone(),
-                line: d.position.line,
-                column: d.position.column,
+                position: d.position.into(),
                 message: d.message.clone(),
             })
             .collect();

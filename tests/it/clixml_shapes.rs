@@ -181,7 +181,7 @@ fn sample() -> Org {
         .map(|server| ServerOut {
             name: server.name.clone(),
             dn: server.dn.to_string(),
-            guid: server.guid.clone(),
+            guid: server.guid.map(|g| g.to_string()),
             version: serials
                 .get(&server.name.to_lowercase())
                 .map(|serial| admin_display_version(serial)),
@@ -198,7 +198,7 @@ fn sample() -> Org {
             ConnectorOut {
                 name: c.name.clone(),
                 dn: c.dn.to_string(),
-                guid: c.guid.clone(),
+                guid: c.guid.map(|g| g.to_string()),
                 enabled: c.enabled,
                 address_spaces: c.address_spaces.iter().map(|a| a.raw.clone()).collect(),
                 scoped: c.address_spaces.first().is_some_and(|a| a.scoped),
@@ -219,7 +219,10 @@ fn sample() -> Org {
                                 .as_ref()
                                 .expect("a source resolved from a DN has a DN")
                                 .to_string(),
-                            guid: server.object.as_ref().and_then(|o| o.guid.clone()),
+                            guid: server
+                                .object
+                                .as_ref()
+                                .and_then(|o| o.guid.map(|g| g.to_string())),
                         }
                     })
                     .collect(),

@@ -162,7 +162,7 @@ fn read_in_windows(text: &[u8], window: usize) -> (Vec<Record>, Vec<String>) {
         .diagnostics
         .iter()
         .chain(&info.incomplete)
-        .map(|d| format!("{}:{}: {}", d.position.line, d.position.column, d.message))
+        .map(|d| format!("{}: {}", d.position, d.message))
         .collect();
     (records, diagnostics)
 }

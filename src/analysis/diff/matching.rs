@@ -4,20 +4,22 @@
 
 use std::collections::HashMap;
 
+use uuid::Uuid;
+
 use crate::analysis::graph::{server_key, ConnectorNode, ServerNode};
 use crate::dn::{Dn, DnKey};
 
 /// What an object is known by, to find it on the other side.
 #[derive(Clone, Debug)]
 pub(super) struct Identity {
-    guid: Option<String>,
+    guid: Option<Uuid>,
     dn: Option<DnKey>,
     pub(super) name: String,
 }
 
-pub(super) fn identity(guid: Option<&str>, dn: &Dn, name: &str) -> Identity {
+pub(super) fn identity(guid: Option<Uuid>, dn: &Dn, name: &str) -> Identity {
     Identity {
-        guid: guid.map(str::to_ascii_lowercase),
+        guid,
         dn: (!dn.is_root()).then(|| dn.key()),
         name: server_key(name),
     }
@@ -25,11 +27,7 @@ pub(super) fn identity(guid: Option<&str>, dn: &Dn, name: &str) -> Identity {
 
 pub(super) fn server_identity(node: &ServerNode) -> Identity {
     Identity {
-        guid: node
-            .object
-            .as_ref()
-            .and_then(|o| o.guid.as_deref())
-            .map(str::to_ascii_lowercase),
+        guid: node.object.as_ref().and_then(|o| o.guid),
         dn: node.dn.as_ref().map(Dn::key),
         name: server_key(&node.name),
     }
@@ -37,7 +35,7 @@ pub(super) fn server_identity(node: &ServerNode) -> Identity {
 
 pub(super) fn send_identity(node: &ConnectorNode) -> Identity {
     let c = &node.connector;
-    identity(c.guid.as_deref(), &c.dn, &c.name)
+    identity(c.guid, &c.dn, &c.name)
 }
 
 /// Pairs the objects of the two sides, one to one: by GUID where both have
@@ -46,11 +44,11 @@ pub(super) fn send_identity(node: &ConnectorNode) -> Identity {
 /// is in exactly one pair: (before, after), (before, None) or (None, after),
 /// in before order, then the added ones in after order.
 pub(super) fn pair(before: &[Identity], after: &[Identity]) -> Vec<(Option<usize>, Option<usize>)> {
-    let mut by_guid: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_guid: HashMap<Uuid, Vec<usize>> = HashMap::new();
     let mut by_dn: HashMap<&DnKey, Vec<usize>> = HashMap::new();
     let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, id) in after.iter().enumerate() {
-        if let Some(guid) = &id.guid {
+        if let Some(guid) = id.guid {
             by_guid.entry(guid).or_default().push(i);
         }
         if let Some(dn) = &id.dn {
@@ -73,7 +71,7 @@ pub(super) fn pair(before: &[Identity], after: &[Identity]) -> Vec<(Option<usize
     };
     for (i, id) in before.iter().enumerate() {
         if let Some(guid) = &id.guid {
-            matched[i] = take(by_guid.get(guid.as_str()), &|_| true, &mut taken);
+            matched[i] = take(by_guid.get(guid), &|_| true, &mut taken);
         }
     }
     for (i, id) in before.iter().enumerate() {
@@ -115,22 +113,22 @@ mod tests {
 
     #[test]
     fn pairs_follow_guid_then_dn_then_name() {
-        let id = |guid: Option<&str>, dn: Option<&str>, name: &str| Identity {
-            guid: guid.map(str::to_owned),
+        let id = |guid: Option<u128>, dn: Option<&str>, name: &str| Identity {
+            guid: guid.map(Uuid::from_u128),
             dn: dn.map(|d| Dn::parse(d).unwrap().key()),
             name: name.to_owned(),
         };
         let before = [
-            id(Some("g1"), Some("CN=A,DC=x"), "a"),
-            id(Some("g2"), Some("CN=B,DC=x"), "b"),
+            id(Some(1), Some("CN=A,DC=x"), "a"),
+            id(Some(2), Some("CN=B,DC=x"), "b"),
             id(None, Some("CN=C,DC=x"), "c"),
             id(None, None, "d"),
         ];
         let after = [
-            id(Some("g3"), Some("CN=B,DC=x"), "b"),
+            id(Some(3), Some("CN=B,DC=x"), "b"),
             id(None, None, "d"),
-            id(Some("g1"), Some("CN=A2,DC=x"), "a2"),
-            id(Some("g4"), Some("cn=c, dc=X"), "c"),
+            id(Some(1), Some("CN=A2,DC=x"), "a2"),
+            id(Some(4), Some("cn=c, dc=X"), "c"),
         ];
         assert_eq!(
             pair(&before, &after),

@@ -127,13 +127,7 @@ pub(super) fn compare_routing_group_connectors(sides: &Sides, diff: &mut Diff) {
         graph
             .routing_group_connectors
             .iter()
-            .map(|n| {
-                identity(
-                    n.connector.guid.as_deref(),
-                    &n.connector.dn,
-                    &n.connector.name,
-                )
-            })
+            .map(|n| identity(n.connector.guid, &n.connector.dn, &n.connector.name))
             .collect()
     };
     let bridgeheads = |graph: &Graph, side: Option<usize>, targets: bool| -> Vec<usize> {
@@ -205,13 +199,7 @@ pub(super) fn compare_other_connectors(sides: &Sides, diff: &mut Diff) {
         graph
             .other_connectors
             .iter()
-            .map(|n| {
-                identity(
-                    n.connector.guid.as_deref(),
-                    &n.connector.dn,
-                    &n.connector.name,
-                )
-            })
+            .map(|n| identity(n.connector.guid, &n.connector.dn, &n.connector.name))
             .collect()
     };
     let sources = |graph: &Graph, side: Option<usize>| -> Vec<usize> {

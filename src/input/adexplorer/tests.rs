@@ -4,6 +4,7 @@
 
 use super::properties::is_attribute_name;
 use super::test_bytes::{lstr, strings};
+use super::values::{i32_at, u64_at};
 use super::*;
 use crate::diag::Severity;
 

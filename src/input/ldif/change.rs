@@ -1,10 +1,10 @@
 //! LDIF change records (RFC 2849 §4): `control:` lines, `changetype:
 //! add|delete|modify|modrdn|moddn` and their bodies.
 
-use super::{
-    decode_base64, is_attribute_description, is_attribute_type, parse_attrs, read_attr, AttrLine,
-    Line, ValueSpec,
+use super::lines::{
+    decode_base64, is_attribute_description, is_attribute_type, AttrLine, Line, ValueSpec,
 };
+use super::record::{parse_attrs, read_attr};
 use crate::diag::Diagnostic;
 use crate::record::{Body, Control, ModOp, Modification, RenameKeyword, Value};
 
