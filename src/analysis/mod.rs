@@ -4,11 +4,12 @@
 //! projection the model needs); [`analyze`] groups read inputs by
 //! organization and, for each, builds the graph, decides the coverage,
 //! computes the findings and gathers the warnings that concern inputs as a
-//! whole. Everything downstream — `sources`, `check`, [`plan`],
+//! whole. Everything downstream — `sources`, [`check`], [`plan`],
 //! [`inventory`], [`Organization::redact`], and `diff` — is a function of
 //! an [`Organization`]. The app, the fuzz targets and the benchmarks all go
 //! through here, so what they test and time is what users run.
 
+pub mod check;
 pub(crate) mod coverage;
 pub mod diff;
 pub(crate) mod findings;
@@ -77,7 +78,7 @@ fn with_exports_read(error: LoadError, in_directory: bool) -> LoadError {
 #[derive(Clone, Debug)]
 pub struct Organization {
     /// The organization, when the objects name one.
-    pub name: Option<model::Organization>,
+    pub name: Option<model::OrganizationName>,
     /// The inputs read for it.
     pub inputs: Vec<InputInfo>,
     /// The model objects of each input (`objects[i]` of `inputs[i]`).
@@ -110,15 +111,15 @@ pub fn analyze(mut inputs: Vec<Input>, unreadable: Vec<Unreadable>) -> Analysis 
     // Inputs in the order of their names: nothing depends on the order of
     // the arguments.
     inputs.sort_by(|a, b| a.info.name.cmp(&b.info.name));
-    let named: Vec<Option<model::Organization>> =
+    let named: Vec<Option<model::OrganizationName>> =
         inputs.iter().map(|i| i.objects.organization()).collect();
-    let mut known: Vec<model::Organization> = named.iter().flatten().cloned().collect();
+    let mut known: Vec<model::OrganizationName> = named.iter().flatten().cloned().collect();
     known.sort();
     known.dedup();
     let organizations = if known.len() <= 1 {
         vec![Organization::of(known.pop(), inputs, unreadable)]
     } else {
-        let mut groups: Vec<(Option<model::Organization>, Vec<Input>)> =
+        let mut groups: Vec<(Option<model::OrganizationName>, Vec<Input>)> =
             known.into_iter().map(|o| (Some(o), Vec::new())).collect();
         groups.push((None, Vec::new()));
         for (input, name) in inputs.into_iter().zip(named) {
@@ -138,7 +139,7 @@ pub fn analyze(mut inputs: Vec<Input>, unreadable: Vec<Unreadable>) -> Analysis 
 impl Organization {
     /// The analysis of one organization's inputs.
     fn of(
-        name: Option<model::Organization>,
+        name: Option<model::OrganizationName>,
         inputs: Vec<Input>,
         unreadable: Vec<Unreadable>,
     ) -> Organization {

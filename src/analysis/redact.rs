@@ -17,7 +17,7 @@ use crate::analysis::graph::{Graph, Unresolved};
 use crate::diag::Located;
 use crate::dn::Dn;
 use crate::input::InputInfo;
-use crate::model::{AddressSpace, Organization};
+use crate::model::{AddressSpace, OrganizationName};
 
 /// Names and their pseudonyms, case-insensitively.
 #[derive(Default)]
@@ -35,7 +35,7 @@ fn withheld_dn() -> Dn {
 
 impl Pseudonyms {
     /// The pseudonyms of everything named in `graph` (and its organization).
-    pub fn of(graph: &Graph, organization: Option<&Organization>) -> Pseudonyms {
+    pub fn of(graph: &Graph, organization: Option<&OrganizationName>) -> Pseudonyms {
         let mut pseudonyms = Pseudonyms::default();
         let number = |names: Vec<&str>, prefix: &str, pseudonyms: &mut Pseudonyms| {
             let mut names: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
@@ -379,8 +379,8 @@ impl Pseudonyms {
     }
 
     /// The organization's pseudonym.
-    pub fn organization(&self, organization: &Organization) -> Organization {
-        Organization {
+    pub fn organization(&self, organization: &OrganizationName) -> OrganizationName {
+        OrganizationName {
             name: self.name(&organization.name),
             forest: self.domain(&organization.forest),
         }

@@ -5,7 +5,8 @@ use std::io::{self, BufWriter, Write};
 use super::inputs;
 use crate::app::cli::{CheckArgs, CheckFormat};
 use crate::app::exit::Status;
-use exconn::report::check::{self, CheckView, Verdict};
+use exconn::analysis::check::Verdict;
+use exconn::report::check::{self, CheckView};
 use exconn::report::unread::Form;
 use exconn::visible;
 
@@ -26,10 +27,11 @@ pub(super) fn run(args: &CheckArgs, quiet: bool) -> io::Result<Status> {
         Ok(organization) => organization,
         Err(status) => return Ok(status),
     };
-    let Some(view) = CheckView::new(&organization, &args.server) else {
+    let Some(verdict) = organization.check(&args.server) else {
         eprintln!("{}", unknown_server(&organization, &args.server));
         return Ok(Status::Error);
     };
+    let view = CheckView::new(&organization, &verdict);
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     match args.format {
@@ -37,10 +39,10 @@ pub(super) fn run(args: &CheckArgs, quiet: bool) -> io::Result<Status> {
         CheckFormat::Json => check::write_json(&mut out, &view)?,
     }
     out.flush()?;
-    let verdict = match view.verdict {
+    let verdict = match verdict.verdict {
         Verdict::Clear => Status::Success,
         // "At least N": a source, but the inputs cannot give the count.
-        Verdict::Source if !view.send_connectors_shown => Status::Error,
+        Verdict::Source if !verdict.shown => Status::Error,
         Verdict::Source => Status::Findings,
         Verdict::CannotTell => Status::Error,
     };

@@ -167,10 +167,10 @@ pub fn write_sources(out: &mut impl Write, report: &SourcesReport) -> io::Result
         .iter()
         .map(|f| {
             (
-                f.severity.to_owned(),
+                f.severity.to_string(),
                 vec![
-                    esc(f.severity),
-                    esc(f.code),
+                    esc(&f.severity.to_string()),
+                    esc(&f.code.to_string()),
                     esc(f.server.as_deref().unwrap_or("")),
                     esc(f.connector.as_deref().unwrap_or("")),
                     esc(&f.message),
@@ -380,7 +380,7 @@ pub fn write_plan(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> {
     let names = |servers: &[crate::analysis::plan::Named]| {
         servers.iter().map(|s| s.name.clone()).collect::<Vec<_>>()
     };
-    let mut body = notice(&super::finding_summaries(plan.not_shown.as_ref()));
+    let mut body = notice(&view.findings);
     let blockers = plan.blockers();
     body.push_str(&format!(
         "<p>Removing <strong>{}</strong>; adding <strong>{}</strong>.</p><p class=\"{}\">{}</p>",

@@ -216,7 +216,7 @@ impl InventoryView {
             tool_version: env!("CARGO_PKG_VERSION"),
             date: inventory.date.to_string(),
             inputs: super::input_summaries(&sources.inputs),
-            findings: super::finding_summaries(inventory.not_shown.as_ref()),
+            findings: super::finding_summaries(inventory.not_shown.as_ref(), organization),
             servers,
             send_connectors,
             routing_group_connectors,

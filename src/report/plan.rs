@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::analysis::plan::{OtherChange, Plan, RoutingGroupChange, SendChange};
 use crate::analysis::Organization;
-use crate::powershell;
+use crate::report::powershell;
 use crate::report::sources::{self, InputView, SourcesReport};
 use crate::visible;
 
@@ -45,6 +45,9 @@ pub struct PlanView<'p> {
     pub other: Vec<ConnectorInPlan>,
     /// The inputs it was computed from.
     pub inputs: Vec<InputView>,
+    /// The blocker that comes before everything (the inputs cannot show
+    /// the Send connectors), if any.
+    pub findings: Vec<super::FindingSummary>,
     /// The organization's sources view, for the HTML page's graph and footer.
     pub sources: SourcesReport,
 }
@@ -104,6 +107,7 @@ impl<'p> PlanView<'p> {
             routing_group,
             other,
             inputs: InputView::all(organization),
+            findings: super::finding_summaries(plan.not_shown.as_ref(), organization),
             sources: SourcesReport::new(organization),
         }
     }
@@ -190,7 +194,7 @@ pub fn write_json(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> {
         schema_version: SCHEMA_VERSION,
         tool_version: env!("CARGO_PKG_VERSION"),
         inputs: super::input_summaries(&view.inputs),
-        findings: super::finding_summaries(plan.not_shown.as_ref()),
+        findings: view.findings.clone(),
         remove: plan.removed.iter().map(server_json).collect(),
         add: plan.added.iter().map(server_json).collect(),
         blockers: plan.blockers(),
@@ -262,7 +266,7 @@ pub fn write_table(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> 
     let names = |servers: &[crate::analysis::plan::Named]| {
         list(&servers.iter().map(|s| s.name.clone()).collect::<Vec<_>>())
     };
-    super::write_notice(out, &super::finding_summaries(plan.not_shown.as_ref()))?;
+    super::write_notice(out, &view.findings)?;
     writeln!(out, "Decommission plan")?;
     writeln!(out, "  remove: {}", names(&plan.removed))?;
     writeln!(out, "  add:    {}", names(&plan.added))?;

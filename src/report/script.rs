@@ -24,7 +24,7 @@ use jiff::civil::Date;
 
 use super::plan::{list, ConnectorInPlan, PlanView};
 use crate::analysis::plan::{OtherChange, RoutingGroupChange, SendChange};
-use crate::powershell::{self, Literals};
+use crate::report::powershell::{self, Literals};
 
 /// The first character of the script: the UTF-8 byte-order mark.
 pub const BYTE_ORDER_MARK: &str = "\u{FEFF}";

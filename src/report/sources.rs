@@ -10,10 +10,10 @@ use std::io::{self, Write};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
-use crate::analysis::findings::Code;
+use crate::analysis::findings::{Code, Urgency};
 use crate::analysis::Organization;
 use crate::model::OtherConnectorKind;
-use crate::report::{csv, markdown};
+use crate::report::{csv, findings, markdown};
 use crate::visible;
 
 /// The JSON schema version of the `sources` report.
@@ -233,9 +233,9 @@ pub(crate) fn kind_name(kind: OtherConnectorKind) -> &'static str {
 #[derive(Clone, Debug, Serialize)]
 pub struct FindingView {
     /// Code.
-    pub code: &'static str,
+    pub code: Code,
     /// `blocker`, `warning` or `info`.
-    pub severity: &'static str,
+    pub severity: Urgency,
     /// Server name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server: Option<String>,
@@ -460,8 +460,8 @@ impl SourcesReport {
             .findings
             .iter()
             .map(|f| FindingView {
-                code: f.code.as_str(),
-                severity: f.severity.as_str(),
+                code: f.code,
+                severity: f.urgency,
                 server: f.server.map(|i| graph.servers[i].name.clone()),
                 connector: f
                     .connector
@@ -476,8 +476,8 @@ impl SourcesReport {
                 )
                 .then(|| f.server.map(|i| graph.servers[i].send_connectors.len()))
                 .flatten(),
-                message: f.message.clone(),
-                remedy: f.remedy.clone(),
+                message: findings::message(f, analysis),
+                remedy: findings::remedy(f, analysis),
             })
             .collect();
         let diagnostics: Vec<DiagnosticView> = analysis
@@ -501,7 +501,10 @@ impl SourcesReport {
                 .filter(|s| !s.send_connectors.is_empty())
                 .count(),
             send_connectors: send_connectors.len(),
-            blockers: findings.iter().filter(|f| f.severity == "blocker").count(),
+            blockers: findings
+                .iter()
+                .filter(|f| f.severity == Urgency::Blocker)
+                .count(),
             diagnostics: diagnostics.len(),
             unreadable: analysis.unreadable.len(),
         };
@@ -633,7 +636,11 @@ fn enabled_word(enabled: bool) -> &'static str {
 
 /// Renders the terminal table.
 pub fn write_table(out: &mut impl Write, report: &SourcesReport) -> io::Result<()> {
-    for finding in report.findings.iter().filter(|f| f.code == NOT_SHOWN) {
+    for finding in report
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::SendConnectorsNotInExport)
+    {
         writeln!(
             out,
             "BLOCKER  {}: {}",
@@ -715,7 +722,7 @@ pub fn write_table(out: &mut impl Write, report: &SourcesReport) -> io::Result<(
             writeln!(
                 out,
                 "  {:7}  {}: {}",
-                finding.severity.to_uppercase(),
+                findings::urgency_name(finding.severity).to_uppercase(),
                 finding.code,
                 visible::text(&finding.message)
             )?;
@@ -777,9 +784,6 @@ pub(crate) fn kind_heading(kind: &str) -> &'static str {
     }
 }
 
-/// The code of the finding that is shown before everything else.
-const NOT_SHOWN: &str = "SendConnectorsNotInExport";
-
 /// Renders the JSON document: pretty, or compact on one line when
 /// `lines` (JSON Lines, one document per organization).
 pub fn write_json(out: &mut impl Write, report: &SourcesReport, lines: bool) -> io::Result<()> {
@@ -828,7 +832,11 @@ pub fn write_csv_rows(out: &mut impl Write, report: &SourcesReport) -> io::Resul
 /// Renders Markdown tables for a written report.
 pub fn write_markdown(out: &mut impl Write, report: &SourcesReport) -> io::Result<()> {
     writeln!(out, "# Source transport servers of Send connectors\n")?;
-    for finding in report.findings.iter().filter(|f| f.code == NOT_SHOWN) {
+    for finding in report
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::SendConnectorsNotInExport)
+    {
         writeln!(
             out,
             "> **BLOCKER {}**: {}\n>\n> Remedy: {}\n",

@@ -21,13 +21,15 @@ use std::io::{self, Write};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
+use crate::analysis::diff::FindingState;
 use crate::analysis::diff::{
     Diff, FindingChange, RoutingGroupField, SendField, ServerField, Side, Value,
 };
+use crate::analysis::findings::{Code, Urgency};
 use crate::analysis::graph::Graph;
 use crate::analysis::Organization;
 use crate::report::sources::{self, InputView, UnreadableView};
-use crate::report::FindingSummary;
+use crate::report::{findings, FindingSummary};
 
 /// The JSON schema version of the `diff` report.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -90,7 +92,7 @@ impl SideView {
             forest: organization.name.as_ref().map(|o| o.forest.clone()),
             send_connectors_shown: coverage.send_connectors.is_shown(),
             send_connectors_reason: coverage.send_connectors.reason().to_owned(),
-            not_shown: super::finding_summaries(organization.not_shown()),
+            not_shown: super::finding_summaries(organization.not_shown(), organization),
             input_views,
         }
     }
@@ -197,11 +199,11 @@ pub struct ReceiveChangeView {
 #[derive(Clone, Debug, Serialize)]
 pub struct FindingChangeView {
     /// Its code.
-    pub code: &'static str,
+    pub code: Code,
     /// `new` or `resolved`.
-    pub change: &'static str,
+    pub change: FindingState,
     /// `blocker`, `warning` or `info` (of the finding, before it was resolved).
-    pub severity: &'static str,
+    pub severity: Urgency,
     /// The server concerned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server: Option<String>,
@@ -460,20 +462,32 @@ fn finding_view(
     };
     let graph = &organization.graph;
     let found = f.finding(organization);
-    let severity = found.map_or("warning", |found| found.severity.as_str());
+    let severity = found.map_or(Urgency::Warning, |found| found.urgency);
     let other_connector = found
         .and_then(|found| found.other_connector)
         .map(|c| graph.other_connectors[c].connector.name.clone());
     FindingChangeView {
-        code: f.code.as_str(),
-        change: f.state.as_str(),
+        code: f.code,
+        change: f.state,
         severity,
         server: f.server.map(|s| graph.servers[s].name.clone()),
         connector: f
             .connector
             .map(|c| graph.send_connectors[c].connector.name.clone())
             .or(other_connector),
-        message: f.message(before, after),
+        message: findings::change_message(f, before, after),
+    }
+}
+
+impl Serialize for FindingState {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for FindingState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
     }
 }
 
