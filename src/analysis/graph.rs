@@ -60,6 +60,8 @@ impl ServerNode {
 pub struct Unresolved {
     /// The reference as written.
     pub reference: String,
+    /// The reference as a parsed DN, when it is one (redaction maps it).
+    pub dn: Option<Dn>,
     /// Why it names no server.
     pub reason: String,
 }
@@ -882,11 +884,13 @@ fn resolve_all(references: &[Reference], exported: &Exported) -> Resolved {
                 Ok(server) => found.push(server),
                 Err(reason) => unresolved.push(Unresolved {
                     reference: dn.clone(),
+                    dn: Dn::parse(dn).ok(),
                     reason,
                 }),
             },
             Reference::Unusable { shown, reason } => unresolved.push(Unresolved {
                 reference: shown.clone(),
+                dn: None,
                 reason: (*reason).to_owned(),
             }),
         }

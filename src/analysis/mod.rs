@@ -214,12 +214,10 @@ impl Organization {
             index.map_or_else(|| "input".to_owned(), |i| format!("input-{}", i + 1))
         };
         pseudonyms.redact_coverage(&mut self.coverage);
-        let not_whole = std::mem::take(&mut self.coverage.not_whole)
-            .into_iter()
-            .map(|(file, why)| (input_name(&file), why))
-            .collect();
-        self.coverage = self.coverage.clone().with_not_whole(not_whole);
-        self.findings = findings::analyze(&self.graph, &self.coverage);
+        for (file, _) in &mut self.coverage.not_whole {
+            *file = input_name(file);
+        }
+        // The findings are indices and counts: they hold no name to redact.
         redact::redact_inputs(&mut self.inputs, &mut self.unreadable);
         for diagnostic in &mut self.diagnostics {
             let name = input_name(&diagnostic.file);

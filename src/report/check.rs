@@ -126,7 +126,7 @@ impl CheckView {
             send_connectors_reason: if check.undecided {
                 UNDECIDED.to_owned()
             } else {
-                coverage.send_connectors.reason().to_owned()
+                findings::reason(coverage)
             },
             send_connectors_examined: graph.send_connectors.len(),
             export_commands,

@@ -6,7 +6,7 @@
 
 use serde::Serializer;
 
-use crate::analysis::coverage::Coverage;
+use crate::analysis::coverage::{is_configuration, Coverage, Evidence};
 use crate::analysis::diff::{FindingChange, FindingState};
 use crate::analysis::findings::{Code, Conflicted, Facts, Finding, Urgency};
 use crate::analysis::graph::Graph;
@@ -230,8 +230,55 @@ fn not_shown_message(coverage: &Coverage) -> String {
         "The inputs cannot show this organization's Send connectors: {}. Whether a server is a \
          source transport server (Setup's check ServerIsSourceForSendConnector) cannot be told \
          from them, so no server is reported clear.",
-        coverage.send_connectors.reason()
+        reason(coverage)
     )
+}
+
+/// Why the inputs could show the Send connectors, or what is missing.
+pub(crate) fn reason(coverage: &Coverage) -> String {
+    match &coverage.send_connectors {
+        Evidence::Connectors { objects } => format!("the inputs hold {objects} Send connector(s)"),
+        Evidence::Containers {
+            objects,
+            containers,
+            routing_groups,
+        } => format!(
+            "the inputs hold {objects} Send connector(s) and the CN=Connections container of \
+             {containers} of {routing_groups} routing group(s)"
+        ),
+        Evidence::SourcesUnknown { unknown, objects } => format!(
+            "{unknown} of the {objects} Send connector(s) in the inputs do not say which \
+             servers are their sources (a summary without SourceTransportServers, such as an older \
+             HealthChecker file)"
+        ),
+        Evidence::Nothing => {
+            "the inputs hold no Send connector and no CN=Connections container of a routing group"
+                .to_owned()
+        }
+        Evidence::ConnectionsMissing(missing) => {
+            let names: Vec<&str> = missing
+                .iter()
+                .map(|&i| coverage.routing_groups[i].name.as_str())
+                .collect();
+            format!(
+                "the CN=Connections container of routing group(s) {} is not in the inputs",
+                names.join(", ")
+            )
+        }
+        Evidence::NotWhole => {
+            let each: Vec<String> = coverage
+                .not_whole
+                .iter()
+                .map(|(file, why)| format!("{file}:{why}"))
+                .collect();
+            format!(
+                "{} input(s) did not reach their proper end, so what they lack cannot be told \
+                 ({})",
+                each.len(),
+                each.join("; ")
+            )
+        }
+    }
 }
 
 /// `SendConnectorsNotInExport`'s remedy: the commands that export what is
@@ -262,11 +309,20 @@ fn not_shown_remedy(coverage: &Coverage) -> String {
     )
 }
 
-/// What the inputs hold when they hold no Exchange organization (and are whole).
+/// What the inputs hold when they hold no Exchange organization (and are
+/// whole): `the domain partition DC=contoso,DC=com`, and so on.
 fn no_exchange(coverage: &Coverage) -> Option<String> {
-    coverage
+    let partitions = coverage
         .without_exchange()
-        .filter(|_| coverage.not_whole.is_empty())
+        .filter(|_| coverage.not_whole.is_empty())?;
+    let named: Vec<String> = partitions
+        .iter()
+        .map(|dn| match is_configuration(dn) {
+            true => format!("the configuration partition {dn} without CN=Microsoft Exchange"),
+            false => format!("the domain partition {dn}"),
+        })
+        .collect();
+    Some(named.join(" and "))
 }
 
 /// The commands that export the routing groups.

@@ -511,13 +511,13 @@ impl SourcesReport {
         let c = &analysis.coverage;
         let coverage = CoverageView {
             send_connectors_shown: c.send_connectors.is_shown(),
-            send_connectors_reason: c.send_connectors.reason().to_owned(),
+            send_connectors_reason: findings::reason(c),
             routing_groups: c
                 .routing_groups
                 .iter()
                 .map(|rg| RoutingGroupCoverageView {
                     name: rg.name.clone(),
-                    dn: rg.dn.clone(),
+                    dn: rg.dn.to_string(),
                     connections_container: rg.connections_container,
                     send_connectors: rg.send_connectors,
                 })

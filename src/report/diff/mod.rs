@@ -91,7 +91,7 @@ impl SideView {
             organization: organization.name.as_ref().map(|o| o.name.clone()),
             forest: organization.name.as_ref().map(|o| o.forest.clone()),
             send_connectors_shown: coverage.send_connectors.is_shown(),
-            send_connectors_reason: coverage.send_connectors.reason().to_owned(),
+            send_connectors_reason: findings::reason(coverage),
             not_shown: super::finding_summaries(organization.not_shown(), organization),
             input_views,
         }
