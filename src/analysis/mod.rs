@@ -94,6 +94,9 @@ pub struct Organization {
     /// Every diagnostic: the readers', and the analysis's warnings about
     /// inputs as a whole (no records, change records, disagreeing copies).
     pub diagnostics: Vec<Located>,
+    /// Whether its names are pseudonyms ([`Organization::redact`]): a name
+    /// the graph does not hold (a new server of a plan) is then withheld.
+    pub redacted: bool,
 }
 
 /// The analysis of a run: one part per organization.
@@ -165,6 +168,7 @@ impl Organization {
             coverage,
             findings,
             diagnostics,
+            redacted: false,
         }
     }
 
@@ -196,8 +200,8 @@ impl Organization {
     }
 
     /// `--redact`: pseudonyms everywhere a report looks (graph, coverage,
-    /// findings, inputs, diagnostics). Returns the pseudonyms, for what was
-    /// computed on the real names (a plan).
+    /// inputs, diagnostics; findings and plans hold indices into the graph,
+    /// so they show its pseudonyms). Returns the pseudonyms.
     pub fn redact(&mut self) -> Pseudonyms {
         let pseudonyms = Pseudonyms::of(&self.graph, self.name.as_ref());
         self.redact_with(&pseudonyms);
@@ -224,6 +228,7 @@ impl Organization {
             redact::redact_diagnostic(diagnostic, &name);
         }
         self.name = self.name.as_ref().map(|o| pseudonyms.organization(o));
+        self.redacted = true;
     }
 }
 

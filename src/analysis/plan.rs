@@ -45,21 +45,31 @@ pub struct Named {
     pub edge: bool,
 }
 
+/// A server a change names: one of the graph's, or one being added that
+/// the export does not know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlanServer {
+    /// Index into the graph's servers.
+    Graph(usize),
+    /// A new server, by its name as given.
+    New(String),
+}
+
 /// One Send connector the plan changes.
 #[derive(Clone, Debug)]
 pub struct SendChange {
     /// Index into the graph's Send connectors.
     pub connector: usize,
-    /// Source server names before.
-    pub before: Vec<String>,
-    /// Source server names after.
-    pub after: Vec<String>,
+    /// Source servers before (indices into the graph's servers).
+    pub before: Vec<usize>,
+    /// Source servers after.
+    pub after: Vec<PlanServer>,
     /// Removed servers among its sources (not Edge: those go with their subscription).
-    pub remove: Vec<String>,
+    pub remove: Vec<usize>,
     /// Removed Edge servers among its sources.
-    pub edge_remove: Vec<String>,
+    pub edge_remove: Vec<usize>,
     /// Servers added to it.
-    pub add: Vec<String>,
+    pub add: Vec<PlanServer>,
     /// An Exchange 2003 connector: changed in Exchange System Manager.
     pub legacy: bool,
 }
@@ -85,14 +95,14 @@ pub struct OtherChange {
     pub connector: usize,
     /// Which kind it is (which cmdlet sets it).
     pub kind: OtherConnectorKind,
-    /// Source server names before.
-    pub before: Vec<String>,
-    /// Source server names after.
-    pub after: Vec<String>,
+    /// Source servers before (indices into the graph's servers).
+    pub before: Vec<usize>,
+    /// Source servers after.
+    pub after: Vec<PlanServer>,
     /// Removed servers among its sources.
-    pub remove: Vec<String>,
+    pub remove: Vec<usize>,
     /// Servers added to it.
-    pub add: Vec<String>,
+    pub add: Vec<PlanServer>,
 }
 
 impl OtherChange {
@@ -107,10 +117,10 @@ impl OtherChange {
 pub struct RoutingGroupChange {
     /// Index into the graph's routing group connectors.
     pub connector: usize,
-    /// Source bridgeheads before and after.
-    pub sources: (Vec<String>, Vec<String>),
+    /// Source bridgeheads before and after (indices into the graph's servers).
+    pub sources: (Vec<usize>, Vec<usize>),
     /// Target bridgeheads before and after.
-    pub targets: (Vec<String>, Vec<String>),
+    pub targets: (Vec<usize>, Vec<usize>),
 }
 
 impl RoutingGroupChange {
@@ -129,8 +139,9 @@ pub struct Plan {
     pub added: Vec<Named>,
     /// Send connectors that change, in the graph's order.
     pub send: Vec<SendChange>,
-    /// Edge servers whose subscription must be removed.
-    pub edge_subscriptions: Vec<String>,
+    /// Edge servers whose subscription must be removed (indices into the
+    /// graph's servers).
+    pub edge_subscriptions: Vec<usize>,
     /// Routing group connectors that change.
     pub routing_group: Vec<RoutingGroupChange>,
     /// Foreign and Delivery Agent connectors that change, in the graph's order.
@@ -165,11 +176,9 @@ pub(crate) fn simulate(graph: &Graph, request: &Request) -> Plan {
         .filter(|a| !removed.iter().any(|r| same(r, a)))
         .collect();
     let is_removed = |server: usize| removed.iter().any(|r| r.server == Some(server));
-    let names = |servers: &[usize]| -> Vec<String> {
-        servers
-            .iter()
-            .map(|&s| graph.servers[s].name.clone())
-            .collect()
+    let kept_then = |kept: &[usize], add: &[PlanServer]| -> Vec<PlanServer> {
+        let kept = kept.iter().map(|&s| PlanServer::Graph(s));
+        kept.chain(add.iter().cloned()).collect()
     };
     let mut send = Vec::new();
     for (index, node) in graph.send_connectors.iter().enumerate() {
@@ -199,22 +208,20 @@ pub(crate) fn simulate(graph: &Graph, request: &Request) -> Plan {
         } else {
             replacements(&added, &node.sources)
         };
-        let mut after = names(&kept);
-        after.extend(add.iter().cloned());
         send.push(SendChange {
             connector: index,
-            before: names(&node.sources),
-            after,
-            remove: names(&plain),
-            edge_remove: names(&edge),
+            before: node.sources.clone(),
+            after: kept_then(&kept, &add),
+            remove: plain,
+            edge_remove: edge,
             add,
             legacy,
         });
     }
-    let mut edge_subscriptions: Vec<String> = removed
+    let mut edge_subscriptions: Vec<usize> = removed
         .iter()
         .filter(|r| r.edge)
-        .map(|r| r.name.clone())
+        .filter_map(|r| r.server)
         .collect();
     edge_subscriptions.dedup();
     let mut routing_group = Vec::new();
@@ -235,7 +242,7 @@ pub(crate) fn simulate(graph: &Graph, request: &Request) -> Plan {
                 .copied()
                 .filter(|&s| !is_removed(s))
                 .collect();
-            (names(servers), names(&kept))
+            (servers.to_vec(), kept)
         };
         routing_group.push(RoutingGroupChange {
             connector: index,
@@ -251,14 +258,12 @@ pub(crate) fn simulate(graph: &Graph, request: &Request) -> Plan {
             continue;
         }
         let add = replacements(&added, &node.sources);
-        let mut after = names(&kept);
-        after.extend(add.iter().cloned());
         other.push(OtherChange {
             connector: index,
             kind: node.connector.kind,
-            before: names(&node.sources),
-            after,
-            remove: names(&gone),
+            before: node.sources.clone(),
+            after: kept_then(&kept, &add),
+            remove: gone,
             add,
         });
     }
@@ -274,11 +279,14 @@ pub(crate) fn simulate(graph: &Graph, request: &Request) -> Plan {
 }
 
 /// The added servers a connector with `sources` gets: those not already among them.
-fn replacements(added: &[Named], sources: &[usize]) -> Vec<String> {
+fn replacements(added: &[Named], sources: &[usize]) -> Vec<PlanServer> {
     added
         .iter()
         .filter(|a| a.server.is_none_or(|s| !sources.contains(&s)))
-        .map(|a| a.name.clone())
+        .map(|a| match a.server {
+            Some(server) => PlanServer::Graph(server),
+            None => PlanServer::New(a.name.clone()),
+        })
         .collect()
 }
 
@@ -356,20 +364,18 @@ pub fn unfit_sources(graph: &Graph, added: &[Named]) -> (Vec<String>, Vec<String
 /// Scoped connectors (a `Local:` address space serves only its own AD site)
 /// whose sources the plan moves to servers in another site: one warning each.
 pub fn scoped_site_warnings(graph: &Graph, plan: &Plan) -> Vec<String> {
-    let site = |name: &str| {
-        graph
-            .find_server(name)
-            .and_then(|s| graph.servers[s].object.as_ref())
-            .and_then(|o| o.site.clone())
-    };
+    let site = |server: usize| graph.servers[server].object.as_ref()?.site.clone();
     let mut warnings = Vec::new();
     for change in plan.send.iter().filter(|c| !c.add.is_empty()) {
         let connector = &graph.send_connectors[change.connector].connector;
         if !connector.address_spaces.iter().any(|a| a.scoped) {
             continue;
         }
-        let before: Vec<String> = change.before.iter().filter_map(|s| site(s)).collect();
-        for added in &change.add {
+        let before: Vec<String> = change.before.iter().filter_map(|&s| site(s)).collect();
+        for &added in change.add.iter().filter_map(|a| match a {
+            PlanServer::Graph(server) => Some(server),
+            PlanServer::New(_) => None,
+        }) {
             if let Some(new_site) =
                 site(added).filter(|s| !before.is_empty() && !before.contains(s))
             {
@@ -378,7 +384,7 @@ pub fn scoped_site_warnings(graph: &Graph, plan: &Plan) -> Vec<String> {
                      site {}: there the connector serves only that site's servers",
                     crate::visible::name(&connector.name),
                     before.join(", "),
-                    crate::visible::name(added),
+                    crate::visible::name(&graph.servers[added].name),
                     new_site
                 ));
             }

@@ -309,38 +309,6 @@ impl Pseudonyms {
 }
 
 impl Pseudonyms {
-    /// Redacts a plan computed on the real names.
-    pub fn redact_plan(&self, plan: &mut crate::analysis::plan::Plan) {
-        let names = |list: &mut Vec<String>| {
-            for name in list.iter_mut() {
-                *name = self.name(name);
-            }
-        };
-        for named in plan.removed.iter_mut().chain(plan.added.iter_mut()) {
-            named.name = self.name(&named.name);
-        }
-        for change in &mut plan.send {
-            names(&mut change.before);
-            names(&mut change.after);
-            names(&mut change.remove);
-            names(&mut change.edge_remove);
-            names(&mut change.add);
-        }
-        for change in &mut plan.other {
-            names(&mut change.before);
-            names(&mut change.after);
-            names(&mut change.remove);
-            names(&mut change.add);
-        }
-        names(&mut plan.edge_subscriptions);
-        for change in &mut plan.routing_group {
-            names(&mut change.sources.0);
-            names(&mut change.sources.1);
-            names(&mut change.targets.0);
-            names(&mut change.targets.1);
-        }
-    }
-
     /// Redacts what the inputs covered: the organization's DN, the
     /// partitions' and the routing groups' DNs, and the routing groups'
     /// names (their DN's redacted leaf). The inputs' names are redacted

@@ -44,7 +44,7 @@ pub(super) fn run(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
         remove: args.remove.clone(),
         add: args.add.clone(),
     };
-    let mut plan = organization.plan(&request);
+    let plan = organization.plan(&request);
     let unknown: Vec<String> = plan
         .removed
         .iter()
@@ -74,9 +74,8 @@ pub(super) fn run(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
         return Ok(Status::Error);
     }
     if args.redact {
-        let pseudonyms = organization.redact();
-        pseudonyms.redact_plan(&mut plan);
-        plan.not_shown = organization.not_shown().cloned();
+        // The plan holds indices into the graph: it shows the pseudonyms.
+        organization.redact();
     }
     let view = PlanView::new(&plan, &organization);
     let stdout = io::stdout();

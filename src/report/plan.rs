@@ -6,8 +6,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::analysis::plan::{OtherChange, Plan, RoutingGroupChange, SendChange};
+use crate::analysis::plan::{Named, OtherChange, Plan, PlanServer, RoutingGroupChange, SendChange};
 use crate::analysis::Organization;
+use crate::model::OtherConnectorKind;
 use crate::report::powershell;
 use crate::report::sources::{self, InputView, SourcesReport};
 use crate::visible;
@@ -31,12 +32,179 @@ pub struct ConnectorInPlan {
     pub by_guid: bool,
 }
 
+/// A server the plan names, as the reports show it.
+#[derive(Clone, Debug)]
+pub struct ServerInPlan {
+    /// Its name (a pseudonym on a redacted organization; a new server the
+    /// export does not know is then withheld).
+    pub name: String,
+    /// Whether the export knows it.
+    pub in_export: bool,
+    /// Whether it is an Edge Transport server.
+    pub edge: bool,
+}
+
+/// A Send connector change, its servers named.
+#[derive(Clone, Debug)]
+pub struct SendInPlan {
+    /// Sources before.
+    pub before: Vec<String>,
+    /// Sources after.
+    pub after: Vec<String>,
+    /// Removed sources (not Edge).
+    pub remove: Vec<String>,
+    /// Removed Edge sources.
+    pub edge_remove: Vec<String>,
+    /// Servers added to it.
+    pub add: Vec<String>,
+    /// An Exchange 2003 connector.
+    pub legacy: bool,
+    orphaned: bool,
+    goes_with_subscription: bool,
+}
+
+impl SendInPlan {
+    /// Left with no source: a blocker (see [`SendChange::orphaned`]).
+    pub fn orphaned(&self) -> bool {
+        self.orphaned
+    }
+
+    /// Its only sources are Edge servers whose subscription is removed.
+    pub fn goes_with_subscription(&self) -> bool {
+        self.goes_with_subscription
+    }
+}
+
+/// A foreign or Delivery Agent connector change, its servers named.
+#[derive(Clone, Debug)]
+pub struct OtherInPlan {
+    /// Which kind it is.
+    pub kind: OtherConnectorKind,
+    /// Sources before.
+    pub before: Vec<String>,
+    /// Sources after.
+    pub after: Vec<String>,
+    /// Removed sources.
+    pub remove: Vec<String>,
+    /// Servers added to it.
+    pub add: Vec<String>,
+}
+
+impl OtherInPlan {
+    /// Left with no source: a blocker.
+    pub fn orphaned(&self) -> bool {
+        self.after.is_empty()
+    }
+}
+
+/// A routing group connector change, its bridgeheads named.
+#[derive(Clone, Debug)]
+pub struct RoutingGroupInPlan {
+    /// Source bridgeheads before and after.
+    pub sources: (Vec<String>, Vec<String>),
+    /// Target bridgeheads before and after.
+    pub targets: (Vec<String>, Vec<String>),
+}
+
+impl RoutingGroupInPlan {
+    /// A side left without bridgehead.
+    pub fn orphaned(&self) -> bool {
+        self.sources.1.is_empty() || self.targets.1.is_empty()
+    }
+}
+
+/// How the views name the plan's servers: by the graph (pseudonyms on a
+/// redacted organization), a new server by its name as given — withheld
+/// when the organization is redacted.
+struct Names<'o>(&'o Organization);
+
+impl Names<'_> {
+    fn of(&self, servers: &[usize]) -> Vec<String> {
+        let graph = &self.0.graph;
+        servers
+            .iter()
+            .map(|&s| graph.servers[s].name.clone())
+            .collect()
+    }
+
+    fn new_server(&self, name: &str) -> String {
+        match self.0.redacted {
+            true => "(withheld)".to_owned(),
+            false => name.to_owned(),
+        }
+    }
+
+    fn any(&self, servers: &[PlanServer]) -> Vec<String> {
+        servers
+            .iter()
+            .map(|s| match s {
+                PlanServer::Graph(i) => self.0.graph.servers[*i].name.clone(),
+                PlanServer::New(name) => self.new_server(name),
+            })
+            .collect()
+    }
+
+    fn named(&self, named: &Named) -> ServerInPlan {
+        ServerInPlan {
+            name: match named.server {
+                Some(i) => self.0.graph.servers[i].name.clone(),
+                None => self.new_server(&named.name),
+            },
+            in_export: named.server.is_some(),
+            edge: named.edge,
+        }
+    }
+
+    fn send(&self, change: &SendChange) -> SendInPlan {
+        SendInPlan {
+            before: self.of(&change.before),
+            after: self.any(&change.after),
+            remove: self.of(&change.remove),
+            edge_remove: self.of(&change.edge_remove),
+            add: self.any(&change.add),
+            legacy: change.legacy,
+            orphaned: change.orphaned(),
+            goes_with_subscription: change.goes_with_subscription(),
+        }
+    }
+
+    fn other(&self, change: &OtherChange) -> OtherInPlan {
+        OtherInPlan {
+            kind: change.kind,
+            before: self.of(&change.before),
+            after: self.any(&change.after),
+            remove: self.of(&change.remove),
+            add: self.any(&change.add),
+        }
+    }
+
+    fn routing_group(&self, change: &RoutingGroupChange) -> RoutingGroupInPlan {
+        let side = |(before, after): &(Vec<usize>, Vec<usize>)| (self.of(before), self.of(after));
+        RoutingGroupInPlan {
+            sources: side(&change.sources),
+            targets: side(&change.targets),
+        }
+    }
+}
+
 /// What the plan reports are built from: the plan, with every connector it
-/// changes described, and the inputs.
+/// changes described and every server named, and the inputs.
 #[derive(Clone, Debug)]
 pub struct PlanView<'p> {
     /// The plan.
     pub plan: &'p Plan,
+    /// Servers taken out.
+    pub removed: Vec<ServerInPlan>,
+    /// Servers put in.
+    pub added: Vec<ServerInPlan>,
+    /// Edge servers whose subscription must be removed.
+    pub edge_subscriptions: Vec<String>,
+    /// The changes of `plan.send`, their servers named.
+    pub send_changes: Vec<SendInPlan>,
+    /// The changes of `plan.routing_group`, their servers named.
+    pub routing_group_changes: Vec<RoutingGroupInPlan>,
+    /// The changes of `plan.other`, their servers named.
+    pub other_changes: Vec<OtherInPlan>,
     /// The Send connectors of `plan.send`, in the same order.
     pub send: Vec<ConnectorInPlan>,
     /// The routing group connectors of `plan.routing_group`, in the same order.
@@ -101,8 +269,19 @@ impl<'p> PlanView<'p> {
                 }
             })
             .collect();
+        let names = Names(organization);
         PlanView {
             plan,
+            removed: plan.removed.iter().map(|n| names.named(n)).collect(),
+            added: plan.added.iter().map(|n| names.named(n)).collect(),
+            edge_subscriptions: names.of(&plan.edge_subscriptions),
+            send_changes: plan.send.iter().map(|c| names.send(c)).collect(),
+            routing_group_changes: plan
+                .routing_group
+                .iter()
+                .map(|c| names.routing_group(c))
+                .collect(),
+            other_changes: plan.other.iter().map(|c| names.other(c)).collect(),
             send,
             routing_group,
             other,
@@ -113,20 +292,20 @@ impl<'p> PlanView<'p> {
     }
 
     /// Each Send connector change with its connector.
-    pub fn send_changes(&self) -> impl Iterator<Item = (&SendChange, &ConnectorInPlan)> {
-        self.plan.send.iter().zip(&self.send)
+    pub fn send_changes(&self) -> impl Iterator<Item = (&SendInPlan, &ConnectorInPlan)> {
+        self.send_changes.iter().zip(&self.send)
     }
 
     /// Each routing group connector change with its connector.
     pub fn routing_group_changes(
         &self,
-    ) -> impl Iterator<Item = (&RoutingGroupChange, &ConnectorInPlan)> {
-        self.plan.routing_group.iter().zip(&self.routing_group)
+    ) -> impl Iterator<Item = (&RoutingGroupInPlan, &ConnectorInPlan)> {
+        self.routing_group_changes.iter().zip(&self.routing_group)
     }
 
     /// Each foreign or Delivery Agent connector change with its connector.
-    pub fn other_changes(&self) -> impl Iterator<Item = (&OtherChange, &ConnectorInPlan)> {
-        self.plan.other.iter().zip(&self.other)
+    pub fn other_changes(&self) -> impl Iterator<Item = (&OtherInPlan, &ConnectorInPlan)> {
+        self.other_changes.iter().zip(&self.other)
     }
 }
 
@@ -195,8 +374,8 @@ pub fn write_json(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> {
         tool_version: env!("CARGO_PKG_VERSION"),
         inputs: super::input_summaries(&view.inputs),
         findings: view.findings.clone(),
-        remove: plan.removed.iter().map(server_json).collect(),
-        add: plan.added.iter().map(server_json).collect(),
+        remove: view.removed.iter().map(server_json).collect(),
+        add: view.added.iter().map(server_json).collect(),
         blockers: plan.blockers(),
         send_connectors: view
             .send_changes()
@@ -210,7 +389,7 @@ pub fn write_json(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> {
                 exchange_2003: change.legacy,
             })
             .collect(),
-        edge_subscriptions: &plan.edge_subscriptions,
+        edge_subscriptions: &view.edge_subscriptions,
         routing_group_connectors: view
             .routing_group_changes()
             .map(|(change, connector)| RoutingGroupJson {
@@ -239,11 +418,11 @@ pub fn write_json(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> {
     out.write_all(b"\n")
 }
 
-fn server_json(named: &crate::analysis::plan::Named) -> ServerJson<'_> {
+fn server_json(server: &ServerInPlan) -> ServerJson<'_> {
     ServerJson {
-        name: &named.name,
-        in_export: named.server.is_some(),
-        edge: named.edge,
+        name: &server.name,
+        in_export: server.in_export,
+        edge: server.edge,
     }
 }
 
@@ -263,14 +442,19 @@ pub(super) fn list(names: &[String]) -> String {
 /// Writes the plan for a person.
 pub fn write_table(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> {
     let plan = view.plan;
-    let names = |servers: &[crate::analysis::plan::Named]| {
+    let names = |servers: &[ServerInPlan]| {
         list(&servers.iter().map(|s| s.name.clone()).collect::<Vec<_>>())
     };
     super::write_notice(out, &view.findings)?;
     writeln!(out, "Decommission plan")?;
-    writeln!(out, "  remove: {}", names(&plan.removed))?;
-    writeln!(out, "  add:    {}", names(&plan.added))?;
-    for unknown in plan.unknown() {
+    writeln!(out, "  remove: {}", names(&view.removed))?;
+    writeln!(out, "  add:    {}", names(&view.added))?;
+    for unknown in view
+        .removed
+        .iter()
+        .chain(&view.added)
+        .filter(|s| !s.in_export)
+    {
         writeln!(
             out,
             "  note: {} is not in the export (a new server, or a name to check)",
@@ -317,12 +501,12 @@ pub fn write_table(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> 
             )?;
         }
     }
-    if !plan.edge_subscriptions.is_empty() {
+    if !view.edge_subscriptions.is_empty() {
         writeln!(out)?;
         writeln!(
             out,
             "Edge subscriptions to remove: {}",
-            list(&plan.edge_subscriptions)
+            list(&view.edge_subscriptions)
         )?;
     }
     if !plan.routing_group.is_empty() {
