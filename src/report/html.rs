@@ -523,7 +523,7 @@ pub fn write_inventory(out: &mut impl Write, view: &InventoryView) -> io::Result
         .servers
         .iter()
         .map(|server| {
-            let class = if server.support == "out of support" {
+            let class = if server.support == super::inventory::SupportStatus::Ended {
                 "blocker"
             } else {
                 ""

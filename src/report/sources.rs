@@ -176,7 +176,7 @@ pub struct RoutingGroupView {
 #[derive(Clone, Debug, Serialize)]
 pub struct OtherConnectorView {
     /// `foreign` or `delivery_agent`.
-    pub kind: &'static str,
+    pub kind: OtherConnectorKind,
     /// Display name.
     pub name: String,
     /// DN.
@@ -196,7 +196,7 @@ impl OtherConnectorView {
             .other_connectors
             .iter()
             .map(|node| OtherConnectorView {
-                kind: kind_name(node.connector.kind),
+                kind: node.connector.kind,
                 name: node.connector.name.clone(),
                 dn: node.connector.dn.to_string(),
                 address_spaces: node
@@ -226,6 +226,12 @@ pub(crate) fn kind_name(kind: OtherConnectorKind) -> &'static str {
     match kind {
         OtherConnectorKind::Foreign => "foreign",
         OtherConnectorKind::DeliveryAgent => "delivery_agent",
+    }
+}
+
+impl Serialize for OtherConnectorKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(kind_name(*self))
     }
 }
 
@@ -768,19 +774,19 @@ pub(crate) fn write_other_connectors_table(
 }
 
 /// How a person reads the kind of a foreign or Delivery Agent connector.
-pub(crate) fn kind_label(kind: &str) -> &'static str {
+pub(crate) fn kind_label(kind: OtherConnectorKind) -> &'static str {
     match kind {
-        "foreign" => "Foreign",
-        _ => "Delivery Agent",
+        OtherConnectorKind::Foreign => "Foreign",
+        OtherConnectorKind::DeliveryAgent => "Delivery Agent",
     }
 }
 
 /// The kind of a foreign or Delivery Agent connector as a heading
 /// (`Foreign connector`).
-pub(crate) fn kind_heading(kind: &str) -> &'static str {
+pub(crate) fn kind_heading(kind: OtherConnectorKind) -> &'static str {
     match kind {
-        "foreign" => "Foreign connector",
-        _ => "Delivery Agent connector",
+        OtherConnectorKind::Foreign => "Foreign connector",
+        OtherConnectorKind::DeliveryAgent => "Delivery Agent connector",
     }
 }
 

@@ -14,10 +14,14 @@ pub enum Value {
     Absent,
     /// A flag.
     Flag(bool),
+    /// Whether the object is enabled.
+    Enabled(bool),
     /// A number.
     Number(u64),
     /// A text.
     Text(String),
+    /// An object's name.
+    Name(String),
     /// Several values.
     List(Vec<String>),
 }
@@ -112,8 +116,8 @@ impl SendField {
     pub fn value(self, node: &ConnectorNode) -> Value {
         let c = &node.connector;
         match self {
-            SendField::Name => Value::Text(c.name.clone()),
-            SendField::Enabled => Value::Flag(c.enabled),
+            SendField::Name => Value::Name(c.name.clone()),
+            SendField::Enabled => Value::Enabled(c.enabled),
             SendField::AddressSpaces => {
                 Value::List(c.address_spaces.iter().map(|a| a.raw.clone()).collect())
             }
@@ -166,7 +170,7 @@ impl RoutingGroupField {
     pub fn value(self, graph: &Graph, index: usize) -> Value {
         match self {
             RoutingGroupField::Name => {
-                Value::Text(graph.routing_group_connectors[index].connector.name.clone())
+                Value::Name(graph.routing_group_connectors[index].connector.name.clone())
             }
         }
     }

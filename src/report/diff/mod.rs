@@ -21,14 +21,15 @@ use std::io::{self, Write};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-use crate::analysis::diff::FindingState;
+use crate::analysis::diff::{Change, FindingState};
 use crate::analysis::diff::{
     Diff, FindingChange, RoutingGroupField, SendField, ServerField, Side, Value,
 };
 use crate::analysis::findings::{Code, Urgency};
 use crate::analysis::graph::Graph;
 use crate::analysis::Organization;
-use crate::report::sources::{self, InputView, UnreadableView};
+use crate::model::OtherConnectorKind;
+use crate::report::sources::{InputView, UnreadableView};
 use crate::report::{findings, FindingSummary};
 
 /// The JSON schema version of the `diff` report.
@@ -106,10 +107,14 @@ pub enum ValueView {
     Absent,
     /// A flag.
     Flag(bool),
+    /// Whether the object is enabled.
+    Enabled(bool),
     /// A number.
     Number(u64),
     /// A text.
     Text(String),
+    /// An object's name.
+    Name(String),
     /// Several values.
     List(Vec<String>),
 }
@@ -119,6 +124,8 @@ impl From<Value> for ValueView {
         match value {
             Value::Absent => ValueView::Absent,
             Value::Flag(flag) => ValueView::Flag(flag),
+            Value::Enabled(enabled) => ValueView::Enabled(enabled),
+            Value::Name(name) => ValueView::Name(name),
             Value::Number(n) => ValueView::Number(n),
             Value::Text(text) => ValueView::Text(text),
             Value::List(list) => ValueView::List(list),
@@ -153,7 +160,7 @@ pub struct ServerChangeView {
     /// Its name (after, else before).
     pub name: String,
     /// `added`, `removed` or `changed`.
-    pub change: &'static str,
+    pub change: Change,
     /// The settings that differ.
     #[serde(serialize_with = "fields_map")]
     pub fields: Vec<FieldView>,
@@ -165,7 +172,7 @@ pub struct ConnectorChangeView {
     /// Its name (after, else before).
     pub name: String,
     /// `added`, `removed` or `changed`.
-    pub change: &'static str,
+    pub change: Change,
     /// Source servers only after (every source of an added connector).
     pub sources_added: Vec<String>,
     /// Source servers only before (every source of a removed connector).
@@ -181,7 +188,7 @@ pub struct ConnectorChangeView {
     pub fields: Vec<FieldView>,
     /// Foreign and Delivery Agent connectors: `foreign` or `delivery_agent`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub kind: Option<&'static str>,
+    pub kind: Option<OtherConnectorKind>,
 }
 
 /// A receive connector added or removed.
@@ -192,7 +199,7 @@ pub struct ReceiveChangeView {
     /// The server it belongs to.
     pub server: Option<String>,
     /// `added` or `removed`.
-    pub change: &'static str,
+    pub change: Change,
 }
 
 /// A finding that appeared or was resolved.
@@ -318,7 +325,7 @@ impl DiffView {
                 name: latest((c.before, c.after), &b.servers, &a.servers)
                     .name
                     .clone(),
-                change: c.change.as_str(),
+                change: c.change,
                 fields: fields_view(
                     &c.fields,
                     (c.before, c.after),
@@ -336,7 +343,7 @@ impl DiffView {
                     .connector
                     .name
                     .clone(),
-                change: c.change.as_str(),
+                change: c.change,
                 sources_added: names(a, &c.sources_added),
                 sources_removed: names(b, &c.sources_removed),
                 targets_added: None,
@@ -363,7 +370,7 @@ impl DiffView {
                 .connector
                 .name
                 .clone(),
-                change: c.change.as_str(),
+                change: c.change,
                 sources_added: names(a, &c.sources_added),
                 sources_removed: names(b, &c.sources_removed),
                 targets_added: Some(names(a, &c.targets_added)),
@@ -385,11 +392,11 @@ impl DiffView {
                 let sides_of = (c.before, c.after);
                 let node = latest(sides_of, &b.other_connectors, &a.other_connectors);
                 let name_on = |graph: &Graph, i: usize| {
-                    Value::Text(graph.other_connectors[i].connector.name.clone())
+                    Value::Name(graph.other_connectors[i].connector.name.clone())
                 };
                 ConnectorChangeView {
                     name: node.connector.name.clone(),
-                    change: c.change.as_str(),
+                    change: c.change,
                     sources_added: names(a, &c.sources_added),
                     sources_removed: names(b, &c.sources_removed),
                     targets_added: None,
@@ -403,7 +410,7 @@ impl DiffView {
                     } else {
                         Vec::new()
                     },
-                    kind: Some(sources::kind_name(node.connector.kind)),
+                    kind: Some(node.connector.kind),
                 }
             })
             .collect();
@@ -416,7 +423,7 @@ impl DiffView {
                 ReceiveChangeView {
                     name: node.connector.name.clone(),
                     server: node.server.map(|s| graph.servers[s].name.clone()),
-                    change: r.change.as_str(),
+                    change: r.change,
                 }
             })
             .collect();
@@ -479,6 +486,12 @@ fn finding_view(
     }
 }
 
+impl Serialize for Change {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 impl Serialize for FindingState {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -505,7 +518,7 @@ mod tests {
     fn fields_are_a_json_object_in_the_order_shown() {
         let view = ServerChangeView {
             name: "EX01".into(),
-            change: "changed",
+            change: Change::Changed,
             fields: vec![
                 FieldView {
                     field: "version",
