@@ -12,7 +12,7 @@
 pub mod check;
 pub(crate) mod coverage;
 pub mod diff;
-pub(crate) mod findings;
+pub mod findings;
 pub mod graph;
 pub(crate) mod inventory;
 pub mod plan;
