@@ -19,11 +19,9 @@
 //! working without a source: they change like Send connectors, and one
 //! left without a source is a blocker too.
 
+use crate::analysis::coverage::MODERN_ROUTING_GROUP;
 use crate::analysis::graph::{server_key, Graph};
 use crate::model::OtherConnectorKind;
-
-/// The routing group every Exchange 2007+ connector lives in.
-const EXCHANGE_ROUTING_GROUP: &str = "Exchange Routing Group (DWBGZMFD01QNBJR)";
 
 /// What to simulate.
 #[derive(Clone, Debug, Default)]
@@ -400,7 +398,7 @@ pub(crate) fn is_legacy(dn: &crate::dn::Dn) -> bool {
     // CN=<connector>,CN=Connections,CN=<routing group>,CN=Routing Groups,…
     let in_connections = rdns.get(1).is_some_and(|r| r.is("cn", "Connections"));
     let group = rdns.get(2).and_then(|r| r.value_text());
-    in_connections && group.is_some_and(|g| !g.eq_ignore_ascii_case(EXCHANGE_ROUTING_GROUP))
+    in_connections && group.is_some_and(|g| !g.eq_ignore_ascii_case(MODERN_ROUTING_GROUP))
 }
 
 #[cfg(test)]

@@ -42,17 +42,6 @@ pub enum ServerField {
 }
 
 impl ServerField {
-    /// The field's name in every output format.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ServerField::InExport => "in_export",
-            ServerField::Product => "product",
-            ServerField::Version => "version",
-            ServerField::Roles => "roles",
-            ServerField::Site => "site",
-        }
-    }
-
     /// The value on one side.
     pub fn value(self, node: &ServerNode) -> Value {
         let object = node.object.as_ref();
@@ -99,18 +88,6 @@ impl SendField {
         SendField::Port,
         SendField::Fqdn,
     ];
-
-    /// The field's name in every output format.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SendField::Name => "name",
-            SendField::Enabled => "enabled",
-            SendField::AddressSpaces => "address_spaces",
-            SendField::SmartHosts => "smart_hosts",
-            SendField::Port => "port",
-            SendField::Fqdn => "fqdn",
-        }
-    }
 
     /// The value on one side.
     pub fn value(self, node: &ConnectorNode) -> Value {
@@ -159,13 +136,6 @@ pub enum RoutingGroupField {
 }
 
 impl RoutingGroupField {
-    /// The field's name in every output format.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RoutingGroupField::Name => "name",
-        }
-    }
-
     /// The value on one side.
     pub fn value(self, graph: &Graph, index: usize) -> Value {
         match self {

@@ -20,16 +20,6 @@ pub enum FindingState {
     Resolved,
 }
 
-impl FindingState {
-    /// `new` or `resolved`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FindingState::New => "new",
-            FindingState::Resolved => "resolved",
-        }
-    }
-}
-
 /// A finding that appeared or was resolved.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FindingChange {

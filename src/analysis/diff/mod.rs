@@ -72,17 +72,6 @@ pub enum Change {
     Changed,
 }
 
-impl Change {
-    /// `added`, `removed` or `changed`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Change::Added => "added",
-            Change::Removed => "removed",
-            Change::Changed => "changed",
-        }
-    }
-}
-
 /// A server added, removed or changed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServerChange {

@@ -330,7 +330,7 @@ impl DiffView {
                     &c.fields,
                     (c.before, c.after),
                     sides,
-                    ServerField::as_str,
+                    server_field_name,
                     |f, g, i| f.value(&g.servers[i]),
                 ),
             })
@@ -353,7 +353,7 @@ impl DiffView {
                     &c.fields,
                     (c.before, c.after),
                     sides,
-                    SendField::as_str,
+                    send_field_name,
                     |f, g, i| f.value(&g.send_connectors[i]),
                 ),
             })
@@ -379,7 +379,7 @@ impl DiffView {
                     &c.fields,
                     (c.before, c.after),
                     sides,
-                    RoutingGroupField::as_str,
+                    routing_group_field_name,
                     |f, g, i| f.value(g, i),
                 ),
                 kind: None,
@@ -486,21 +486,68 @@ fn finding_view(
     }
 }
 
+/// A change's name in every output format.
+fn change_name(change: Change) -> &'static str {
+    match change {
+        Change::Added => "added",
+        Change::Removed => "removed",
+        Change::Changed => "changed",
+    }
+}
+
+/// A finding change's name in every output format.
+fn finding_state_name(state: FindingState) -> &'static str {
+    match state {
+        FindingState::New => "new",
+        FindingState::Resolved => "resolved",
+    }
+}
+
+/// A server field's name in every output format.
+fn server_field_name(field: ServerField) -> &'static str {
+    match field {
+        ServerField::InExport => "in_export",
+        ServerField::Product => "product",
+        ServerField::Version => "version",
+        ServerField::Roles => "roles",
+        ServerField::Site => "site",
+    }
+}
+
+/// A Send connector field's name in every output format.
+fn send_field_name(field: SendField) -> &'static str {
+    match field {
+        SendField::Name => "name",
+        SendField::Enabled => "enabled",
+        SendField::AddressSpaces => "address_spaces",
+        SendField::SmartHosts => "smart_hosts",
+        SendField::Port => "port",
+        SendField::Fqdn => "fqdn",
+    }
+}
+
+/// A routing group connector field's name in every output format.
+fn routing_group_field_name(field: RoutingGroupField) -> &'static str {
+    match field {
+        RoutingGroupField::Name => "name",
+    }
+}
+
 impl Serialize for Change {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
+        s.serialize_str(change_name(*self))
     }
 }
 
 impl Serialize for FindingState {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
+        s.serialize_str(finding_state_name(*self))
     }
 }
 
 impl std::fmt::Display for FindingState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.pad(self.as_str())
+        f.pad(finding_state_name(*self))
     }
 }
 
