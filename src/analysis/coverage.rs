@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::diag::Located;
 use crate::dn::{Dn, DnKey};
 use crate::model::{ContainerKind, Objects};
 
@@ -102,10 +103,9 @@ pub struct Coverage {
     /// partition's head or its `CN=Sites`), sorted: what an input that
     /// names no organization holds instead.
     pub partitions: Vec<Dn>,
-    /// Inputs that are not whole, each as its name and where and why
-    /// (`line:col: reason`): what they lack cannot be told, so they show
-    /// no absence.
-    pub not_whole: Vec<(String, String)>,
+    /// Inputs that are not whole, each as its first sign (its file, where
+    /// and why): what they lack cannot be told, so they show no absence.
+    pub not_whole: Vec<Located>,
 }
 
 impl Coverage {
@@ -180,11 +180,11 @@ impl Coverage {
         }
     }
 
-    /// Takes into account inputs that are not whole (name, `line:col:
-    /// reason`): a Send connector or a source they lack cannot be told from
+    /// Takes into account inputs that are not whole (the first sign of
+    /// each): a Send connector or a source they lack cannot be told from
     /// one that does not exist, so they never show the Send connectors,
     /// whatever else the inputs hold.
-    pub fn with_not_whole(mut self, inputs: Vec<(String, String)>) -> Coverage {
+    pub fn with_not_whole(mut self, inputs: Vec<Located>) -> Coverage {
         self.not_whole = inputs;
         if !self.not_whole.is_empty() {
             self.send_connectors = Evidence::NotWhole;

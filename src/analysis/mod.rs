@@ -218,8 +218,11 @@ impl Organization {
             index.map_or_else(|| "input".to_owned(), |i| format!("input-{}", i + 1))
         };
         pseudonyms.redact_coverage(&mut self.coverage);
-        for (file, _) in &mut self.coverage.not_whole {
-            *file = input_name(file);
+        // Why an input is not whole may quote it (a server's error message
+        // naming a DN): only where it stopped stays.
+        for sign in &mut self.coverage.not_whole {
+            let name = input_name(&sign.file);
+            redact::redact_diagnostic(sign, &name);
         }
         // The findings are indices and counts: they hold no name to redact.
         redact::redact_inputs(&mut self.inputs, &mut self.unreadable);
@@ -232,17 +235,11 @@ impl Organization {
     }
 }
 
-/// Every input that is not whole, with its first sign (`line:col: reason`).
-fn not_whole(infos: &[InputInfo]) -> Vec<(String, String)> {
+/// Every input that is not whole, by its first sign.
+fn not_whole(infos: &[InputInfo]) -> Vec<Located> {
     infos
         .iter()
-        .filter_map(|info| info.incomplete.first())
-        .map(|first| {
-            (
-                first.file.clone(),
-                format!("{}: {}", first.position, first.message),
-            )
-        })
+        .filter_map(|info| info.incomplete.first().cloned())
         .collect()
 }
 

@@ -11,6 +11,7 @@ use crate::analysis::diff::{FindingChange, FindingState};
 use crate::analysis::findings::{Code, Conflicted, Facts, Finding, Urgency};
 use crate::analysis::graph::Graph;
 use crate::analysis::Organization;
+use crate::diag::Located;
 use crate::report::powershell::{
     connector_identity, other_connector_identity, quote, remove_command, remove_edge_subscription,
     Literals,
@@ -234,6 +235,11 @@ fn not_shown_message(coverage: &Coverage) -> String {
     )
 }
 
+/// Where and why an input is not whole (`line:col: reason`).
+pub(crate) fn not_whole_reason(sign: &Located) -> String {
+    format!("{}: {}", sign.position, sign.message)
+}
+
 /// Why the inputs could show the Send connectors, or what is missing.
 pub(crate) fn reason(coverage: &Coverage) -> String {
     match &coverage.send_connectors {
@@ -269,7 +275,7 @@ pub(crate) fn reason(coverage: &Coverage) -> String {
             let each: Vec<String> = coverage
                 .not_whole
                 .iter()
-                .map(|(file, why)| format!("{file}:{why}"))
+                .map(|sign| format!("{}:{}", sign.file, not_whole_reason(sign)))
                 .collect();
             format!(
                 "{} input(s) did not reach their proper end, so what they lack cannot be told \

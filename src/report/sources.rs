@@ -536,9 +536,9 @@ impl SourcesReport {
             inputs_not_whole: c
                 .not_whole
                 .iter()
-                .map(|(path, reason)| NotWholeView {
-                    path: path.clone(),
-                    reason: reason.clone(),
+                .map(|sign| NotWholeView {
+                    path: sign.file.clone(),
+                    reason: findings::not_whole_reason(sign),
                 })
                 .collect(),
         };

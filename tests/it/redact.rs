@@ -423,3 +423,32 @@ fn no_hostile_name_survives_in_any_output() {
         }
     }
 }
+
+#[test]
+fn why_an_input_is_not_whole_is_withheld() {
+    // A DSML search that ended in an error, whose message quotes a DN.
+    let dsml = "<batchResponse xmlns=\"urn:oasis:names:tc:DSML:2:0:core\"><searchResponse>\
+        <searchResultEntry dn=\"CN=EX01,CN=Servers,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),\
+        CN=Administrative Groups,CN=SecretOrg,CN=Microsoft Exchange,CN=Services,CN=Configuration,\
+        DC=secretforest,DC=quux,DC=example\"><attr name=\"objectClass\"><value>msExchExchangeServer</value>\
+        </attr></searchResultEntry><searchResultDone><resultCode code=\"32\" descr=\"noSuchObject\"/>\
+        <errorMessage>best match of: 'CN=SecretLeak,DC=corge'</errorMessage></searchResultDone>\
+        </searchResponse></batchResponse>";
+    let (_dir, path) = crate::support::temp_file("cut.xml", dsml.as_bytes());
+    let plain = exconn(&["sources", "--format", "json", &path]).stdout;
+    assert!(plain.contains("SecretLeak"), "{plain}");
+    let mut runs: Vec<Vec<&str>> = Vec::new();
+    for format in ["table", "json", "csv", "markdown", "html"] {
+        runs.push(vec!["sources", "--redact", "--format", format, &path]);
+    }
+    runs.push(vec!["inventory", "--redact", "--format", "json", &path]);
+    runs.push(vec![
+        "plan", "--redact", "--remove", "EX01", "--format", "json", &path,
+    ]);
+    runs.push(vec!["diff", "--redact", "--format", "json", &path, &path]);
+    for args in runs {
+        let run = exconn(&args);
+        assert!(!run.stdout.is_empty(), "{args:?}: {}", run.stderr);
+        assert_withheld(&format!("{args:?}"), &run.stdout);
+    }
+}
