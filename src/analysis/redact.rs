@@ -211,15 +211,25 @@ impl Pseudonyms {
         })
     }
 
+    /// An address space with its domain replaced; its type (`SMTP`,
+    /// `Local:SMTP`) and cost stay. One that does not read as
+    /// `[Local:]TYPE:address[;cost]` is withheld whole.
     fn address_space(&self, space: &AddressSpace) -> AddressSpace {
-        // [Local:]TYPE:address;cost
+        let withheld = AddressSpace {
+            raw: WITHHELD.to_owned(),
+            scoped: space.scoped,
+        };
         let raw = &space.raw;
         let (head, rest) = match raw.rsplit_once(';') {
-            Some((head, cost)) => (head, format!(";{cost}")),
+            Some((head, cost)) if cost.trim().chars().all(|c| c.is_ascii_digit()) => {
+                (head, format!(";{cost}"))
+            }
+            Some(_) => return withheld,
             None => (raw.as_str(), String::new()),
         };
         let (prefix, domain) = match head.rsplit_once(':') {
-            Some((prefix, domain)) => (format!("{prefix}:"), domain),
+            Some((prefix, domain)) if is_address_type(prefix) => (format!("{prefix}:"), domain),
+            Some(_) => return withheld,
             None => (String::new(), head),
         };
         let domain = match domain.strip_prefix("*.") {
@@ -388,6 +398,17 @@ fn is_structural(value: &str) -> bool {
         || value.chars().all(|c| c.is_ascii_digit())
 }
 
+/// Whether the part of an address space before its address is a type
+/// (`SMTP`, `X400`), optionally scoped (`Local:SMTP`), and nothing else.
+fn is_address_type(prefix: &str) -> bool {
+    let kind = match prefix.split_once(':') {
+        Some((local, kind)) if local.eq_ignore_ascii_case("Local") => kind,
+        Some(_) => return false,
+        None => prefix,
+    };
+    !kind.is_empty() && kind.len() <= 16 && kind.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
 /// The domain of an address space (`SMTP:contoso.com;1` → `contoso.com`).
 fn address_domain(raw: &str) -> Option<String> {
     let head = raw.rsplit_once(';').map_or(raw, |(head, _)| head);
@@ -436,6 +457,17 @@ mod tests {
             scoped: false,
         });
         assert_eq!(space.raw, "SMTP:*.domain01.example;5");
+        for hostile in [
+            "SMTP:secret.example:25;1",
+            "X400:c=US;p=Secret",
+            "Secret:SMTP:a.example;1",
+        ] {
+            let space = pseudonyms.address_space(&AddressSpace {
+                raw: hostile.into(),
+                scoped: false,
+            });
+            assert_eq!(space.raw, "(withheld)", "{hostile}");
+        }
     }
 
     #[test]
