@@ -5,11 +5,16 @@
 //! foreign and Delivery Agent, and receive connectors, sites and DNS
 //! domains are numbered in sorted order (`SERVER-01`, `CONNECTOR-01`,
 //! `RGC-01`, `OTHER-01`, `RECEIVE-01`, `SITE-01`, `domain01.example`), the organization becomes `ORGANIZATION`. Every DN is
-//! rewritten RDN by RDN (Exchange's own container names stay); addresses are
-//! withheld; input paths become `input-1`… (their SHA-256 stays, which
-//! reveals nothing); diagnostic messages, which quote the files, are
-//! withheld (their positions stay). The graph is redacted before any report
-//! is built, so every format shows the same pseudonyms.
+//! mapped value by value from its parse ([`Pseudonyms::dn`], never
+//! re-parsed): Exchange's own container names stay, the `DC=` values spell
+//! the forest's pseudonym, any other value without a pseudonym is withheld;
+//! addresses are withheld; input paths become `input-1`… (their SHA-256
+//! stays, which reveals nothing); diagnostic messages and why an input is
+//! not whole, which quote the files, are withheld (their positions stay).
+//! Whatever cannot be taken apart is withheld whole: redaction fails
+//! closed. The graph is redacted before any report is built, so every
+//! format shows the same pseudonyms; findings and plans hold indices into
+//! it, so they show them too.
 
 use std::collections::BTreeMap;
 
