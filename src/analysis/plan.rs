@@ -316,54 +316,76 @@ fn named(graph: &Graph, names: &[String]) -> Vec<Named> {
     out
 }
 
-/// Why each added server cannot be a Send connector's source (refusals),
-/// and what the inputs do not show about the others (warnings): an Edge
-/// Transport server takes its connectors from its Edge subscription; an
-/// Exchange 2000/2003 server, or one without a transport role (Mailbox from
-/// 2013 on, Hub Transport in 2007/2010), cannot be a source at all.
-pub fn unfit_sources(graph: &Graph, added: &[Named]) -> (Vec<String>, Vec<String>) {
-    let mut refusals = Vec::new();
-    let mut warnings = Vec::new();
-    for named in added {
-        let object = named.server.and_then(|s| graph.servers[s].object.as_ref());
-        let shown = crate::visible::name(&named.name);
-        let Some(server) = object else {
-            warnings.push(format!(
-                "the inputs hold no server object for {shown}: make sure it is a Mailbox server \
-                 (Exchange 2013 or later) or a Hub Transport server (2007, 2010)"
-            ));
-            continue;
-        };
-        if server.is_edge() {
-            refusals.push(format!(
-                "{shown} is an Edge Transport server: it cannot be added as a source; an Edge gets \
-                 its Send connectors from its Edge subscription (New-EdgeSubscription)"
-            ));
-        } else if server.version.is_some_and(|v| v.major < 8) {
-            refusals.push(format!(
-                "{shown} runs Exchange 2000/2003: it cannot be a source of a Send connector"
-            ));
-        } else if let Some(roles) = server.roles.filter(|r| r.0 & (2 | 32) == 0 && r.0 != 0) {
-            refusals.push(format!(
-                "{shown} has no transport role (its roles: {}): a source must be a Mailbox \
-                 server (Exchange 2013 or later) or a Hub Transport server (2007, 2010)",
-                roles.names().join(", ")
-            ));
-        } else if server.roles.is_none() {
-            warnings.push(format!(
-                "the inputs do not show the roles of {shown}: make sure it is a Mailbox or Hub \
-                 Transport server"
-            ));
-        }
-    }
-    (refusals, warnings)
+/// Why an added server may not be a Send connector's source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unfit {
+    /// Refused: an Edge Transport server takes its Send connectors from its
+    /// Edge subscription.
+    Edge,
+    /// Refused: Exchange 2000/2003 cannot be a source of a Send connector.
+    Legacy,
+    /// Refused: no transport role (Mailbox from 2013 on, Hub Transport in
+    /// 2007/2010).
+    NoTransportRole,
+    /// To check: the inputs hold no server object for it.
+    NotInExport,
+    /// To check: the inputs do not show its roles.
+    RolesUnknown,
 }
 
-/// Scoped connectors (a `Local:` address space serves only its own AD site)
-/// whose sources the plan moves to servers in another site: one warning each.
-pub fn scoped_site_warnings(graph: &Graph, plan: &Plan) -> Vec<String> {
+impl Unfit {
+    /// Whether the server is refused (else the user is warned).
+    pub fn refused(self) -> bool {
+        matches!(self, Unfit::Edge | Unfit::Legacy | Unfit::NoTransportRole)
+    }
+}
+
+/// Why each added server cannot be a Send connector's source, or what the
+/// inputs do not show about it: (index into `added`, why), in order.
+pub fn unfit_sources(graph: &Graph, added: &[Named]) -> Vec<(usize, Unfit)> {
+    let unfit = |named: &Named| {
+        let object = named.server.and_then(|s| graph.servers[s].object.as_ref());
+        let Some(server) = object else {
+            return Some(Unfit::NotInExport);
+        };
+        if server.is_edge() {
+            Some(Unfit::Edge)
+        } else if server.version.is_some_and(|v| v.major < 8) {
+            Some(Unfit::Legacy)
+        } else if server
+            .roles
+            .is_some_and(|r| r.0 & (2 | 32) == 0 && r.0 != 0)
+        {
+            Some(Unfit::NoTransportRole)
+        } else if server.roles.is_none() {
+            Some(Unfit::RolesUnknown)
+        } else {
+            None
+        }
+    };
+    let each = added.iter().enumerate();
+    each.filter_map(|(i, named)| unfit(named).map(|why| (i, why)))
+        .collect()
+}
+
+/// A scoped Send connector (a `Local:` address space serves only its own
+/// AD site) whose sources the plan moves to a server in another site.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScopedMove {
+    /// Index into the graph's Send connectors.
+    pub connector: usize,
+    /// The sites of its sources before.
+    pub sites_before: Vec<String>,
+    /// The added server (index into the graph's servers).
+    pub server: usize,
+    /// Its site.
+    pub site: String,
+}
+
+/// Every scoped connector whose sources the plan moves to another site.
+pub fn scoped_moves(graph: &Graph, plan: &Plan) -> Vec<ScopedMove> {
     let site = |server: usize| graph.servers[server].object.as_ref()?.site.clone();
-    let mut warnings = Vec::new();
+    let mut moves = Vec::new();
     for change in plan.send.iter().filter(|c| !c.add.is_empty()) {
         let connector = &graph.send_connectors[change.connector].connector;
         if !connector.address_spaces.iter().any(|a| a.scoped) {
@@ -377,18 +399,16 @@ pub fn scoped_site_warnings(graph: &Graph, plan: &Plan) -> Vec<String> {
             if let Some(new_site) =
                 site(added).filter(|s| !before.is_empty() && !before.contains(s))
             {
-                warnings.push(format!(
-                    "Send connector {} is scoped (Local:) to the site of its sources ({}); {} is in \
-                     site {}: there the connector serves only that site's servers",
-                    crate::visible::name(&connector.name),
-                    before.join(", "),
-                    crate::visible::name(&graph.servers[added].name),
-                    new_site
-                ));
+                moves.push(ScopedMove {
+                    connector: change.connector,
+                    sites_before: before.clone(),
+                    server: added,
+                    site: new_site,
+                });
             }
         }
     }
-    warnings
+    moves
 }
 
 /// Whether a connector sits in a routing group other than Exchange's own

@@ -59,8 +59,8 @@ pub(super) fn run(args: &PlanArgs, quiet: bool) -> io::Result<Status> {
         return Ok(Status::Error);
     }
     let (refusals, mut warnings) =
-        exconn::analysis::plan::unfit_sources(&organization.graph, &plan.added);
-    warnings.extend(exconn::analysis::plan::scoped_site_warnings(
+        exconn::report::plan::unfit_sources(&organization.graph, &plan.added);
+    warnings.extend(exconn::report::plan::scoped_site_warnings(
         &organization.graph,
         &plan,
     ));

@@ -6,7 +6,10 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::analysis::plan::{Named, OtherChange, Plan, PlanServer, RoutingGroupChange, SendChange};
+use crate::analysis::graph::Graph;
+use crate::analysis::plan::{
+    self, Named, OtherChange, Plan, PlanServer, RoutingGroupChange, SendChange, Unfit,
+};
 use crate::analysis::Organization;
 use crate::model::OtherConnectorKind;
 use crate::report::powershell;
@@ -307,6 +310,69 @@ impl<'p> PlanView<'p> {
     pub fn other_changes(&self) -> impl Iterator<Item = (&OtherInPlan, &ConnectorInPlan)> {
         self.other_changes.iter().zip(&self.other)
     }
+}
+
+/// Why each added server cannot be a Send connector's source (refusals),
+/// and what the inputs do not show about the others (warnings): an Edge
+/// Transport server takes its connectors from its Edge subscription; an
+/// Exchange 2000/2003 server, or one without a transport role (Mailbox from
+/// 2013 on, Hub Transport in 2007/2010), cannot be a source at all.
+pub fn unfit_sources(graph: &Graph, added: &[Named]) -> (Vec<String>, Vec<String>) {
+    let mut refusals = Vec::new();
+    let mut warnings = Vec::new();
+    for (i, why) in plan::unfit_sources(graph, added) {
+        let named = &added[i];
+        let shown = visible::name(&named.name);
+        let object = named.server.and_then(|s| graph.servers[s].object.as_ref());
+        let roles = object.and_then(|o| o.roles).map(|r| r.names().join(", "));
+        let text = match why {
+            Unfit::NotInExport => format!(
+                "the inputs hold no server object for {shown}: make sure it is a Mailbox server \
+                 (Exchange 2013 or later) or a Hub Transport server (2007, 2010)"
+            ),
+            Unfit::Edge => format!(
+                "{shown} is an Edge Transport server: it cannot be added as a source; an Edge gets \
+                 its Send connectors from its Edge subscription (New-EdgeSubscription)"
+            ),
+            Unfit::Legacy => {
+                format!(
+                    "{shown} runs Exchange 2000/2003: it cannot be a source of a Send connector"
+                )
+            }
+            Unfit::NoTransportRole => format!(
+                "{shown} has no transport role (its roles: {}): a source must be a Mailbox \
+                 server (Exchange 2013 or later) or a Hub Transport server (2007, 2010)",
+                roles.unwrap_or_default()
+            ),
+            Unfit::RolesUnknown => format!(
+                "the inputs do not show the roles of {shown}: make sure it is a Mailbox or Hub \
+                 Transport server"
+            ),
+        };
+        match why.refused() {
+            true => refusals.push(text),
+            false => warnings.push(text),
+        }
+    }
+    (refusals, warnings)
+}
+
+/// Scoped connectors (a `Local:` address space serves only its own AD site)
+/// whose sources the plan moves to servers in another site: one warning each.
+pub fn scoped_site_warnings(graph: &Graph, plan: &Plan) -> Vec<String> {
+    plan::scoped_moves(graph, plan)
+        .into_iter()
+        .map(|m| {
+            format!(
+                "Send connector {} is scoped (Local:) to the site of its sources ({}); {} is in \
+                 site {}: there the connector serves only that site's servers",
+                visible::name(&graph.send_connectors[m.connector].connector.name),
+                m.sites_before.join(", "),
+                visible::name(&graph.servers[m.server].name),
+                m.site
+            )
+        })
+        .collect()
 }
 
 /// The JSON schema version of the `plan` report.
