@@ -32,6 +32,10 @@ pub struct CheckConnector {
     pub only_source: bool,
     /// The command that takes the server off it.
     pub command: String,
+    /// An Exchange 2003 connector: changed in Exchange System Manager (the
+    /// command is then a comment that says how).
+    #[serde(skip)]
+    pub exchange_2003: bool,
 }
 
 /// The whole answer.
@@ -144,6 +148,7 @@ impl CheckView {
                             graph, server, connector,
                         ),
                         command: powershell::remove_command(graph, server, connector),
+                        exchange_2003: crate::analysis::plan::is_legacy(&c.dn),
                     }
                 })
                 .collect(),
@@ -252,7 +257,7 @@ fn write_source(
             "disabled"
         };
         writeln!(out, "  - {} ({state})", visible::name(&connector.name))?;
-        if connector.only_source && !connector.command.starts_with('#') {
+        if connector.only_source && !connector.exchange_2003 {
             writeln!(
                 out,
                 "      it is the only source: add another server to the command's Add list first"
