@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
-use crate::analysis::findings::{Code, Urgency};
+use crate::analysis::findings::{Code, Facts, Urgency};
 use crate::analysis::Organization;
 use crate::model::OtherConnectorKind;
 use crate::report::{csv, findings, markdown};
@@ -476,12 +476,13 @@ impl SourcesReport {
                         f.other_connector
                             .map(|i| graph.other_connectors[i].connector.name.clone())
                     }),
-                count: matches!(
-                    f.code,
-                    Code::ServerIsSourceForSendConnector | Code::EdgeServerIsSource
-                )
-                .then(|| f.server.map(|i| graph.servers[i].send_connectors.len()))
-                .flatten(),
+                count: match (f.code, f.facts) {
+                    (
+                        Code::ServerIsSourceForSendConnector | Code::EdgeServerIsSource,
+                        Facts::SourceOf { connectors, .. },
+                    ) => Some(connectors),
+                    _ => None,
+                },
                 message: findings::message(f, analysis),
                 remedy: findings::remedy(f, analysis),
             })
