@@ -201,11 +201,10 @@ impl Organization {
 
     /// `--redact`: pseudonyms everywhere a report looks (graph, coverage,
     /// inputs, diagnostics; findings and plans hold indices into the graph,
-    /// so they show its pseudonyms). Returns the pseudonyms.
-    pub fn redact(&mut self) -> Pseudonyms {
+    /// so they show its pseudonyms).
+    pub fn redact(&mut self) {
         let pseudonyms = Pseudonyms::of(&self.graph, self.name.as_ref());
         self.redact_with(&pseudonyms);
-        pseudonyms
     }
 
     /// [`Organization::redact`] with pseudonyms made elsewhere (`diff`
