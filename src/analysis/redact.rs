@@ -487,5 +487,13 @@ mod tests {
         );
         let dn = Dn::parse("CN=Secret,DC=contoso,DC=com").unwrap();
         assert!(!pseudonyms.dn(&dn).to_string().contains("Secret"));
+        // Types stay, every value without a pseudonym goes: a multi-valued
+        // RDN, a binary value, an OU, a forest of more labels than its
+        // pseudonym.
+        let dn = Dn::parse("CN=Secret+OU=Hidden,OU=Sales,CN=#04024142,DC=a,DC=b,DC=c").unwrap();
+        assert_eq!(
+            pseudonyms.dn(&dn).to_string(),
+            "CN=(withheld)+OU=(withheld),OU=(withheld),CN=(withheld),DC=sub,DC=domain,DC=example"
+        );
     }
 }
