@@ -27,11 +27,11 @@ pub(super) fn run(args: &CheckArgs, quiet: bool) -> io::Result<Status> {
         Ok(organization) => organization,
         Err(status) => return Ok(status),
     };
-    let Some(verdict) = organization.check(&args.server) else {
+    let Some(decided) = organization.check(&args.server) else {
         eprintln!("{}", unknown_server(&organization, &args.server));
         return Ok(Status::Error);
     };
-    let view = CheckView::new(&organization, &verdict);
+    let view = CheckView::new(&organization, &decided);
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     match args.format {
@@ -39,10 +39,10 @@ pub(super) fn run(args: &CheckArgs, quiet: bool) -> io::Result<Status> {
         CheckFormat::Json => check::write_json(&mut out, &view)?,
     }
     out.flush()?;
-    let verdict = match verdict.verdict {
+    let verdict = match decided.verdict {
         Verdict::Clear => Status::Success,
         // "At least N": a source, but the inputs cannot give the count.
-        Verdict::Source if !verdict.shown => Status::Error,
+        Verdict::Source if !decided.shown => Status::Error,
         Verdict::Source => Status::Findings,
         Verdict::CannotTell => Status::Error,
     };
