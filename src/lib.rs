@@ -15,7 +15,6 @@ pub mod diag;
 pub mod dn;
 pub mod input;
 pub mod model;
-pub(crate) mod powershell;
 pub mod record;
 pub mod report;
 pub mod visible;

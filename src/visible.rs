@@ -8,7 +8,7 @@
 //! characters as escapes (`\n`, `\u{202e}`), and [`name`] also makes leading,
 //! trailing and repeated spaces visible by quoting, so that two different
 //! names never look the same. JSON keeps values byte for byte (its escaping
-//! is the machine's business); PowerShell literals are `powershell`'s.
+//! is the machine's business); PowerShell literals are `report::powershell`'s.
 
 use std::borrow::Cow;
 

@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::diag::Located;
 use crate::dn::{Dn, DnKey};
 use crate::model::{ContainerKind, Objects};
 
@@ -19,26 +20,50 @@ pub const MODERN_ROUTING_GROUP: &str = "Exchange Routing Group (DWBGZMFD01QNBJR)
 /// The administrative group of every Exchange 2007 and later server.
 pub const MODERN_ADMIN_GROUP: &str = "Exchange Administrative Group (FYDIBOHF23SPDLT)";
 
-/// Whether the inputs could show something, and why.
+/// Whether the inputs could show every Send connector with its sources,
+/// and what that rests on (the words are `report::findings`').
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Evidence {
-    /// They could: the reason names what was seen.
-    Shown(String),
-    /// They could not: the reason names what is missing.
-    NotShown(String),
+    /// Shown: the inputs hold Send connectors, and no routing group.
+    Connectors {
+        /// Send connector objects read.
+        objects: usize,
+    },
+    /// Shown: the inputs hold the `CN=Connections` container (or a Send
+    /// connector) of every routing group they name.
+    Containers {
+        /// Send connector objects read.
+        objects: usize,
+        /// Routing groups whose `CN=Connections` container is in the inputs.
+        containers: usize,
+        /// Routing groups seen.
+        routing_groups: usize,
+    },
+    /// Not shown: some Send connectors' records do not say which servers
+    /// are their sources (a summary without `SourceTransportServers`).
+    SourcesUnknown {
+        /// Send connectors whose sources are unknown.
+        unknown: usize,
+        /// Send connector objects read.
+        objects: usize,
+    },
+    /// Not shown: no Send connector and no `CN=Connections` container.
+    Nothing,
+    /// Not shown: the `CN=Connections` container of these routing groups
+    /// (indices into [`Coverage::routing_groups`]) is not in the inputs.
+    ConnectionsMissing(Vec<usize>),
+    /// Not shown: some inputs did not reach their proper end
+    /// ([`Coverage::not_whole`]), so what they lack cannot be told.
+    NotWhole,
 }
 
 impl Evidence {
     /// Whether the inputs could show it.
     pub fn is_shown(&self) -> bool {
-        matches!(self, Evidence::Shown(_))
-    }
-
-    /// The reason, either way.
-    pub fn reason(&self) -> &str {
-        match self {
-            Evidence::Shown(reason) | Evidence::NotShown(reason) => reason,
-        }
+        matches!(
+            self,
+            Evidence::Connectors { .. } | Evidence::Containers { .. }
+        )
     }
 }
 
@@ -49,7 +74,7 @@ pub struct RoutingGroupSeen {
     /// Its name (`Exchange Routing Group (DWBGZMFD01QNBJR)` from 2007 on).
     pub name: String,
     /// Its DN.
-    pub dn: String,
+    pub dn: Dn,
     /// Whether its `CN=Connections` container is in the inputs.
     pub connections_container: bool,
     /// Send connectors in it.
@@ -72,16 +97,15 @@ pub struct Coverage {
     /// Exchange server objects read.
     pub server_objects: usize,
     /// The organization's DN, when a DN in the inputs names it.
-    pub organization_dn: Option<String>,
+    pub organization_dn: Option<Dn>,
     /// The naming contexts the inputs show objects of when those objects
     /// are not Exchange's (a domain partition's head, the configuration
     /// partition's head or its `CN=Sites`), sorted: what an input that
     /// names no organization holds instead.
-    pub partitions: Vec<String>,
-    /// Inputs that are not whole, each as its name and where and why
-    /// (`line:col: reason`): what they lack cannot be told, so they show
-    /// no absence.
-    pub not_whole: Vec<(String, String)>,
+    pub partitions: Vec<Dn>,
+    /// Inputs that are not whole, each as its first sign (its file, where
+    /// and why): what they lack cannot be told, so they show no absence.
+    pub not_whole: Vec<Located>,
 }
 
 impl Coverage {
@@ -96,7 +120,7 @@ impl Coverage {
                 .to_owned();
             let entry = groups.entry(rg.key()).or_insert_with(|| RoutingGroupSeen {
                 name,
-                dn: rg.to_string(),
+                dn: rg.clone(),
                 connections_container: false,
                 send_connectors: 0,
             });
@@ -150,30 +174,20 @@ impl Coverage {
                     .any(|c| c.kind == ContainerKind::Servers)
             }),
             server_objects: objects.iter().map(|o| o.servers.len()).sum(),
-            organization_dn: organization_dn(objects).map(|dn| dn.to_string()),
+            organization_dn: organization_dn(objects),
             partitions: partitions(objects),
             not_whole: Vec::new(),
         }
     }
 
-    /// Takes into account inputs that are not whole (name, `line:col:
-    /// reason`): a Send connector or a source they lack cannot be told from
+    /// Takes into account inputs that are not whole (the first sign of
+    /// each): a Send connector or a source they lack cannot be told from
     /// one that does not exist, so they never show the Send connectors,
     /// whatever else the inputs hold.
-    pub fn with_not_whole(mut self, inputs: Vec<(String, String)>) -> Coverage {
+    pub fn with_not_whole(mut self, inputs: Vec<Located>) -> Coverage {
         self.not_whole = inputs;
         if !self.not_whole.is_empty() {
-            let each: Vec<String> = self
-                .not_whole
-                .iter()
-                .map(|(file, why)| format!("{file}:{why}"))
-                .collect();
-            self.send_connectors = Evidence::NotShown(format!(
-                "{} input(s) did not reach their proper end, so what they lack cannot be told \
-                 ({})",
-                each.len(),
-                each.join("; ")
-            ));
+            self.send_connectors = Evidence::NotWhole;
         }
         self
     }
@@ -186,25 +200,14 @@ impl Coverage {
     }
 
     /// What the inputs hold when they name no Exchange organization: the
-    /// partitions read (`the domain partition DC=contoso,DC=com`), or `None`
-    /// when they hold an Exchange object or no partition is known.
-    pub fn without_exchange(&self) -> Option<String> {
+    /// partitions read (see [`is_configuration`]), or `None` when they hold
+    /// an Exchange object or no partition is known.
+    pub fn without_exchange(&self) -> Option<&[Dn]> {
         let exchange_seen = self.organization_dn.is_some()
             || self.send_connector_objects > 0
             || self.server_objects > 0
             || !self.routing_groups.is_empty();
-        if exchange_seen || self.partitions.is_empty() {
-            return None;
-        }
-        let named: Vec<String> = self
-            .partitions
-            .iter()
-            .map(|dn| match is_configuration(dn) {
-                true => format!("the configuration partition {dn} without CN=Microsoft Exchange"),
-                false => format!("the domain partition {dn}"),
-            })
-            .collect();
-        Some(named.join(" and "))
+        (!exchange_seen && !self.partitions.is_empty()).then_some(&self.partitions[..])
     }
 
     /// The forest root domain's DN (`DC=contoso,DC=com`), as the inputs
@@ -218,15 +221,14 @@ impl Coverage {
             .chain(self.partitions.iter().filter(|dn| is_configuration(dn)));
         configuration
             .chain(&self.partitions)
-            .filter_map(|dn| Dn::parse(dn).ok())
-            .find_map(|dn| domain_components(&dn).and_then(|at| dn.ancestor(at)))
+            .find_map(|dn| domain_components(dn).and_then(|at| dn.ancestor(at)))
             .map(|dn| dn.to_string())
     }
 
     /// Whether the inputs hold a configuration partition, where the
     /// forest's DN is certain.
     pub fn holds_configuration(&self) -> bool {
-        self.organization_dn.is_some() || self.partitions.iter().any(|dn| is_configuration(dn))
+        self.organization_dn.is_some() || self.partitions.iter().any(is_configuration)
     }
 
     /// The `ldifde` command that exports what the Send connector verdict
@@ -237,8 +239,12 @@ impl Coverage {
         if let (None, Some(forest)) = (&self.organization_dn, self.forest_dn()) {
             return exchange_ldifde_command(&forest);
         }
-        let organization = self.organization_dn.as_deref().unwrap_or(
-            "CN=<organization>,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=<forest>",
+        let organization = self.organization_dn.as_ref().map_or_else(
+            || {
+                "CN=<organization>,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=<forest>"
+                    .to_owned()
+            },
+            Dn::to_string,
         );
         if self.has_legacy_routing_group() {
             format!(
@@ -283,48 +289,37 @@ fn exchange_ldifde_command(forest: &str) -> String {
 }
 
 /// The verdict on Send connectors from what was seen.
-pub(crate) fn send_connector_evidence(
+fn send_connector_evidence(
     routing_groups: &[RoutingGroupSeen],
     objects: usize,
-    sources_unknown: usize,
+    unknown: usize,
 ) -> Evidence {
-    if sources_unknown > 0 {
-        return Evidence::NotShown(format!(
-            "{sources_unknown} of the {objects} Send connector(s) in the inputs do not say which \
-             servers are their sources (a summary without SourceTransportServers, such as an older \
-             HealthChecker file)"
-        ));
+    if unknown > 0 {
+        return Evidence::SourcesUnknown { unknown, objects };
     }
     if routing_groups.is_empty() {
-        return if objects > 0 {
-            Evidence::Shown(format!("the inputs hold {objects} Send connector(s)"))
-        } else {
-            Evidence::NotShown(
-                "the inputs hold no Send connector and no CN=Connections container of a routing group"
-                    .to_owned(),
-            )
+        return match objects {
+            0 => Evidence::Nothing,
+            _ => Evidence::Connectors { objects },
         };
     }
-    let missing: Vec<&str> = routing_groups
-        .iter()
-        .filter(|rg| !rg.connections_container && rg.send_connectors == 0)
-        .map(|rg| rg.name.as_str())
+    let missing: Vec<usize> = (0..routing_groups.len())
+        .filter(|&i| {
+            let rg = &routing_groups[i];
+            !rg.connections_container && rg.send_connectors == 0
+        })
         .collect();
     if !missing.is_empty() {
-        return Evidence::NotShown(format!(
-            "the CN=Connections container of routing group(s) {} is not in the inputs",
-            missing.join(", ")
-        ));
+        return Evidence::ConnectionsMissing(missing);
     }
-    let containers = routing_groups
-        .iter()
-        .filter(|rg| rg.connections_container)
-        .count();
-    Evidence::Shown(format!(
-        "the inputs hold {objects} Send connector(s) and the CN=Connections container of \
-         {containers} of {} routing group(s)",
-        routing_groups.len()
-    ))
+    Evidence::Containers {
+        objects,
+        containers: routing_groups
+            .iter()
+            .filter(|rg| rg.connections_container)
+            .count(),
+        routing_groups: routing_groups.len(),
+    }
 }
 
 /// The routing group of a connector: `CN=<connector>,CN=Connections,CN=<RG>,…`.
@@ -337,15 +332,15 @@ fn routing_group_of(connector: &Dn) -> Option<Dn> {
 
 /// The naming contexts of the partition objects read (see
 /// [`ContainerKind::Partition`]), sorted and each once.
-fn partitions(objects: &[Objects]) -> Vec<String> {
-    let mut found: BTreeMap<DnKey, String> = BTreeMap::new();
+fn partitions(objects: &[Objects]) -> Vec<Dn> {
+    let mut found: BTreeMap<DnKey, Dn> = BTreeMap::new();
     let heads = objects
         .iter()
         .flat_map(|o| &o.containers)
         .filter(|c| c.kind == ContainerKind::Partition)
         .filter_map(|c| naming_context(&c.dn));
     for head in heads {
-        found.entry(head.key()).or_insert_with(|| head.to_string());
+        found.entry(head.key()).or_insert(head);
     }
     found.into_values().collect()
 }
@@ -365,12 +360,11 @@ fn domain_components(dn: &Dn) -> Option<usize> {
     (0..rdns.len()).rev().take_while(is_dc).last()
 }
 
-/// Whether a naming context is a configuration partition.
-fn is_configuration(naming_context: &str) -> bool {
-    Dn::parse(naming_context)
-        .ok()
-        .and_then(|dn| dn.leaf().map(|rdn| rdn.is("cn", "Configuration")))
-        .unwrap_or(false)
+/// Whether a naming context is a configuration partition (else a domain).
+pub fn is_configuration(naming_context: &Dn) -> bool {
+    naming_context
+        .leaf()
+        .is_some_and(|rdn| rdn.is("cn", "Configuration"))
 }
 
 /// The organization's DN (`CN=<org>,CN=Microsoft Exchange,CN=Services,…`)
@@ -451,8 +445,14 @@ mod tests {
             "dn: CN=Internet,CN=Connections,{RG}\nobjectClass: msExchRoutingSMTPConnector\n\n\
              dn: {legacy}\nobjectClass: msExchRoutingGroup\n"
         ));
-        assert!(!c.send_connectors.is_shown());
-        assert!(c.send_connectors.reason().contains("First Routing Group"));
+        let Evidence::ConnectionsMissing(missing) = &c.send_connectors else {
+            panic!("{:?}", c.send_connectors)
+        };
+        let names: Vec<&str> = missing
+            .iter()
+            .map(|&i| c.routing_groups[i].name.as_str())
+            .collect();
+        assert_eq!(names, ["First Routing Group"]);
         assert!(c
             .ldifde_command()
             .contains("-d \"CN=Administrative Groups,CN=Contoso,"));

@@ -102,16 +102,6 @@ impl Inventory {
             not_shown: None,
         }
     }
-
-    /// Custom receive connectors: (server line, connector index).
-    pub fn custom_receive_connectors(&self) -> impl Iterator<Item = (&ServerLine, usize)> {
-        self.servers.iter().flat_map(|line| {
-            line.receive_connectors
-                .iter()
-                .filter(|(_, default)| !default)
-                .map(move |(index, _)| (line, *index))
-        })
-    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! projection the model needs); [`analyze`] groups read inputs by
 //! organization and, for each, builds the graph, decides the coverage,
 //! computes the findings and gathers the warnings that concern inputs as a
-//! whole. Everything downstream — `sources`, `check`, [`plan`],
+//! whole. Everything downstream — `sources`, [`check`], [`plan`],
 //! [`inventory`], [`Organization::redact`], and `diff` — is a function of
 //! an [`Organization`]. The app, the fuzz targets and the benchmarks all go
 //! through here, so what they test and time is what users run.
@@ -44,9 +44,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod check;
 pub(crate) mod coverage;
 pub mod diff;
-pub(crate) mod findings;
+pub mod findings;
 pub mod graph;
 pub(crate) mod inventory;
 pub mod plan;
@@ -112,7 +113,7 @@ fn with_exports_read(error: LoadError, in_directory: bool) -> LoadError {
 #[derive(Clone, Debug)]
 pub struct Organization {
     /// The organization, when the objects name one.
-    pub name: Option<model::Organization>,
+    pub name: Option<model::OrganizationName>,
     /// The inputs read for it.
     pub inputs: Vec<InputInfo>,
     /// The model objects of each input (`objects[i]` of `inputs[i]`).
@@ -128,6 +129,9 @@ pub struct Organization {
     /// Every diagnostic: the readers', and the analysis's warnings about
     /// inputs as a whole (no records, change records, disagreeing copies).
     pub diagnostics: Vec<Located>,
+    /// Whether its names are pseudonyms ([`Organization::redact`]): a name
+    /// the graph does not hold (a new server of a plan) is then withheld.
+    pub redacted: bool,
 }
 
 /// The analysis of a run: one part per organization.
@@ -145,15 +149,15 @@ pub fn analyze(mut inputs: Vec<Input>, unreadable: Vec<Unreadable>) -> Analysis 
     // Inputs in the order of their names: nothing depends on the order of
     // the arguments.
     inputs.sort_by(|a, b| a.info.name.cmp(&b.info.name));
-    let named: Vec<Option<model::Organization>> =
+    let named: Vec<Option<model::OrganizationName>> =
         inputs.iter().map(|i| i.objects.organization()).collect();
-    let mut known: Vec<model::Organization> = named.iter().flatten().cloned().collect();
+    let mut known: Vec<model::OrganizationName> = named.iter().flatten().cloned().collect();
     known.sort();
     known.dedup();
     let organizations = if known.len() <= 1 {
         vec![Organization::of(known.pop(), inputs, unreadable)]
     } else {
-        let mut groups: Vec<(Option<model::Organization>, Vec<Input>)> =
+        let mut groups: Vec<(Option<model::OrganizationName>, Vec<Input>)> =
             known.into_iter().map(|o| (Some(o), Vec::new())).collect();
         groups.push((None, Vec::new()));
         for (input, name) in inputs.into_iter().zip(named) {
@@ -173,7 +177,7 @@ pub fn analyze(mut inputs: Vec<Input>, unreadable: Vec<Unreadable>) -> Analysis 
 impl Organization {
     /// The analysis of one organization's inputs.
     fn of(
-        name: Option<model::Organization>,
+        name: Option<model::OrganizationName>,
         inputs: Vec<Input>,
         unreadable: Vec<Unreadable>,
     ) -> Organization {
@@ -199,6 +203,7 @@ impl Organization {
             coverage,
             findings,
             diagnostics,
+            redacted: false,
         }
     }
 
@@ -230,12 +235,11 @@ impl Organization {
     }
 
     /// `--redact`: pseudonyms everywhere a report looks (graph, coverage,
-    /// findings, inputs, diagnostics). Returns the pseudonyms, for what was
-    /// computed on the real names (a plan).
-    pub fn redact(&mut self) -> Pseudonyms {
+    /// inputs, diagnostics; findings and plans hold indices into the graph,
+    /// so they show its pseudonyms).
+    pub fn redact(&mut self) {
         let pseudonyms = Pseudonyms::of(&self.graph, self.name.as_ref());
         self.redact_with(&pseudonyms);
-        pseudonyms
     }
 
     /// [`Organization::redact`] with pseudonyms made elsewhere (`diff`
@@ -248,32 +252,28 @@ impl Organization {
             index.map_or_else(|| "input".to_owned(), |i| format!("input-{}", i + 1))
         };
         pseudonyms.redact_coverage(&mut self.coverage);
-        let not_whole = std::mem::take(&mut self.coverage.not_whole)
-            .into_iter()
-            .map(|(file, why)| (input_name(&file), why))
-            .collect();
-        self.coverage = self.coverage.clone().with_not_whole(not_whole);
-        self.findings = findings::analyze(&self.graph, &self.coverage);
+        // Why an input is not whole may quote it (a server's error message
+        // naming a DN): only where it stopped stays.
+        for sign in &mut self.coverage.not_whole {
+            let name = input_name(&sign.file);
+            redact::redact_diagnostic(sign, &name);
+        }
+        // The findings are indices and counts: they hold no name to redact.
         redact::redact_inputs(&mut self.inputs, &mut self.unreadable);
         for diagnostic in &mut self.diagnostics {
             let name = input_name(&diagnostic.file);
             redact::redact_diagnostic(diagnostic, &name);
         }
         self.name = self.name.as_ref().map(|o| pseudonyms.organization(o));
+        self.redacted = true;
     }
 }
 
-/// Every input that is not whole, with its first sign (`line:col: reason`).
-fn not_whole(infos: &[InputInfo]) -> Vec<(String, String)> {
+/// Every input that is not whole, by its first sign.
+fn not_whole(infos: &[InputInfo]) -> Vec<Located> {
     infos
         .iter()
-        .filter_map(|info| info.incomplete.first())
-        .map(|first| {
-            (
-                first.file.clone(),
-                format!("{}: {}", first.position, first.message),
-            )
-        })
+        .filter_map(|info| info.incomplete.first().cloned())
         .collect()
 }
 

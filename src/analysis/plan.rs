@@ -19,11 +19,9 @@
 //! working without a source: they change like Send connectors, and one
 //! left without a source is a blocker too.
 
+use crate::analysis::coverage::MODERN_ROUTING_GROUP;
 use crate::analysis::graph::{server_key, Graph};
 use crate::model::OtherConnectorKind;
-
-/// The routing group every Exchange 2007+ connector lives in.
-const EXCHANGE_ROUTING_GROUP: &str = "Exchange Routing Group (DWBGZMFD01QNBJR)";
 
 /// What to simulate.
 #[derive(Clone, Debug, Default)]
@@ -45,21 +43,31 @@ pub struct Named {
     pub edge: bool,
 }
 
+/// A server a change names: one of the graph's, or one being added that
+/// the export does not know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlanServer {
+    /// Index into the graph's servers.
+    Graph(usize),
+    /// A new server, by its name as given.
+    New(String),
+}
+
 /// One Send connector the plan changes.
 #[derive(Clone, Debug)]
 pub struct SendChange {
     /// Index into the graph's Send connectors.
     pub connector: usize,
-    /// Source server names before.
-    pub before: Vec<String>,
-    /// Source server names after.
-    pub after: Vec<String>,
+    /// Source servers before (indices into the graph's servers).
+    pub before: Vec<usize>,
+    /// Source servers after.
+    pub after: Vec<PlanServer>,
     /// Removed servers among its sources (not Edge: those go with their subscription).
-    pub remove: Vec<String>,
+    pub remove: Vec<usize>,
     /// Removed Edge servers among its sources.
-    pub edge_remove: Vec<String>,
+    pub edge_remove: Vec<usize>,
     /// Servers added to it.
-    pub add: Vec<String>,
+    pub add: Vec<PlanServer>,
     /// An Exchange 2003 connector: changed in Exchange System Manager.
     pub legacy: bool,
 }
@@ -85,14 +93,14 @@ pub struct OtherChange {
     pub connector: usize,
     /// Which kind it is (which cmdlet sets it).
     pub kind: OtherConnectorKind,
-    /// Source server names before.
-    pub before: Vec<String>,
-    /// Source server names after.
-    pub after: Vec<String>,
+    /// Source servers before (indices into the graph's servers).
+    pub before: Vec<usize>,
+    /// Source servers after.
+    pub after: Vec<PlanServer>,
     /// Removed servers among its sources.
-    pub remove: Vec<String>,
+    pub remove: Vec<usize>,
     /// Servers added to it.
-    pub add: Vec<String>,
+    pub add: Vec<PlanServer>,
 }
 
 impl OtherChange {
@@ -107,10 +115,10 @@ impl OtherChange {
 pub struct RoutingGroupChange {
     /// Index into the graph's routing group connectors.
     pub connector: usize,
-    /// Source bridgeheads before and after.
-    pub sources: (Vec<String>, Vec<String>),
+    /// Source bridgeheads before and after (indices into the graph's servers).
+    pub sources: (Vec<usize>, Vec<usize>),
     /// Target bridgeheads before and after.
-    pub targets: (Vec<String>, Vec<String>),
+    pub targets: (Vec<usize>, Vec<usize>),
 }
 
 impl RoutingGroupChange {
@@ -129,8 +137,9 @@ pub struct Plan {
     pub added: Vec<Named>,
     /// Send connectors that change, in the graph's order.
     pub send: Vec<SendChange>,
-    /// Edge servers whose subscription must be removed.
-    pub edge_subscriptions: Vec<String>,
+    /// Edge servers whose subscription must be removed (indices into the
+    /// graph's servers).
+    pub edge_subscriptions: Vec<usize>,
     /// Routing group connectors that change.
     pub routing_group: Vec<RoutingGroupChange>,
     /// Foreign and Delivery Agent connectors that change, in the graph's order.
@@ -165,11 +174,9 @@ pub(crate) fn simulate(graph: &Graph, request: &Request) -> Plan {
         .filter(|a| !removed.iter().any(|r| same(r, a)))
         .collect();
     let is_removed = |server: usize| removed.iter().any(|r| r.server == Some(server));
-    let names = |servers: &[usize]| -> Vec<String> {
-        servers
-            .iter()
-            .map(|&s| graph.servers[s].name.clone())
-            .collect()
+    let kept_then = |kept: &[usize], add: &[PlanServer]| -> Vec<PlanServer> {
+        let kept = kept.iter().map(|&s| PlanServer::Graph(s));
+        kept.chain(add.iter().cloned()).collect()
     };
     let mut send = Vec::new();
     for (index, node) in graph.send_connectors.iter().enumerate() {
@@ -199,22 +206,20 @@ pub(crate) fn simulate(graph: &Graph, request: &Request) -> Plan {
         } else {
             replacements(&added, &node.sources)
         };
-        let mut after = names(&kept);
-        after.extend(add.iter().cloned());
         send.push(SendChange {
             connector: index,
-            before: names(&node.sources),
-            after,
-            remove: names(&plain),
-            edge_remove: names(&edge),
+            before: node.sources.clone(),
+            after: kept_then(&kept, &add),
+            remove: plain,
+            edge_remove: edge,
             add,
             legacy,
         });
     }
-    let mut edge_subscriptions: Vec<String> = removed
+    let mut edge_subscriptions: Vec<usize> = removed
         .iter()
         .filter(|r| r.edge)
-        .map(|r| r.name.clone())
+        .filter_map(|r| r.server)
         .collect();
     edge_subscriptions.dedup();
     let mut routing_group = Vec::new();
@@ -235,7 +240,7 @@ pub(crate) fn simulate(graph: &Graph, request: &Request) -> Plan {
                 .copied()
                 .filter(|&s| !is_removed(s))
                 .collect();
-            (names(servers), names(&kept))
+            (servers.to_vec(), kept)
         };
         routing_group.push(RoutingGroupChange {
             connector: index,
@@ -251,14 +256,12 @@ pub(crate) fn simulate(graph: &Graph, request: &Request) -> Plan {
             continue;
         }
         let add = replacements(&added, &node.sources);
-        let mut after = names(&kept);
-        after.extend(add.iter().cloned());
         other.push(OtherChange {
             connector: index,
             kind: node.connector.kind,
-            before: names(&node.sources),
-            after,
-            remove: names(&gone),
+            before: node.sources.clone(),
+            after: kept_then(&kept, &add),
+            remove: gone,
             add,
         });
     }
@@ -274,11 +277,14 @@ pub(crate) fn simulate(graph: &Graph, request: &Request) -> Plan {
 }
 
 /// The added servers a connector with `sources` gets: those not already among them.
-fn replacements(added: &[Named], sources: &[usize]) -> Vec<String> {
+fn replacements(added: &[Named], sources: &[usize]) -> Vec<PlanServer> {
     added
         .iter()
         .filter(|a| a.server.is_none_or(|s| !sources.contains(&s)))
-        .map(|a| a.name.clone())
+        .map(|a| match a.server {
+            Some(server) => PlanServer::Graph(server),
+            None => PlanServer::New(a.name.clone()),
+        })
         .collect()
 }
 
@@ -310,81 +316,99 @@ fn named(graph: &Graph, names: &[String]) -> Vec<Named> {
     out
 }
 
-/// Why each added server cannot be a Send connector's source (refusals),
-/// and what the inputs do not show about the others (warnings): an Edge
-/// Transport server takes its connectors from its Edge subscription; an
-/// Exchange 2000/2003 server, or one without a transport role (Mailbox from
-/// 2013 on, Hub Transport in 2007/2010), cannot be a source at all.
-pub fn unfit_sources(graph: &Graph, added: &[Named]) -> (Vec<String>, Vec<String>) {
-    let mut refusals = Vec::new();
-    let mut warnings = Vec::new();
-    for named in added {
-        let object = named.server.and_then(|s| graph.servers[s].object.as_ref());
-        let shown = crate::visible::name(&named.name);
-        let Some(server) = object else {
-            warnings.push(format!(
-                "the inputs hold no server object for {shown}: make sure it is a Mailbox server \
-                 (Exchange 2013 or later) or a Hub Transport server (2007, 2010)"
-            ));
-            continue;
-        };
-        if server.is_edge() {
-            refusals.push(format!(
-                "{shown} is an Edge Transport server: it cannot be added as a source; an Edge gets \
-                 its Send connectors from its Edge subscription (New-EdgeSubscription)"
-            ));
-        } else if server.version.is_some_and(|v| v.major < 8) {
-            refusals.push(format!(
-                "{shown} runs Exchange 2000/2003: it cannot be a source of a Send connector"
-            ));
-        } else if let Some(roles) = server.roles.filter(|r| r.0 & (2 | 32) == 0 && r.0 != 0) {
-            refusals.push(format!(
-                "{shown} has no transport role (its roles: {}): a source must be a Mailbox \
-                 server (Exchange 2013 or later) or a Hub Transport server (2007, 2010)",
-                roles.names().join(", ")
-            ));
-        } else if server.roles.is_none() {
-            warnings.push(format!(
-                "the inputs do not show the roles of {shown}: make sure it is a Mailbox or Hub \
-                 Transport server"
-            ));
-        }
-    }
-    (refusals, warnings)
+/// Why an added server may not be a Send connector's source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unfit {
+    /// Refused: an Edge Transport server takes its Send connectors from its
+    /// Edge subscription.
+    Edge,
+    /// Refused: Exchange 2000/2003 cannot be a source of a Send connector.
+    Legacy,
+    /// Refused: no transport role (Mailbox from 2013 on, Hub Transport in
+    /// 2007/2010).
+    NoTransportRole,
+    /// To check: the inputs hold no server object for it.
+    NotInExport,
+    /// To check: the inputs do not show its roles.
+    RolesUnknown,
 }
 
-/// Scoped connectors (a `Local:` address space serves only its own AD site)
-/// whose sources the plan moves to servers in another site: one warning each.
-pub fn scoped_site_warnings(graph: &Graph, plan: &Plan) -> Vec<String> {
-    let site = |name: &str| {
-        graph
-            .find_server(name)
-            .and_then(|s| graph.servers[s].object.as_ref())
-            .and_then(|o| o.site.clone())
+impl Unfit {
+    /// Whether the server is refused (else the user is warned).
+    pub fn refused(self) -> bool {
+        matches!(self, Unfit::Edge | Unfit::Legacy | Unfit::NoTransportRole)
+    }
+}
+
+/// Why each added server cannot be a Send connector's source, or what the
+/// inputs do not show about it: (index into `added`, why), in order.
+pub fn unfit_sources(graph: &Graph, added: &[Named]) -> Vec<(usize, Unfit)> {
+    let unfit = |named: &Named| {
+        let object = named.server.and_then(|s| graph.servers[s].object.as_ref());
+        let Some(server) = object else {
+            return Some(Unfit::NotInExport);
+        };
+        if server.is_edge() {
+            Some(Unfit::Edge)
+        } else if server.version.is_some_and(|v| v.major < 8) {
+            Some(Unfit::Legacy)
+        } else if server
+            .roles
+            .is_some_and(|r| r.0 & (2 | 32) == 0 && r.0 != 0)
+        {
+            Some(Unfit::NoTransportRole)
+        } else if server.roles.is_none() {
+            Some(Unfit::RolesUnknown)
+        } else {
+            None
+        }
     };
-    let mut warnings = Vec::new();
+    let each = added.iter().enumerate();
+    each.filter_map(|(i, named)| unfit(named).map(|why| (i, why)))
+        .collect()
+}
+
+/// A scoped Send connector (a `Local:` address space serves only its own
+/// AD site) whose sources the plan moves to a server in another site.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScopedMove {
+    /// Index into the graph's Send connectors.
+    pub connector: usize,
+    /// The sites of its sources before.
+    pub sites_before: Vec<String>,
+    /// The added server (index into the graph's servers).
+    pub server: usize,
+    /// Its site.
+    pub site: String,
+}
+
+/// Every scoped connector whose sources the plan moves to another site.
+pub fn scoped_moves(graph: &Graph, plan: &Plan) -> Vec<ScopedMove> {
+    let site = |server: usize| graph.servers[server].object.as_ref()?.site.clone();
+    let mut moves = Vec::new();
     for change in plan.send.iter().filter(|c| !c.add.is_empty()) {
         let connector = &graph.send_connectors[change.connector].connector;
         if !connector.address_spaces.iter().any(|a| a.scoped) {
             continue;
         }
-        let before: Vec<String> = change.before.iter().filter_map(|s| site(s)).collect();
-        for added in &change.add {
+        let before: Vec<String> = change.before.iter().filter_map(|&s| site(s)).collect();
+        for &added in change.add.iter().filter_map(|a| match a {
+            PlanServer::Graph(server) => Some(server),
+            PlanServer::New(_) => None,
+        }) {
             if let Some(new_site) =
                 site(added).filter(|s| !before.is_empty() && !before.contains(s))
             {
-                warnings.push(format!(
-                    "Send connector {} is scoped (Local:) to the site of its sources ({}); {} is in \
-                     site {}: there the connector serves only that site's servers",
-                    crate::visible::name(&connector.name),
-                    before.join(", "),
-                    crate::visible::name(added),
-                    new_site
-                ));
+                moves.push(ScopedMove {
+                    connector: change.connector,
+                    sites_before: before.clone(),
+                    server: added,
+                    site: new_site,
+                });
             }
         }
     }
-    warnings
+    moves
 }
 
 /// Whether a connector sits in a routing group other than Exchange's own
@@ -394,7 +418,7 @@ pub(crate) fn is_legacy(dn: &crate::dn::Dn) -> bool {
     // CN=<connector>,CN=Connections,CN=<routing group>,CN=Routing Groups,…
     let in_connections = rdns.get(1).is_some_and(|r| r.is("cn", "Connections"));
     let group = rdns.get(2).and_then(|r| r.value_text());
-    in_connections && group.is_some_and(|g| !g.eq_ignore_ascii_case(EXCHANGE_ROUTING_GROUP))
+    in_connections && group.is_some_and(|g| !g.eq_ignore_ascii_case(MODERN_ROUTING_GROUP))
 }
 
 #[cfg(test)]

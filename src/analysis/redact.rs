@@ -5,19 +5,24 @@
 //! foreign and Delivery Agent, and receive connectors, sites and DNS
 //! domains are numbered in sorted order (`SERVER-01`, `CONNECTOR-01`,
 //! `RGC-01`, `OTHER-01`, `RECEIVE-01`, `SITE-01`, `domain01.example`), the organization becomes `ORGANIZATION`. Every DN is
-//! rewritten RDN by RDN (Exchange's own container names stay); addresses are
-//! withheld; input paths become `input-1`… (their SHA-256 stays, which
-//! reveals nothing); diagnostic messages, which quote the files, are
-//! withheld (their positions stay). The graph is redacted before any report
-//! is built, so every format shows the same pseudonyms.
+//! mapped value by value from its parse ([`Pseudonyms::dn`], never
+//! re-parsed): Exchange's own container names stay, the `DC=` values spell
+//! the forest's pseudonym, any other value without a pseudonym is withheld;
+//! addresses are withheld; input paths become `input-1`… (their SHA-256
+//! stays, which reveals nothing); diagnostic messages and why an input is
+//! not whole, which quote the files, are withheld (their positions stay).
+//! Whatever cannot be taken apart is withheld whole: redaction fails
+//! closed. The graph is redacted before any report is built, so every
+//! format shows the same pseudonyms; findings and plans hold indices into
+//! it, so they show them too.
 
 use std::collections::BTreeMap;
 
 use crate::analysis::graph::{Graph, Unresolved};
 use crate::diag::Located;
-use crate::dn::Dn;
+use crate::dn::{AvaValue, Dn};
 use crate::input::InputInfo;
-use crate::model::{AddressSpace, Organization};
+use crate::model::{AddressSpace, OrganizationName};
 
 /// Names and their pseudonyms, case-insensitively.
 #[derive(Default)]
@@ -28,14 +33,9 @@ pub struct Pseudonyms {
 
 const WITHHELD: &str = "(withheld)";
 
-/// The DN shown for one whose redaction failed.
-fn withheld_dn() -> Dn {
-    Dn::parse("CN=(withheld)").expect("CN=(withheld) is a valid DN")
-}
-
 impl Pseudonyms {
     /// The pseudonyms of everything named in `graph` (and its organization).
-    pub fn of(graph: &Graph, organization: Option<&Organization>) -> Pseudonyms {
+    pub fn of(graph: &Graph, organization: Option<&OrganizationName>) -> Pseudonyms {
         let mut pseudonyms = Pseudonyms::default();
         let number = |names: Vec<&str>, prefix: &str, pseudonyms: &mut Pseudonyms| {
             let mut names: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
@@ -185,52 +185,56 @@ impl Pseudonyms {
         }
     }
 
-    /// A DN with every value that is a name replaced (DC components by the
-    /// forest's pseudonym); Exchange's own container names stay.
-    pub fn dn(&self, dn: &Dn) -> String {
+    /// A DN with every value that is a name replaced by its pseudonym,
+    /// mapped value by value from the parsed DN (the RDNs and attribute
+    /// types stay): the trailing `DC=` components spell the forest's
+    /// pseudonym (`sub` for each label more than it has), Exchange's own
+    /// container names stay, and every other value — unknown, binary — is
+    /// withheld. No value of `dn` is kept unless it is one of Exchange's.
+    pub fn dn(&self, dn: &Dn) -> Dn {
         let forest = self.domain(&dn.dns_domain());
-        let mut parts: Vec<String> = Vec::new();
-        for rdn in dn.rdns() {
-            let Some(value) = rdn.value_text() else {
-                parts.push(format!("CN={WITHHELD}"));
-                continue;
+        let labels: Vec<&str> = forest.split('.').collect();
+        let rdns = dn.rdns();
+        let first_dc = rdns
+            .iter()
+            .rposition(|rdn| !rdn.value_text().is_some_and(|v| rdn.is("dc", v)))
+            .map_or(0, |last_other| last_other + 1);
+        dn.map_values(|position, ava| {
+            let AvaValue::Text(value) = &ava.value else {
+                return AvaValue::Text(WITHHELD.to_owned());
             };
-            if rdn.is("dc", value) {
-                continue;
+            if position >= first_dc {
+                let from_root = rdns.len() - 1 - position;
+                let label = labels.len().checked_sub(from_root + 1);
+                return AvaValue::Text(label.map_or("sub", |i| labels[i]).to_owned());
             }
-            let shown = match self.names.get(&value.to_lowercase()) {
+            AvaValue::Text(match self.names.get(&value.to_lowercase()) {
                 Some(pseudonym) => pseudonym.clone(),
-                None if is_structural(value) => value.to_owned(),
+                None if is_structural(value) => value.clone(),
                 None => WITHHELD.to_owned(),
-            };
-            parts.push(format!("CN={}", crate::dn::escape_value_text(&shown)));
-        }
-        parts.extend(forest.split('.').map(|dc| format!("DC={dc}")));
-        parts.join(",")
+            })
+        })
     }
 
-    /// A DN with its names replaced, as a DN; a redacted text that does not
-    /// read back as a DN becomes `CN=(withheld)`, never the real DN.
-    fn redacted_dn(&self, dn: &Dn) -> Dn {
-        Dn::parse(&self.dn(dn)).unwrap_or_else(|_| withheld_dn())
-    }
-
-    fn dn_text(&self, text: &str) -> String {
-        match Dn::parse(text) {
-            Ok(dn) => self.dn(&dn),
-            Err(_) => WITHHELD.to_owned(),
-        }
-    }
-
+    /// An address space with its domain replaced; its type (`SMTP`,
+    /// `Local:SMTP`) and cost stay. One that does not read as
+    /// `[Local:]TYPE:address[;cost]` is withheld whole.
     fn address_space(&self, space: &AddressSpace) -> AddressSpace {
-        // [Local:]TYPE:address;cost
+        let withheld = AddressSpace {
+            raw: WITHHELD.to_owned(),
+            scoped: space.scoped,
+        };
         let raw = &space.raw;
         let (head, rest) = match raw.rsplit_once(';') {
-            Some((head, cost)) => (head, format!(";{cost}")),
+            Some((head, cost)) if cost.trim().chars().all(|c| c.is_ascii_digit()) => {
+                (head, format!(";{cost}"))
+            }
+            Some(_) => return withheld,
             None => (raw.as_str(), String::new()),
         };
         let (prefix, domain) = match head.rsplit_once(':') {
-            Some((prefix, domain)) => (format!("{prefix}:"), domain),
+            Some((prefix, domain)) if is_address_type(prefix) => (format!("{prefix}:"), domain),
+            Some(_) => return withheld,
             None => (String::new(), head),
         };
         let domain = match domain.strip_prefix("*.") {
@@ -248,11 +252,11 @@ impl Pseudonyms {
         for server in &mut graph.servers {
             server.name = self.name(&server.name);
             if let Some(dn) = &server.dn {
-                server.dn = Some(self.redacted_dn(dn));
+                server.dn = Some(self.dn(dn));
             }
             if let Some(object) = &mut server.object {
                 object.name = self.name(&object.name);
-                object.dn = self.redacted_dn(&object.dn);
+                object.dn = self.dn(&object.dn);
                 object.site = object.site.as_deref().map(|s| self.name(s));
                 object.fqdn = object.fqdn.as_deref().map(|f| self.host(f));
             }
@@ -260,7 +264,7 @@ impl Pseudonyms {
         for node in &mut graph.send_connectors {
             let c = &mut node.connector;
             c.name = self.name(&c.name);
-            c.dn = self.redacted_dn(&c.dn);
+            c.dn = self.dn(&c.dn);
             c.address_spaces = c
                 .address_spaces
                 .iter()
@@ -276,7 +280,7 @@ impl Pseudonyms {
         for node in &mut graph.routing_group_connectors {
             let c = &mut node.connector;
             c.name = self.name(&c.name);
-            c.dn = self.redacted_dn(&c.dn);
+            c.dn = self.dn(&c.dn);
             c.source_refs.clear();
             c.target_refs.clear();
             self.redact_unresolved(&mut node.unresolved);
@@ -284,7 +288,7 @@ impl Pseudonyms {
         for node in &mut graph.other_connectors {
             let c = &mut node.connector;
             c.name = self.name(&c.name);
-            c.dn = self.redacted_dn(&c.dn);
+            c.dn = self.dn(&c.dn);
             c.address_spaces = c
                 .address_spaces
                 .iter()
@@ -296,7 +300,7 @@ impl Pseudonyms {
         for node in &mut graph.receive_connectors {
             let c = &mut node.connector;
             c.name = self.name(&c.name);
-            c.dn = self.redacted_dn(&c.dn);
+            c.dn = self.dn(&c.dn);
             c.bindings = c.bindings.iter().map(|b| redact_binding(b)).collect();
             c.remote_ip_ranges = c
                 .remote_ip_ranges
@@ -307,80 +311,42 @@ impl Pseudonyms {
         }
     }
 
+    /// An unresolved reference: its DN redacted, or withheld when it is
+    /// not a DN.
     fn redact_unresolved(&self, unresolved: &mut [Unresolved]) {
         for u in unresolved {
-            u.reference = self.dn_text(&u.reference);
+            u.dn = u.dn.as_ref().map(|dn| self.dn(dn));
+            u.reference =
+                u.dn.as_ref()
+                    .map_or_else(|| WITHHELD.to_owned(), Dn::to_string);
         }
     }
 }
 
 impl Pseudonyms {
-    /// Redacts a plan computed on the real names.
-    pub fn redact_plan(&self, plan: &mut crate::analysis::plan::Plan) {
-        let names = |list: &mut Vec<String>| {
-            for name in list.iter_mut() {
-                *name = self.name(name);
-            }
-        };
-        for named in plan.removed.iter_mut().chain(plan.added.iter_mut()) {
-            named.name = self.name(&named.name);
-        }
-        for change in &mut plan.send {
-            names(&mut change.before);
-            names(&mut change.after);
-            names(&mut change.remove);
-            names(&mut change.edge_remove);
-            names(&mut change.add);
-        }
-        for change in &mut plan.other {
-            names(&mut change.before);
-            names(&mut change.after);
-            names(&mut change.remove);
-            names(&mut change.add);
-        }
-        names(&mut plan.edge_subscriptions);
-        for change in &mut plan.routing_group {
-            names(&mut change.sources.0);
-            names(&mut change.sources.1);
-            names(&mut change.targets.0);
-            names(&mut change.targets.1);
-        }
-    }
-
-    /// Redacts what the inputs covered: the organization's DN and the
-    /// routing groups' names, and the reason that quotes them.
+    /// Redacts what the inputs covered: the organization's DN, the
+    /// partitions' and the routing groups' DNs, and the routing groups'
+    /// names (their DN's redacted leaf). The inputs' names are redacted
+    /// with the inputs (`redact_inputs`).
     pub fn redact_coverage(&self, coverage: &mut crate::analysis::coverage::Coverage) {
-        coverage.organization_dn = coverage
-            .organization_dn
-            .as_deref()
-            .map(|dn| self.dn_text(dn));
+        coverage.organization_dn = coverage.organization_dn.as_ref().map(|dn| self.dn(dn));
         for partition in &mut coverage.partitions {
-            *partition = self.dn_text(partition);
+            *partition = self.dn(partition);
         }
         for rg in &mut coverage.routing_groups {
-            rg.dn = self.dn_text(&rg.dn);
-            rg.name = Dn::parse(&rg.dn)
-                .ok()
-                .and_then(|dn| {
-                    dn.leaf()
-                        .and_then(|rdn| rdn.value_text())
-                        .map(str::to_owned)
-                })
-                .unwrap_or_else(|| WITHHELD.to_owned());
+            rg.dn = self.dn(&rg.dn);
+            rg.name = rg
+                .dn
+                .leaf()
+                .and_then(|rdn| rdn.value_text())
+                .unwrap_or(WITHHELD)
+                .to_owned();
         }
-        coverage.send_connectors = crate::analysis::coverage::send_connector_evidence(
-            &coverage.routing_groups,
-            coverage.send_connector_objects,
-            coverage.sources_not_in_export,
-        );
-        // The inputs' names are redacted with the inputs (`redact_inputs`).
-        let not_whole = std::mem::take(&mut coverage.not_whole);
-        *coverage = coverage.clone().with_not_whole(not_whole);
     }
 
     /// The organization's pseudonym.
-    pub fn organization(&self, organization: &Organization) -> Organization {
-        Organization {
+    pub fn organization(&self, organization: &OrganizationName) -> OrganizationName {
+        OrganizationName {
             name: self.name(&organization.name),
             forest: self.domain(&organization.forest),
         }
@@ -437,6 +403,17 @@ fn is_structural(value: &str) -> bool {
         || value.chars().all(|c| c.is_ascii_digit())
 }
 
+/// Whether the part of an address space before its address is a type
+/// (`SMTP`, `X400`), optionally scoped (`Local:SMTP`), and nothing else.
+fn is_address_type(prefix: &str) -> bool {
+    let kind = match prefix.split_once(':') {
+        Some((local, kind)) if local.eq_ignore_ascii_case("Local") => kind,
+        Some(_) => return false,
+        None => prefix,
+    };
+    !kind.is_empty() && kind.len() <= 16 && kind.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
 /// The domain of an address space (`SMTP:contoso.com;1` → `contoso.com`).
 fn address_domain(raw: &str) -> Option<String> {
     let head = raw.rsplit_once(';').map_or(raw, |(head, _)| head);
@@ -471,7 +448,7 @@ mod tests {
             .insert("contoso.com".into(), "domain01.example".into());
         let dn = Dn::parse("CN=1,CN=SMTP,CN=Protocols,CN=EX01,CN=Servers,CN=Secret AG,CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com").unwrap();
         assert_eq!(
-            pseudonyms.dn(&dn),
+            pseudonyms.dn(&dn).to_string(),
             "CN=1,CN=SMTP,CN=Protocols,CN=SERVER-01,CN=Servers,CN=(withheld),CN=Administrative Groups,\
              CN=ORGANIZATION,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=domain01,DC=example"
         );
@@ -485,6 +462,17 @@ mod tests {
             scoped: false,
         });
         assert_eq!(space.raw, "SMTP:*.domain01.example;5");
+        for hostile in [
+            "SMTP:secret.example:25;1",
+            "X400:c=US;p=Secret",
+            "Secret:SMTP:a.example;1",
+        ] {
+            let space = pseudonyms.address_space(&AddressSpace {
+                raw: hostile.into(),
+                scoped: false,
+            });
+            assert_eq!(space.raw, "(withheld)", "{hostile}");
+        }
     }
 
     #[test]
@@ -492,12 +480,20 @@ mod tests {
         let pseudonyms = Pseudonyms::default();
         // An escaped comma in a DC= value.
         let dn = Dn::parse("CN=Secret,DC=a\\,b,DC=com").unwrap();
-        let redacted = pseudonyms.redacted_dn(&dn).to_string();
+        let redacted = pseudonyms.dn(&dn).to_string();
         assert!(
             !redacted.contains("Secret") && !redacted.contains("a\\,b"),
             "{redacted}"
         );
         let dn = Dn::parse("CN=Secret,DC=contoso,DC=com").unwrap();
-        assert!(!pseudonyms.redacted_dn(&dn).to_string().contains("Secret"));
+        assert!(!pseudonyms.dn(&dn).to_string().contains("Secret"));
+        // Types stay, every value without a pseudonym goes: a multi-valued
+        // RDN, a binary value, an OU, a forest of more labels than its
+        // pseudonym.
+        let dn = Dn::parse("CN=Secret+OU=Hidden,OU=Sales,CN=#04024142,DC=a,DC=b,DC=c").unwrap();
+        assert_eq!(
+            pseudonyms.dn(&dn).to_string(),
+            "CN=(withheld)+OU=(withheld),OU=(withheld),CN=(withheld),DC=sub,DC=domain,DC=example"
+        );
     }
 }

@@ -6,7 +6,8 @@ use super::inputs;
 use crate::app::cli::{CheckArgs, CheckFormat};
 use crate::app::error::Error;
 use crate::app::exit::Status;
-use exconn::report::check::{self, CheckView, Verdict};
+use exconn::analysis::check::Verdict;
+use exconn::report::check::{self, CheckView};
 use exconn::report::unread::Form;
 use exconn::visible;
 
@@ -22,9 +23,10 @@ pub(super) fn run(args: &CheckArgs, quiet: bool) -> Result<Status, Error> {
         return status;
     }
     let organization = super::one_organization(analysis, "check")?;
-    let Some(view) = CheckView::new(&organization, &args.server) else {
+    let Some(decided) = organization.check(&args.server) else {
         return Err(Error::refused(unknown_server(&organization, &args.server)));
     };
+    let view = CheckView::new(&organization, &decided);
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     match args.format {
@@ -32,10 +34,10 @@ pub(super) fn run(args: &CheckArgs, quiet: bool) -> Result<Status, Error> {
         CheckFormat::Json => check::write_json(&mut out, &view)?,
     }
     out.flush()?;
-    let verdict = match view.verdict {
+    let verdict = match decided.verdict {
         Verdict::Clear => Status::Success,
         // "At least N": a source, but the inputs cannot give the count.
-        Verdict::Source if !view.send_connectors_shown => Status::Error,
+        Verdict::Source if !decided.shown => Status::Error,
         Verdict::Source => Status::Findings,
         Verdict::CannotTell => Status::Error,
     };

@@ -39,7 +39,7 @@ pub(super) fn run(args: &PlanArgs, quiet: bool) -> Result<Status, Error> {
         remove: args.remove.clone(),
         add: args.add.clone(),
     };
-    let mut plan = organization.plan(&request);
+    let plan = organization.plan(&request);
     let unknown: Vec<String> = plan
         .removed
         .iter()
@@ -53,8 +53,8 @@ pub(super) fn run(args: &PlanArgs, quiet: bool) -> Result<Status, Error> {
         )));
     }
     let (refusals, mut warnings) =
-        exconn::analysis::plan::unfit_sources(&organization.graph, &plan.added);
-    warnings.extend(exconn::analysis::plan::scoped_site_warnings(
+        exconn::report::plan::unfit_sources(&organization.graph, &plan.added);
+    warnings.extend(exconn::report::plan::scoped_site_warnings(
         &organization.graph,
         &plan,
     ));
@@ -70,9 +70,8 @@ pub(super) fn run(args: &PlanArgs, quiet: bool) -> Result<Status, Error> {
         ));
     }
     if args.redact {
-        let pseudonyms = organization.redact();
-        pseudonyms.redact_plan(&mut plan);
-        plan.not_shown = organization.not_shown().cloned();
+        // The plan holds indices into the graph: it shows the pseudonyms.
+        organization.redact();
     }
     let view = PlanView::new(&plan, &organization);
     let stdout = io::stdout();

@@ -175,6 +175,25 @@ impl Dn {
         self.rdns.iter().find_map(Rdn::mangling)
     }
 
+    /// A DN of the same RDNs and attribute types with each value replaced
+    /// by `map(position, ava)`, `position` the RDN's index from the leaf:
+    /// a value is mapped from what was parsed, never re-parsed.
+    pub fn map_values(&self, mut map: impl FnMut(usize, &Ava) -> AvaValue) -> Dn {
+        let rdns = self.rdns.iter().enumerate().map(|(position, rdn)| Rdn {
+            avas: rdn
+                .avas
+                .iter()
+                .map(|ava| Ava {
+                    attr_type: ava.attr_type.clone(),
+                    value: map(position, ava),
+                })
+                .collect(),
+        });
+        Dn {
+            rdns: rdns.collect(),
+        }
+    }
+
     /// The comparison key.
     pub fn key(&self) -> DnKey {
         let mut key = String::with_capacity(self.rdns.len() * 16);
@@ -351,13 +370,6 @@ impl fmt::Display for Rdn {
 
 /// Escapes a value with the minimal escaping RFC 4514 asks for, plus control
 /// characters as `\XX` (Active Directory writes a mangling LF as `\0A`).
-/// An attribute value escaped for a DN string (RFC 4514 §2.4).
-pub(crate) fn escape_value_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    escape_value(text, &mut out);
-    out
-}
-
 fn escape_value(text: &str, out: &mut String) {
     push_escaped(text.chars(), out);
 }
@@ -505,5 +517,16 @@ mod tests {
         let dn = Dn::parse("CN=a,CN=b,DC=c").unwrap();
         let walked: Vec<String> = dn.ancestors().map(|d| d.to_string()).collect();
         assert_eq!(walked, ["CN=b,DC=c", "DC=c", ""]);
+    }
+
+    #[test]
+    fn values_map_without_reparsing_and_keep_their_types() {
+        let dn = Dn::parse("CN=a\\,b+OU=c,dc=x,DC=#0401").unwrap();
+        let mapped = dn.map_values(|position, ava| match &ava.value {
+            AvaValue::Text(text) => AvaValue::Text(format!("{position}{}", text.len())),
+            AvaValue::Ber(_) => AvaValue::Text(",".to_owned()),
+        });
+        assert_eq!(mapped.to_string(), "CN=03+OU=01,dc=11,DC=\\,");
+        assert_eq!(mapped.rdns().len(), dn.rdns().len());
     }
 }

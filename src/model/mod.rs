@@ -36,7 +36,7 @@ pub use connector::{
     AddressSpace, OtherConnector, OtherConnectorKind, ReceiveConnector, Reference,
     RoutingGroupConnector, SendConnector,
 };
-pub use objects::{Container, ContainerKind, DistinctObjects, Objects, Organization};
+pub use objects::{Container, ContainerKind, DistinctObjects, Objects, OrganizationName};
 pub use roles::Roles;
 pub use server::Server;
 pub use time::Changed;
@@ -107,13 +107,13 @@ mod tests {
     fn the_organization_and_forest_come_from_the_dn() {
         let dn = Dn::parse("CN=EX01,CN=Servers,CN=AG,CN=Administrative Groups,CN=Contoso Ltd,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=Contoso,DC=com").unwrap();
         assert_eq!(
-            Organization::of(&dn),
-            Some(Organization {
+            OrganizationName::of(&dn),
+            Some(OrganizationName {
                 name: "Contoso Ltd".into(),
                 forest: "contoso.com".into()
             })
         );
-        assert_eq!(Organization::of(&Dn::parse("CN=x,DC=y").unwrap()), None);
+        assert_eq!(OrganizationName::of(&Dn::parse("CN=x,DC=y").unwrap()), None);
     }
 
     #[test]

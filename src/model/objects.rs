@@ -58,22 +58,22 @@ pub struct Objects {
 
 /// The Exchange organization objects belong to, and its forest.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Organization {
+pub struct OrganizationName {
     /// The organization's name (the RDN under `CN=Microsoft Exchange`).
     pub name: String,
     /// The forest root domain, from the DN's `DC=` components (`contoso.com`).
     pub forest: String,
 }
 
-impl Organization {
+impl OrganizationName {
     /// The organization a DN sits in: `…,CN=<org>,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=…`.
-    pub fn of(dn: &Dn) -> Option<Organization> {
+    pub fn of(dn: &Dn) -> Option<OrganizationName> {
         let rdns = dn.rdns();
         let exchange = (1..rdns.len().saturating_sub(1)).find(|&i| {
             rdns[i].is("cn", "Microsoft Exchange") && rdns[i + 1].is("cn", "Services")
         })?;
         let name = rdns[exchange - 1].value_text()?.to_owned();
-        Some(Organization {
+        Some(OrganizationName {
             name,
             forest: dn.dns_domain().to_lowercase(),
         })
@@ -93,7 +93,7 @@ impl Objects {
     }
 
     /// The organization of the first object whose DN names one.
-    pub fn organization(&self) -> Option<Organization> {
+    pub fn organization(&self) -> Option<OrganizationName> {
         let dns = self
             .servers
             .iter()
@@ -103,7 +103,7 @@ impl Objects {
             .chain(self.other_connectors.iter().map(|c| &c.dn))
             .chain(self.receive_connectors.iter().map(|c| &c.dn))
             .chain(self.containers.iter().map(|c| &c.dn));
-        dns.into_iter().find_map(Organization::of)
+        dns.into_iter().find_map(OrganizationName::of)
     }
 
     /// Adds the objects of a later batch of the same input.

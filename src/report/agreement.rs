@@ -82,7 +82,10 @@ fn the_sources_formats_agree() {
 #[test]
 fn the_check_formats_agree() {
     let organization = sample();
-    let view = CheckView::new(&organization, "ex2016a").expect("known");
+    let view = CheckView::new(
+        &organization,
+        &organization.check("ex2016a").expect("known"),
+    );
     let doc = json(&render(|o| check::write_json(o, &view)));
     let table = render(|o| check::write_table(o, &view));
     assert_eq!(doc["count"], 3);

@@ -1,35 +1,25 @@
-//! `check`'s answer for one server: the view, as text or JSON.
+//! `check`'s answer for one server: the view of the verdict decided by
+//! `analysis::check`, as text or JSON.
 //!
-//! The verdict is Setup's readiness check `ServerIsSourceForSendConnector`,
-//! offline: "clear" only when the inputs could show the Send connectors,
-//! "source" with the count Setup prints and the command that clears each
-//! connector, "cannot tell" with the commands that export what is missing.
+//! "Clear" with what was examined, "source" with the count Setup prints
+//! and the command that clears each connector, "cannot tell" with the
+//! commands that export what is missing.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 
+pub use crate::analysis::check::Verdict;
 use crate::analysis::coverage::Coverage;
-use crate::analysis::findings;
+
+use crate::analysis::check::Check;
 use crate::analysis::Organization;
-use crate::powershell;
 use crate::report::sources::InputView;
+use crate::report::{findings, powershell};
 use crate::visible;
 
 /// The JSON schema version of the `check` report.
 pub const SCHEMA_VERSION: u32 = 1;
-
-/// What `check` concludes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    /// A source of no Send connector, and the inputs could show them.
-    Clear,
-    /// A source of at least one Send connector.
-    Source,
-    /// No source found, but the inputs cannot show the Send connectors.
-    CannotTell,
-}
 
 /// One Send connector the server is a source of.
 #[derive(Clone, Debug, Serialize)]
@@ -42,6 +32,10 @@ pub struct CheckConnector {
     pub only_source: bool,
     /// The command that takes the server off it.
     pub command: String,
+    /// An Exchange 2003 connector: changed in Exchange System Manager (the
+    /// command is then a comment that says how).
+    #[serde(skip)]
+    pub exchange_2003: bool,
 }
 
 /// The whole answer.
@@ -89,25 +83,24 @@ const UNDECIDED: &str = "copies of a Send connector in different inputs disagree
      a source, and neither is newer (whenChanged); give the newest export alone, or exports that \
      carry whenChanged";
 
+impl Serialize for Verdict {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(match self {
+            Verdict::Clear => "clear",
+            Verdict::Source => "source",
+            Verdict::CannotTell => "cannot_tell",
+        })
+    }
+}
+
 impl CheckView {
-    /// The answer for the server named `name` (case-insensitive, or a
-    /// server or virtual-server DN); `None` when it appears nowhere.
-    pub fn new(organization: &Organization, name: &str) -> Option<CheckView> {
+    /// The view of `check`'s verdict on one of `organization`'s servers.
+    pub fn new(organization: &Organization, check: &Check) -> CheckView {
         let graph = &organization.graph;
         let coverage = &organization.coverage;
-        let server = graph.find_server(name)?;
+        let server = check.server;
         let node = &graph.servers[server];
-        let count = node.send_connectors.len();
-        // Copies that disagree on this server, neither newer, leave it undecided.
-        let shown = coverage.send_connectors.is_shown() && !node.undecided;
-        // An Edge in the organization is subscribed: Setup's
-        // EdgeSubscriptionExists blocks it whatever its connectors.
-        let verdict = match (count, shown) {
-            _ if node.is_edge() => Verdict::Source,
-            (0, true) => Verdict::Clear,
-            (0, false) => Verdict::CannotTell,
-            _ => Verdict::Source,
-        };
+        let count = check.connectors.len();
         let setup_message = (count > 0 || node.is_edge()).then(|| {
             if node.is_edge() {
                 findings::EDGE_SETUP_MESSAGE.to_owned()
@@ -115,7 +108,7 @@ impl CheckView {
                 findings::setup_message(count)
             }
         });
-        let export_commands = if verdict == Verdict::CannotTell {
+        let export_commands = if check.verdict == Verdict::CannotTell {
             vec![
                 coverage.ldifde_command(),
                 Coverage::CMDLET_COMMAND.to_owned(),
@@ -123,41 +116,44 @@ impl CheckView {
         } else {
             Vec::new()
         };
-        Some(CheckView {
+        CheckView {
             schema_version: SCHEMA_VERSION,
             tool_version: env!("CARGO_PKG_VERSION"),
             server: node.name.clone(),
             in_export: node.in_export(),
             edge: node.is_edge(),
-            verdict,
+            verdict: check.verdict,
             count,
-            at_least: count > 0 && !shown,
+            at_least: check.at_least(),
             setup_message,
-            send_connectors_shown: shown,
-            send_connectors_reason: if node.undecided && coverage.send_connectors.is_shown() {
+            send_connectors_shown: check.shown,
+            send_connectors_reason: if check.undecided {
                 UNDECIDED.to_owned()
             } else {
-                coverage.send_connectors.reason().to_owned()
+                findings::reason(coverage)
             },
             send_connectors_examined: graph.send_connectors.len(),
             export_commands,
             inputs_not_whole: !coverage.not_whole.is_empty(),
             skipped: organization.skipped(),
-            connectors: node
-                .send_connectors
+            connectors: check
+                .connectors
                 .iter()
                 .map(|&connector| {
                     let c = &graph.send_connectors[connector].connector;
                     CheckConnector {
                         name: c.name.clone(),
                         enabled: c.enabled,
-                        only_source: findings::is_last_source(graph, server, connector),
+                        only_source: crate::analysis::findings::is_last_source(
+                            graph, server, connector,
+                        ),
                         command: powershell::remove_command(graph, server, connector),
+                        exchange_2003: crate::analysis::plan::is_legacy(&c.dn),
                     }
                 })
                 .collect(),
             inputs: InputView::all(organization),
-        })
+        }
     }
 }
 
@@ -226,9 +222,9 @@ fn write_source(
         writeln!(
             out,
             "  {}",
-            crate::powershell::remove_edge_subscription(
+            crate::report::powershell::remove_edge_subscription(
                 &view.server,
-                crate::powershell::Literals::Readable
+                crate::report::powershell::Literals::Readable
             )
         )?;
         return Ok(());
@@ -261,7 +257,7 @@ fn write_source(
             "disabled"
         };
         writeln!(out, "  - {} ({state})", visible::name(&connector.name))?;
-        if connector.only_source && !connector.command.starts_with('#') {
+        if connector.only_source && !connector.exchange_2003 {
             writeln!(
                 out,
                 "      it is the only source: add another server to the command's Add list first"

@@ -167,10 +167,10 @@ pub fn write_sources(out: &mut impl Write, report: &SourcesReport) -> io::Result
         .iter()
         .map(|f| {
             (
-                f.severity.to_owned(),
+                f.severity.to_string(),
                 vec![
-                    esc(f.severity),
-                    esc(f.code),
+                    esc(&f.severity.to_string()),
+                    esc(&f.code.to_string()),
                     esc(f.server.as_deref().unwrap_or("")),
                     esc(f.connector.as_deref().unwrap_or("")),
                     esc(&f.message),
@@ -377,15 +377,15 @@ fn other_connectors_section(connectors: &[OtherConnectorView]) -> String {
 /// The `plan` report as HTML.
 pub fn write_plan(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> {
     let plan = view.plan;
-    let names = |servers: &[crate::analysis::plan::Named]| {
+    let names = |servers: &[super::plan::ServerInPlan]| {
         servers.iter().map(|s| s.name.clone()).collect::<Vec<_>>()
     };
-    let mut body = notice(&super::finding_summaries(plan.not_shown.as_ref()));
+    let mut body = notice(&view.findings);
     let blockers = plan.blockers();
     body.push_str(&format!(
         "<p>Removing <strong>{}</strong>; adding <strong>{}</strong>.</p><p class=\"{}\">{}</p>",
-        escaped_list(&names(&plan.removed)),
-        escaped_list(&names(&plan.added)),
+        escaped_list(&names(&view.removed)),
+        escaped_list(&names(&view.added)),
         if blockers > 0 || plan.not_shown.is_some() { "blocker" } else { "ok" },
         if plan.not_shown.is_some() {
             "Cannot tell whether the plan leaves every connector with a source: the inputs do not show the Send connectors.".to_owned()
@@ -422,10 +422,10 @@ pub fn write_plan(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> {
         &["Send connector", "Sources before", "Sources after", "Note"],
         &rows,
     ));
-    if !plan.edge_subscriptions.is_empty() {
+    if !view.edge_subscriptions.is_empty() {
         body.push_str(&format!(
             "<h2>Edge subscriptions to remove</h2><p>{}</p>",
-            escaped_list(&plan.edge_subscriptions)
+            escaped_list(&view.edge_subscriptions)
         ));
     }
     if !plan.routing_group.is_empty() {
@@ -523,7 +523,7 @@ pub fn write_inventory(out: &mut impl Write, view: &InventoryView) -> io::Result
         .servers
         .iter()
         .map(|server| {
-            let class = if server.support == "out of support" {
+            let class = if server.support == super::inventory::SupportStatus::Ended {
                 "blocker"
             } else {
                 ""

@@ -32,7 +32,7 @@ pub struct ServerRow {
     /// Build.
     pub version: Option<String>,
     /// `supported`, `out of support` or `unknown`.
-    pub support: &'static str,
+    pub support: SupportStatus,
     /// When support ends or ended.
     pub support_ends: Option<String>,
     /// Role names.
@@ -137,11 +137,39 @@ pub struct InventoryView {
     pub sources: SourcesReport,
 }
 
-fn support(status: Support) -> (&'static str, Option<String>) {
+/// Whether Microsoft supports a server's product, as the reports name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SupportStatus {
+    /// Supported (possibly until a known date).
+    Supported,
+    /// Support has ended.
+    Ended,
+    /// The product is not known.
+    Unknown,
+}
+
+impl SupportStatus {
+    /// `supported`, `out of support` or `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SupportStatus::Supported => "supported",
+            SupportStatus::Ended => "out of support",
+            SupportStatus::Unknown => "unknown",
+        }
+    }
+}
+
+impl Serialize for SupportStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+fn support(status: Support) -> (SupportStatus, Option<String>) {
     match status {
-        Support::Supported(end) => ("supported", end.map(|d| d.to_string())),
-        Support::Ended(end) => ("out of support", Some(end.to_string())),
-        Support::Unknown => ("unknown", None),
+        Support::Supported(end) => (SupportStatus::Supported, end.map(|d| d.to_string())),
+        Support::Ended(end) => (SupportStatus::Ended, Some(end.to_string())),
+        Support::Unknown => (SupportStatus::Unknown, None),
     }
 }
 
@@ -216,7 +244,7 @@ impl InventoryView {
             tool_version: env!("CARGO_PKG_VERSION"),
             date: inventory.date.to_string(),
             inputs: super::input_summaries(&sources.inputs),
-            findings: super::finding_summaries(inventory.not_shown.as_ref()),
+            findings: super::finding_summaries(inventory.not_shown.as_ref(), organization),
             servers,
             send_connectors,
             routing_group_connectors,
@@ -300,9 +328,9 @@ fn shown_names(names: &[String]) -> String {
 /// How support is shown to a person.
 pub(super) fn support_text(server: &ServerRow) -> String {
     match (server.support, &server.support_ends) {
-        ("supported", Some(end)) => format!("supported until {end}"),
-        ("out of support", Some(end)) => format!("out of support since {end}"),
-        (status, _) => status.to_owned(),
+        (SupportStatus::Supported, Some(end)) => format!("supported until {end}"),
+        (SupportStatus::Ended, Some(end)) => format!("out of support since {end}"),
+        (status, _) => status.as_str().to_owned(),
     }
 }
 
@@ -319,7 +347,7 @@ pub fn write_table(out: &mut impl Write, view: &InventoryView) -> io::Result<()>
         let product = server.product.unwrap_or("unknown product");
         let version = server.version.as_deref().unwrap_or("-");
         let status = match server.support {
-            "unknown" => "support unknown".to_owned(),
+            SupportStatus::Unknown => "support unknown".to_owned(),
             _ => support_text(server),
         };
         writeln!(
@@ -464,7 +492,7 @@ pub fn write_csv(out: &mut impl Write, view: &InventoryView, header: bool) -> io
             &s.name,
             s.product.unwrap_or(""),
             s.version.as_deref().unwrap_or(""),
-            s.support,
+            s.support.as_str(),
             s.support_ends.as_deref().unwrap_or(""),
             &details,
         ])?;

@@ -5,10 +5,12 @@ pub mod csv;
 pub mod diagram;
 pub mod diff;
 pub mod dump;
+mod findings;
 pub mod html;
 pub mod inventory;
 mod markdown;
 pub mod plan;
+pub(crate) mod powershell;
 mod script;
 pub mod sources;
 pub mod unread;
@@ -22,29 +24,32 @@ use jiff::civil::Date;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::analysis::findings::Finding;
+use crate::analysis::findings::{Code, Finding, Urgency};
 use crate::visible;
 
 /// A finding as the `plan` and `inventory` documents carry it.
 #[derive(Clone, Debug, Serialize)]
 pub struct FindingSummary {
     /// Its code.
-    pub code: &'static str,
+    pub code: Code,
     /// `blocker`, `warning` or `info`.
-    pub severity: &'static str,
+    pub severity: Urgency,
     /// What was found.
     pub message: String,
     /// What to do.
     pub remedy: String,
 }
 
-fn finding_summaries(finding: Option<&Finding>) -> Vec<FindingSummary> {
+fn finding_summaries(
+    finding: Option<&Finding>,
+    organization: &crate::analysis::Organization,
+) -> Vec<FindingSummary> {
     finding
         .map(|f| FindingSummary {
-            code: f.code.as_str(),
-            severity: f.severity.as_str(),
-            message: f.message.clone(),
-            remedy: f.remedy.clone(),
+            code: f.code,
+            severity: f.urgency,
+            message: findings::message(f, organization),
+            remedy: findings::remedy(f, organization),
         })
         .into_iter()
         .collect()

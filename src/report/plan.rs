@@ -6,13 +6,18 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::analysis::plan::{OtherChange, Plan, RoutingGroupChange, SendChange};
+use crate::analysis::plan::Plan;
 use crate::analysis::Organization;
-use crate::powershell;
+use crate::report::powershell;
 use crate::report::sources::{self, InputView, SourcesReport};
 use crate::visible;
 
 pub use super::script::{write_script, ScriptOptions};
+pub use names::{
+    scoped_site_warnings, unfit_sources, OtherInPlan, RoutingGroupInPlan, SendInPlan, ServerInPlan,
+};
+
+mod names;
 
 /// A connector the plan changes, as the reports name and describe it.
 #[derive(Clone, Debug)]
@@ -32,11 +37,23 @@ pub struct ConnectorInPlan {
 }
 
 /// What the plan reports are built from: the plan, with every connector it
-/// changes described, and the inputs.
+/// changes described and every server named, and the inputs.
 #[derive(Clone, Debug)]
 pub struct PlanView<'p> {
     /// The plan.
     pub plan: &'p Plan,
+    /// Servers taken out.
+    pub removed: Vec<ServerInPlan>,
+    /// Servers put in.
+    pub added: Vec<ServerInPlan>,
+    /// Edge servers whose subscription must be removed.
+    pub edge_subscriptions: Vec<String>,
+    /// The changes of `plan.send`, their servers named.
+    pub send_changes: Vec<SendInPlan>,
+    /// The changes of `plan.routing_group`, their servers named.
+    pub routing_group_changes: Vec<RoutingGroupInPlan>,
+    /// The changes of `plan.other`, their servers named.
+    pub other_changes: Vec<OtherInPlan>,
     /// The Send connectors of `plan.send`, in the same order.
     pub send: Vec<ConnectorInPlan>,
     /// The routing group connectors of `plan.routing_group`, in the same order.
@@ -45,6 +62,9 @@ pub struct PlanView<'p> {
     pub other: Vec<ConnectorInPlan>,
     /// The inputs it was computed from.
     pub inputs: Vec<InputView>,
+    /// The blocker that comes before everything (the inputs cannot show
+    /// the Send connectors), if any.
+    pub findings: Vec<super::FindingSummary>,
     /// The organization's sources view, for the HTML page's graph and footer.
     pub sources: SourcesReport,
 }
@@ -98,31 +118,43 @@ impl<'p> PlanView<'p> {
                 }
             })
             .collect();
+        let names = names::Names(organization);
         PlanView {
             plan,
+            removed: plan.removed.iter().map(|n| names.named(n)).collect(),
+            added: plan.added.iter().map(|n| names.named(n)).collect(),
+            edge_subscriptions: names.of(&plan.edge_subscriptions),
+            send_changes: plan.send.iter().map(|c| names.send(c)).collect(),
+            routing_group_changes: plan
+                .routing_group
+                .iter()
+                .map(|c| names.routing_group(c))
+                .collect(),
+            other_changes: plan.other.iter().map(|c| names.other(c)).collect(),
             send,
             routing_group,
             other,
             inputs: InputView::all(organization),
+            findings: super::finding_summaries(plan.not_shown.as_ref(), organization),
             sources: SourcesReport::new(organization),
         }
     }
 
     /// Each Send connector change with its connector.
-    pub fn send_changes(&self) -> impl Iterator<Item = (&SendChange, &ConnectorInPlan)> {
-        self.plan.send.iter().zip(&self.send)
+    pub fn send_changes(&self) -> impl Iterator<Item = (&SendInPlan, &ConnectorInPlan)> {
+        self.send_changes.iter().zip(&self.send)
     }
 
     /// Each routing group connector change with its connector.
     pub fn routing_group_changes(
         &self,
-    ) -> impl Iterator<Item = (&RoutingGroupChange, &ConnectorInPlan)> {
-        self.plan.routing_group.iter().zip(&self.routing_group)
+    ) -> impl Iterator<Item = (&RoutingGroupInPlan, &ConnectorInPlan)> {
+        self.routing_group_changes.iter().zip(&self.routing_group)
     }
 
     /// Each foreign or Delivery Agent connector change with its connector.
-    pub fn other_changes(&self) -> impl Iterator<Item = (&OtherChange, &ConnectorInPlan)> {
-        self.plan.other.iter().zip(&self.other)
+    pub fn other_changes(&self) -> impl Iterator<Item = (&OtherInPlan, &ConnectorInPlan)> {
+        self.other_changes.iter().zip(&self.other)
     }
 }
 
@@ -190,9 +222,9 @@ pub fn write_json(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> {
         schema_version: SCHEMA_VERSION,
         tool_version: env!("CARGO_PKG_VERSION"),
         inputs: super::input_summaries(&view.inputs),
-        findings: super::finding_summaries(plan.not_shown.as_ref()),
-        remove: plan.removed.iter().map(server_json).collect(),
-        add: plan.added.iter().map(server_json).collect(),
+        findings: view.findings.clone(),
+        remove: view.removed.iter().map(server_json).collect(),
+        add: view.added.iter().map(server_json).collect(),
         blockers: plan.blockers(),
         send_connectors: view
             .send_changes()
@@ -206,7 +238,7 @@ pub fn write_json(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> {
                 exchange_2003: change.legacy,
             })
             .collect(),
-        edge_subscriptions: &plan.edge_subscriptions,
+        edge_subscriptions: &view.edge_subscriptions,
         routing_group_connectors: view
             .routing_group_changes()
             .map(|(change, connector)| RoutingGroupJson {
@@ -235,11 +267,11 @@ pub fn write_json(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> {
     out.write_all(b"\n")
 }
 
-fn server_json(named: &crate::analysis::plan::Named) -> ServerJson<'_> {
+fn server_json(server: &ServerInPlan) -> ServerJson<'_> {
     ServerJson {
-        name: &named.name,
-        in_export: named.server.is_some(),
-        edge: named.edge,
+        name: &server.name,
+        in_export: server.in_export,
+        edge: server.edge,
     }
 }
 
@@ -259,14 +291,19 @@ pub(super) fn list(names: &[String]) -> String {
 /// Writes the plan for a person.
 pub fn write_table(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> {
     let plan = view.plan;
-    let names = |servers: &[crate::analysis::plan::Named]| {
+    let names = |servers: &[ServerInPlan]| {
         list(&servers.iter().map(|s| s.name.clone()).collect::<Vec<_>>())
     };
-    super::write_notice(out, &super::finding_summaries(plan.not_shown.as_ref()))?;
+    super::write_notice(out, &view.findings)?;
     writeln!(out, "Decommission plan")?;
-    writeln!(out, "  remove: {}", names(&plan.removed))?;
-    writeln!(out, "  add:    {}", names(&plan.added))?;
-    for unknown in plan.unknown() {
+    writeln!(out, "  remove: {}", names(&view.removed))?;
+    writeln!(out, "  add:    {}", names(&view.added))?;
+    for unknown in view
+        .removed
+        .iter()
+        .chain(&view.added)
+        .filter(|s| !s.in_export)
+    {
         writeln!(
             out,
             "  note: {} is not in the export (a new server, or a name to check)",
@@ -313,12 +350,12 @@ pub fn write_table(out: &mut impl Write, view: &PlanView<'_>) -> io::Result<()> 
             )?;
         }
     }
-    if !plan.edge_subscriptions.is_empty() {
+    if !view.edge_subscriptions.is_empty() {
         writeln!(out)?;
         writeln!(
             out,
             "Edge subscriptions to remove: {}",
-            list(&plan.edge_subscriptions)
+            list(&view.edge_subscriptions)
         )?;
     }
     if !plan.routing_group.is_empty() {

@@ -23,8 +23,8 @@ use std::io::{self, Write};
 use jiff::civil::Date;
 
 use super::plan::{list, ConnectorInPlan, PlanView};
-use crate::analysis::plan::{OtherChange, RoutingGroupChange, SendChange};
-use crate::powershell::{self, Literals};
+use super::plan::{OtherInPlan, RoutingGroupInPlan, SendInPlan};
+use crate::report::powershell::{self, Literals};
 
 /// The first character of the script: the UTF-8 byte-order mark.
 pub const BYTE_ORDER_MARK: &str = "\u{FEFF}";
@@ -45,7 +45,7 @@ pub fn write_script(
 ) -> io::Result<()> {
     let plan = view.plan;
     let whatif = if options.whatif { " -WhatIf" } else { "" };
-    let names = |servers: &[crate::analysis::plan::Named]| {
+    let names = |servers: &[super::plan::ServerInPlan]| {
         list(&servers.iter().map(|s| s.name.clone()).collect::<Vec<_>>())
     };
     out.write_all(BYTE_ORDER_MARK.as_bytes())?;
@@ -69,8 +69,8 @@ pub fn write_script(
             input.skipped
         )?;
     }
-    writeln!(out, "# Removing: {}", one_line(&names(&plan.removed)))?;
-    writeln!(out, "# Adding:   {}", one_line(&names(&plan.added)))?;
+    writeln!(out, "# Removing: {}", one_line(&names(&view.removed)))?;
+    writeln!(out, "# Adding:   {}", one_line(&names(&view.added)))?;
     if options.whatif {
         writeln!(
             out,
@@ -89,13 +89,13 @@ pub fn write_script(
     for (change, connector) in view.send_changes() {
         send_commands(out, connector, change, whatif)?;
     }
-    if !plan.edge_subscriptions.is_empty() {
+    if !view.edge_subscriptions.is_empty() {
         writeln!(out)?;
         writeln!(
             out,
             "# --- Edge subscriptions (removing one takes the Edge off every Send connector) ---"
         )?;
-        for edge in &plan.edge_subscriptions {
+        for edge in &view.edge_subscriptions {
             writeln!(
                 out,
                 "{}{whatif}",
@@ -140,7 +140,7 @@ fn one_line(text: &str) -> String {
 fn send_commands(
     out: &mut impl Write,
     connector: &ConnectorInPlan,
-    change: &SendChange,
+    change: &SendInPlan,
     whatif: &str,
 ) -> io::Result<()> {
     let identity = &connector.identity;
@@ -225,7 +225,7 @@ fn orphan_blocker(out: &mut impl Write, removal: &str, whatif: &str) -> io::Resu
 fn other_commands(
     out: &mut impl Write,
     connector: &ConnectorInPlan,
-    change: &OtherChange,
+    change: &OtherInPlan,
     whatif: &str,
 ) -> io::Result<()> {
     writeln!(out)?;
@@ -270,7 +270,7 @@ fn name_comment(connector: &ConnectorInPlan) -> String {
 fn routing_group_commands(
     out: &mut impl Write,
     connector: &ConnectorInPlan,
-    change: &RoutingGroupChange,
+    change: &RoutingGroupInPlan,
     whatif: &str,
 ) -> io::Result<()> {
     writeln!(out)?;

@@ -10,11 +10,11 @@ use std::io::{self, Write};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
-use crate::analysis::findings::Code;
+use crate::analysis::findings::{Code, Facts, Urgency};
 use crate::analysis::Organization;
 use crate::diag::Position;
 use crate::model::OtherConnectorKind;
-use crate::report::{csv, markdown};
+use crate::report::{csv, findings, markdown};
 use crate::visible;
 
 /// The JSON schema version of the `sources` report.
@@ -177,7 +177,7 @@ pub struct RoutingGroupView {
 #[derive(Clone, Debug, Serialize)]
 pub struct OtherConnectorView {
     /// `foreign` or `delivery_agent`.
-    pub kind: &'static str,
+    pub kind: OtherConnectorKind,
     /// Display name.
     pub name: String,
     /// DN.
@@ -197,7 +197,7 @@ impl OtherConnectorView {
             .other_connectors
             .iter()
             .map(|node| OtherConnectorView {
-                kind: kind_name(node.connector.kind),
+                kind: node.connector.kind,
                 name: node.connector.name.clone(),
                 dn: node.connector.dn.to_string(),
                 address_spaces: node
@@ -230,13 +230,19 @@ pub(crate) fn kind_name(kind: OtherConnectorKind) -> &'static str {
     }
 }
 
+impl Serialize for OtherConnectorKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(kind_name(*self))
+    }
+}
+
 /// A finding.
 #[derive(Clone, Debug, Serialize)]
 pub struct FindingView {
     /// Code.
-    pub code: &'static str,
+    pub code: Code,
     /// `blocker`, `warning` or `info`.
-    pub severity: &'static str,
+    pub severity: Urgency,
     /// Server name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server: Option<String>,
@@ -502,8 +508,8 @@ impl SourcesReport {
             .findings
             .iter()
             .map(|f| FindingView {
-                code: f.code.as_str(),
-                severity: f.severity.as_str(),
+                code: f.code,
+                severity: f.urgency,
                 server: f.server.map(|i| graph.servers[i].name.clone()),
                 connector: f
                     .connector
@@ -512,14 +518,15 @@ impl SourcesReport {
                         f.other_connector
                             .map(|i| graph.other_connectors[i].connector.name.clone())
                     }),
-                count: matches!(
-                    f.code,
-                    Code::ServerIsSourceForSendConnector | Code::EdgeServerIsSource
-                )
-                .then(|| f.server.map(|i| graph.servers[i].send_connectors.len()))
-                .flatten(),
-                message: f.message.clone(),
-                remedy: f.remedy.clone(),
+                count: match (f.code, f.facts) {
+                    (
+                        Code::ServerIsSourceForSendConnector | Code::EdgeServerIsSource,
+                        Facts::SourceOf { connectors, .. },
+                    ) => Some(connectors),
+                    _ => None,
+                },
+                message: findings::message(f, analysis),
+                remedy: findings::remedy(f, analysis),
             })
             .collect();
         let diagnostics: Vec<DiagnosticView> = analysis
@@ -542,20 +549,23 @@ impl SourcesReport {
                 .filter(|s| !s.send_connectors.is_empty())
                 .count(),
             send_connectors: send_connectors.len(),
-            blockers: findings.iter().filter(|f| f.severity == "blocker").count(),
+            blockers: findings
+                .iter()
+                .filter(|f| f.severity == Urgency::Blocker)
+                .count(),
             diagnostics: diagnostics.len(),
             unreadable: analysis.unreadable.len(),
         };
         let c = &analysis.coverage;
         let coverage = CoverageView {
             send_connectors_shown: c.send_connectors.is_shown(),
-            send_connectors_reason: c.send_connectors.reason().to_owned(),
+            send_connectors_reason: findings::reason(c),
             routing_groups: c
                 .routing_groups
                 .iter()
                 .map(|rg| RoutingGroupCoverageView {
                     name: rg.name.clone(),
-                    dn: rg.dn.clone(),
+                    dn: rg.dn.to_string(),
                     connections_container: rg.connections_container,
                     send_connectors: rg.send_connectors,
                 })
@@ -568,9 +578,9 @@ impl SourcesReport {
             inputs_not_whole: c
                 .not_whole
                 .iter()
-                .map(|(path, reason)| NotWholeView {
-                    path: path.clone(),
-                    reason: reason.clone(),
+                .map(|sign| NotWholeView {
+                    path: sign.file.clone(),
+                    reason: findings::not_whole_reason(sign),
                 })
                 .collect(),
         };
@@ -674,7 +684,11 @@ fn enabled_word(enabled: bool) -> &'static str {
 
 /// Renders the terminal table.
 pub fn write_table(out: &mut impl Write, report: &SourcesReport) -> io::Result<()> {
-    for finding in report.findings.iter().filter(|f| f.code == NOT_SHOWN) {
+    for finding in report
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::SendConnectorsNotInExport)
+    {
         writeln!(
             out,
             "BLOCKER  {}: {}",
@@ -756,7 +770,7 @@ pub fn write_table(out: &mut impl Write, report: &SourcesReport) -> io::Result<(
             writeln!(
                 out,
                 "  {:7}  {}: {}",
-                finding.severity.to_uppercase(),
+                findings::urgency_name(finding.severity).to_uppercase(),
                 finding.code,
                 visible::text(&finding.message)
             )?;
@@ -802,24 +816,21 @@ pub(crate) fn write_other_connectors_table(
 }
 
 /// How a person reads the kind of a foreign or Delivery Agent connector.
-pub(crate) fn kind_label(kind: &str) -> &'static str {
+pub(crate) fn kind_label(kind: OtherConnectorKind) -> &'static str {
     match kind {
-        "foreign" => "Foreign",
-        _ => "Delivery Agent",
+        OtherConnectorKind::Foreign => "Foreign",
+        OtherConnectorKind::DeliveryAgent => "Delivery Agent",
     }
 }
 
 /// The kind of a foreign or Delivery Agent connector as a heading
 /// (`Foreign connector`).
-pub(crate) fn kind_heading(kind: &str) -> &'static str {
+pub(crate) fn kind_heading(kind: OtherConnectorKind) -> &'static str {
     match kind {
-        "foreign" => "Foreign connector",
-        _ => "Delivery Agent connector",
+        OtherConnectorKind::Foreign => "Foreign connector",
+        OtherConnectorKind::DeliveryAgent => "Delivery Agent connector",
     }
 }
-
-/// The code of the finding that is shown before everything else.
-const NOT_SHOWN: &str = "SendConnectorsNotInExport";
 
 /// Renders the JSON document: pretty, or compact on one line when
 /// `lines` (JSON Lines, one document per organization).
@@ -890,7 +901,11 @@ fn csv_rows(table: &mut ::csv::Writer<impl Write>, report: &SourcesReport) -> io
 /// Renders Markdown tables for a written report.
 pub fn write_markdown(out: &mut impl Write, report: &SourcesReport) -> io::Result<()> {
     writeln!(out, "# Source transport servers of Send connectors\n")?;
-    for finding in report.findings.iter().filter(|f| f.code == NOT_SHOWN) {
+    for finding in report
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::SendConnectorsNotInExport)
+    {
         writeln!(
             out,
             "> **BLOCKER {}**: {}\n>\n> Remedy: {}\n",

@@ -14,10 +14,14 @@ pub enum Value {
     Absent,
     /// A flag.
     Flag(bool),
+    /// Whether the object is enabled.
+    Enabled(bool),
     /// A number.
     Number(u64),
     /// A text.
     Text(String),
+    /// An object's name.
+    Name(String),
     /// Several values.
     List(Vec<String>),
 }
@@ -38,17 +42,6 @@ pub enum ServerField {
 }
 
 impl ServerField {
-    /// The field's name in every output format.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ServerField::InExport => "in_export",
-            ServerField::Product => "product",
-            ServerField::Version => "version",
-            ServerField::Roles => "roles",
-            ServerField::Site => "site",
-        }
-    }
-
     /// The value on one side.
     pub fn value(self, node: &ServerNode) -> Value {
         let object = node.object.as_ref();
@@ -96,24 +89,12 @@ impl SendField {
         SendField::Fqdn,
     ];
 
-    /// The field's name in every output format.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SendField::Name => "name",
-            SendField::Enabled => "enabled",
-            SendField::AddressSpaces => "address_spaces",
-            SendField::SmartHosts => "smart_hosts",
-            SendField::Port => "port",
-            SendField::Fqdn => "fqdn",
-        }
-    }
-
     /// The value on one side.
     pub fn value(self, node: &ConnectorNode) -> Value {
         let c = &node.connector;
         match self {
-            SendField::Name => Value::Text(c.name.clone()),
-            SendField::Enabled => Value::Flag(c.enabled),
+            SendField::Name => Value::Name(c.name.clone()),
+            SendField::Enabled => Value::Enabled(c.enabled),
             SendField::AddressSpaces => {
                 Value::List(c.address_spaces.iter().map(|a| a.raw.clone()).collect())
             }
@@ -155,18 +136,11 @@ pub enum RoutingGroupField {
 }
 
 impl RoutingGroupField {
-    /// The field's name in every output format.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RoutingGroupField::Name => "name",
-        }
-    }
-
     /// The value on one side.
     pub fn value(self, graph: &Graph, index: usize) -> Value {
         match self {
             RoutingGroupField::Name => {
-                Value::Text(graph.routing_group_connectors[index].connector.name.clone())
+                Value::Name(graph.routing_group_connectors[index].connector.name.clone())
             }
         }
     }

@@ -1,12 +1,12 @@
 //! Findings that appeared or were resolved: [`FindingChange`], findings
 //! compared by (code, server, connector) with the connector followed across
-//! a rename, and the sentence that says what a resolved finding's absence
-//! means.
+//! a rename (what a resolved finding's absence means is said by
+//! `report::findings`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use super::{Diff, Side, Sides};
-use crate::analysis::findings::{Code, Finding};
+use crate::analysis::findings::{Code, Conflicted, Facts, Finding};
 use crate::analysis::graph::server_key;
 use crate::analysis::Organization;
 use crate::dn::Dn;
@@ -18,16 +18,6 @@ pub enum FindingState {
     New,
     /// Only before.
     Resolved,
-}
-
-impl FindingState {
-    /// `new` or `resolved`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FindingState::New => "new",
-            FindingState::Resolved => "resolved",
-        }
-    }
 }
 
 /// A finding that appeared or was resolved.
@@ -67,61 +57,6 @@ impl FindingChange {
             .iter()
             .filter(|f| (f.code, f.server, f.connector) == (self.code, self.server, self.connector))
             .nth(self.occurrence)
-    }
-
-    /// What a resolved finding's absence means, in a sentence (names from
-    /// the two sides' graphs, so redacted sides give redacted names); for a
-    /// new finding, its own message.
-    pub fn message(&self, before: &Organization, after: &Organization) -> String {
-        if self.state == FindingState::New {
-            return self
-                .finding(after)
-                .map_or_else(|| "(withheld)".to_owned(), |f| f.message.clone());
-        }
-        let graph = &before.graph;
-        let server = self.server.map(|i| graph.servers[i].name.as_str());
-        let connector = self
-            .connector
-            .map(|i| graph.send_connectors[i].connector.name.as_str());
-        let server_after = self.server_after.map(|i| &after.graph.servers[i]);
-        let gone = self.connector.is_some() && self.connector_after.is_none();
-        match (self.code, server, connector) {
-            (Code::ServerIsSourceForSendConnector, Some(s), _) => match server_after {
-                Some(_) => format!("{s} is no longer a source: Setup's check passes"),
-                None => format!("{s} is no longer a source, nor anywhere in the export"),
-            },
-            (Code::EdgeServerIsSource, Some(s), _) => {
-                format!("{s} is no longer a source of Send connectors through an Edge subscription")
-            }
-            (Code::LastSourceOfConnector, Some(s), Some(c)) if gone => {
-                format!("{s} is no longer the only source of Send connector '{c}': the connector is gone")
-            }
-            (Code::LastSourceOfConnector, Some(s), Some(c)) => {
-                format!("{s} is no longer the only source of Send connector '{c}'")
-            }
-            (Code::ConnectorWithoutSource, _, Some(c)) if gone => {
-                format!("Send connector '{c}', which had no source, is gone")
-            }
-            (Code::ConnectorWithoutSource, _, Some(c)) => {
-                format!("Send connector '{c}' has a source transport server now")
-            }
-            (Code::UnresolvedSourceReference, _, Some(c)) if gone => {
-                format!("Send connector '{c}', which listed a source that names no server, is gone")
-            }
-            (Code::UnresolvedSourceReference, _, Some(c)) => {
-                format!("Send connector '{c}' no longer lists a source that names no server")
-            }
-            (Code::SourceServerNotInExport, Some(s), _) => match server_after {
-                Some(node) if node.in_export() => {
-                    format!("the server object of {s} is in the export now")
-                }
-                _ => format!("{s} is no longer a source of Send connectors"),
-            },
-            _ => match self.finding(before) {
-                Some(f) => format!("no longer found: {}", f.message),
-                None => "no longer found".to_owned(),
-            },
-        }
     }
 }
 
@@ -205,26 +140,33 @@ fn finding_keys(
     connector_id: impl Fn(usize) -> ConnectorId,
 ) -> Vec<FindingKey> {
     let graph = &organization.graph;
-    let mut unresolved_seen: HashMap<usize, usize> = HashMap::new();
     organization
         .findings
         .iter()
         .map(|f| {
-            let detail = match (f.code, f.connector) {
-                // findings::analyze lists a connector's unresolved
-                // references in order, and sorts stably.
-                (Code::UnresolvedSourceReference, Some(c)) => {
-                    let k = unresolved_seen.entry(c).or_default();
-                    let reference = graph.send_connectors[c]
-                        .unresolved
-                        .get(*k)
-                        .map_or_else(|| f.message.clone(), |u| reference_key(&u.reference));
-                    *k += 1;
-                    reference
+            let detail = match (f.code, f.connector, f.facts) {
+                (Code::UnresolvedSourceReference, Some(c), Facts::Unresolved { reference }) => {
+                    let unresolved = &graph.send_connectors[c].unresolved;
+                    unresolved
+                        .get(reference)
+                        .map_or_else(String::new, |u| reference_key(&u.reference))
                 }
-                (Code::ConflictMangledObject, None) => f.message.clone(),
+                (Code::ConflictMangledObject, None, Facts::Conflict(object)) => match object {
+                    Conflicted::RoutingGroupConnector(i) => {
+                        format!(
+                            "rgc\u{0}{}",
+                            graph.routing_group_connectors[i].connector.name
+                        )
+                    }
+                    Conflicted::Server(i) => {
+                        let server = &graph.servers[i];
+                        let name = server.object.as_ref().map_or(&server.name, |o| &o.name);
+                        format!("server\u{0}{name}")
+                    }
+                    Conflicted::SendConnector(i) => format!("send\u{0}{i}"),
+                },
                 // A foreign or Delivery Agent connector's: by its kind and name.
-                (Code::LastSourceOfConnector, None) => f
+                (Code::LastSourceOfConnector, None, _) => f
                     .other_connector
                     .map(|c| {
                         let c = &graph.other_connectors[c].connector;

@@ -72,17 +72,6 @@ pub enum Change {
     Changed,
 }
 
-impl Change {
-    /// `added`, `removed` or `changed`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Change::Added => "added",
-            Change::Removed => "removed",
-            Change::Changed => "changed",
-        }
-    }
-}
-
 /// A server added, removed or changed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServerChange {
@@ -98,7 +87,7 @@ pub struct ServerChange {
 
 /// A Send connector added, removed or changed.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SendChange {
+pub struct SendConnectorChange {
     /// How.
     pub change: Change,
     /// Index into the before graph's Send connectors.
@@ -117,7 +106,7 @@ pub struct SendChange {
 
 /// A routing group connector added, removed or changed.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RoutingGroupChange {
+pub struct RoutingGroupConnectorChange {
     /// How.
     pub change: Change,
     /// Index into the before graph's routing group connectors.
@@ -155,7 +144,7 @@ pub struct OtherConnectorChange {
 
 /// A receive connector added or removed.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReceiveChange {
+pub struct ReceiveConnectorChange {
     /// `Added` or `Removed`.
     pub change: Change,
     /// The side it is on.
@@ -193,13 +182,13 @@ pub struct Diff {
     /// Servers added, removed or changed, by name.
     pub servers: Vec<ServerChange>,
     /// Send connectors added, removed or changed, by name.
-    pub send_connectors: Vec<SendChange>,
+    pub send_connectors: Vec<SendConnectorChange>,
     /// Routing group connectors added, removed or changed, by name.
-    pub routing_group_connectors: Vec<RoutingGroupChange>,
+    pub routing_group_connectors: Vec<RoutingGroupConnectorChange>,
     /// Foreign and Delivery Agent connectors added, removed or changed, by name.
     pub other_connectors: Vec<OtherConnectorChange>,
     /// Receive connectors added or removed, by server and name.
-    pub receive_connectors: Vec<ReceiveChange>,
+    pub receive_connectors: Vec<ReceiveConnectorChange>,
     /// Findings that appeared (first) or were resolved.
     pub findings: Vec<FindingChange>,
     /// What is the same on both sides.
@@ -449,15 +438,15 @@ mod tests {
             ]
         );
         // EX01's blocker is resolved; EX02 became a source.
-        let findings: Vec<(FindingState, Code, String)> = d
+        let findings: Vec<(FindingState, Code, Option<usize>)> = d
             .findings
             .iter()
-            .map(|f| (f.state, f.code, f.message(&before, &after)))
+            .map(|f| (f.state, f.code, f.server_after))
             .collect();
         assert!(findings.contains(&(
             FindingState::Resolved,
             Code::ServerIsSourceForSendConnector,
-            "EX01 is no longer a source: Setup's check passes".to_owned()
+            Some(0)
         )));
         assert!(findings
             .iter()

@@ -6,8 +6,8 @@
 use super::fields::{server_fields, RoutingGroupField, SendField};
 use super::matching::{identity, pair, send_identity, Identity};
 use super::{
-    Change, Diff, OtherConnectorChange, ReceiveChange, RoutingGroupChange, SendChange,
-    ServerChange, Side, Sides,
+    Change, Diff, OtherConnectorChange, ReceiveConnectorChange, RoutingGroupConnectorChange,
+    SendConnectorChange, ServerChange, Side, Sides,
 };
 use crate::analysis::graph::{server_key, Graph};
 
@@ -97,7 +97,7 @@ pub(super) fn compare_send_connectors(sides: &Sides, diff: &mut Diff) -> Vec<Opt
             (None, _) => (Change::Added, Vec::new()),
             (_, None) => (Change::Removed, Vec::new()),
         };
-        diff.send_connectors.push(SendChange {
+        diff.send_connectors.push(SendConnectorChange {
             change,
             before: x,
             after: y,
@@ -166,16 +166,17 @@ pub(super) fn compare_routing_group_connectors(sides: &Sides, diff: &mut Diff) {
             (None, _) => (Change::Added, Vec::new()),
             (_, None) => (Change::Removed, Vec::new()),
         };
-        diff.routing_group_connectors.push(RoutingGroupChange {
-            change,
-            before: x,
-            after: y,
-            sources_added,
-            sources_removed,
-            targets_added,
-            targets_removed,
-            fields,
-        });
+        diff.routing_group_connectors
+            .push(RoutingGroupConnectorChange {
+                change,
+                before: x,
+                after: y,
+                sources_added,
+                sources_removed,
+                targets_added,
+                targets_removed,
+                fields,
+            });
     }
     diff.unchanged.routing_group_connectors = Some(unchanged);
     diff.routing_group_connectors.sort_by_cached_key(|c| {
@@ -271,7 +272,7 @@ pub(super) fn compare_receive_connectors(sides: &Sides, diff: &mut Diff) {
             (Some(x), None) => (Change::Removed, Side::Before, x),
             (None, None) => unreachable!("a pair has a side"),
         };
-        diff.receive_connectors.push(ReceiveChange {
+        diff.receive_connectors.push(ReceiveConnectorChange {
             change,
             side,
             index,

@@ -65,6 +65,8 @@ impl ServerNode {
 pub struct Unresolved {
     /// The reference as written.
     pub reference: String,
+    /// The reference as a parsed DN, when it is one (redaction maps it).
+    pub dn: Option<Dn>,
     /// Why it names no server.
     pub reason: String,
 }

@@ -118,11 +118,13 @@ pub(super) fn resolve_all(references: &[Reference], exported: &Exported) -> Reso
                 Ok(server) => found.push(server),
                 Err(reason) => unresolved.push(Unresolved {
                     reference: dn.clone(),
+                    dn: Dn::parse(dn).ok(),
                     reason,
                 }),
             },
             Reference::Unusable { shown, reason } => unresolved.push(Unresolved {
                 reference: shown.clone(),
+                dn: None,
                 reason: (*reason).to_owned(),
             }),
         }

@@ -6,11 +6,11 @@ use std::io::{self, Write};
 
 use super::text::{not_compared, object_rows};
 use super::DiffView;
+use crate::analysis::diff::FindingState;
+use crate::analysis::findings::Code;
 use crate::report::diagram::xml_text as esc;
 use crate::report::html;
 use crate::report::sources::{InputView, UnreadableView};
-
-const NOT_SHOWN: &str = "SendConnectorsNotInExport";
 
 /// A sortable table, or a sentence when it would be empty.
 fn table_or(id: &str, headers: &[&str], rows: &[(String, Vec<String>)], empty: &str) -> String {
@@ -28,7 +28,7 @@ pub fn write_html(out: &mut impl Write, view: &DiffView) -> io::Result<()> {
         if !side.not_shown.is_empty() {
             body.push_str(&format!(
                 "<p class=\"blocker\"><strong>BLOCKER {}</strong>: {}</p><p>Remedy: <code>{}</code></p>",
-                NOT_SHOWN,
+                Code::SendConnectorsNotInExport,
                 esc(&not_compared(name, side)),
                 esc(&side.not_shown.iter().map(|f| f.remedy.as_str()).collect::<String>())
             ));
@@ -45,15 +45,15 @@ pub fn write_html(out: &mut impl Write, view: &DiffView) -> io::Result<()> {
             .iter()
             .map(|f| {
                 (
-                    if f.change == "new" {
-                        f.severity.to_owned()
+                    if f.change == FindingState::New {
+                        f.severity.to_string()
                     } else {
                         String::new()
                     },
                     vec![
-                        esc(f.change),
-                        esc(f.severity),
-                        esc(f.code),
+                        esc(&f.change.to_string()),
+                        esc(&f.severity.to_string()),
+                        esc(&f.code.to_string()),
                         esc(f.server.as_deref().unwrap_or("")),
                         esc(f.connector.as_deref().unwrap_or("")),
                         esc(&f.message),

@@ -21,13 +21,16 @@ use std::io::{self, Write};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
+use crate::analysis::diff::{Change, FindingState};
 use crate::analysis::diff::{
     Diff, FindingChange, RoutingGroupField, SendField, ServerField, Side, Value,
 };
+use crate::analysis::findings::{Code, Urgency};
 use crate::analysis::graph::Graph;
 use crate::analysis::Organization;
-use crate::report::sources::{self, InputView, UnreadableView};
-use crate::report::FindingSummary;
+use crate::model::OtherConnectorKind;
+use crate::report::sources::{InputView, UnreadableView};
+use crate::report::{findings, FindingSummary};
 
 /// The JSON schema version of the `diff` report.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -89,8 +92,8 @@ impl SideView {
             organization: organization.name.as_ref().map(|o| o.name.clone()),
             forest: organization.name.as_ref().map(|o| o.forest.clone()),
             send_connectors_shown: coverage.send_connectors.is_shown(),
-            send_connectors_reason: coverage.send_connectors.reason().to_owned(),
-            not_shown: super::finding_summaries(organization.not_shown()),
+            send_connectors_reason: findings::reason(coverage),
+            not_shown: super::finding_summaries(organization.not_shown(), organization),
             input_views,
         }
     }
@@ -104,10 +107,14 @@ pub enum ValueView {
     Absent,
     /// A flag.
     Flag(bool),
+    /// Whether the object is enabled.
+    Enabled(bool),
     /// A number.
     Number(u64),
     /// A text.
     Text(String),
+    /// An object's name.
+    Name(String),
     /// Several values.
     List(Vec<String>),
 }
@@ -117,6 +124,8 @@ impl From<Value> for ValueView {
         match value {
             Value::Absent => ValueView::Absent,
             Value::Flag(flag) => ValueView::Flag(flag),
+            Value::Enabled(enabled) => ValueView::Enabled(enabled),
+            Value::Name(name) => ValueView::Name(name),
             Value::Number(n) => ValueView::Number(n),
             Value::Text(text) => ValueView::Text(text),
             Value::List(list) => ValueView::List(list),
@@ -151,7 +160,7 @@ pub struct ServerChangeView {
     /// Its name (after, else before).
     pub name: String,
     /// `added`, `removed` or `changed`.
-    pub change: &'static str,
+    pub change: Change,
     /// The settings that differ.
     #[serde(serialize_with = "fields_map")]
     pub fields: Vec<FieldView>,
@@ -163,7 +172,7 @@ pub struct ConnectorChangeView {
     /// Its name (after, else before).
     pub name: String,
     /// `added`, `removed` or `changed`.
-    pub change: &'static str,
+    pub change: Change,
     /// Source servers only after (every source of an added connector).
     pub sources_added: Vec<String>,
     /// Source servers only before (every source of a removed connector).
@@ -179,7 +188,7 @@ pub struct ConnectorChangeView {
     pub fields: Vec<FieldView>,
     /// Foreign and Delivery Agent connectors: `foreign` or `delivery_agent`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub kind: Option<&'static str>,
+    pub kind: Option<OtherConnectorKind>,
 }
 
 /// A receive connector added or removed.
@@ -190,18 +199,18 @@ pub struct ReceiveChangeView {
     /// The server it belongs to.
     pub server: Option<String>,
     /// `added` or `removed`.
-    pub change: &'static str,
+    pub change: Change,
 }
 
 /// A finding that appeared or was resolved.
 #[derive(Clone, Debug, Serialize)]
 pub struct FindingChangeView {
     /// Its code.
-    pub code: &'static str,
+    pub code: Code,
     /// `new` or `resolved`.
-    pub change: &'static str,
+    pub change: FindingState,
     /// `blocker`, `warning` or `info` (of the finding, before it was resolved).
-    pub severity: &'static str,
+    pub severity: Urgency,
     /// The server concerned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server: Option<String>,
@@ -316,12 +325,12 @@ impl DiffView {
                 name: latest((c.before, c.after), &b.servers, &a.servers)
                     .name
                     .clone(),
-                change: c.change.as_str(),
+                change: c.change,
                 fields: fields_view(
                     &c.fields,
                     (c.before, c.after),
                     sides,
-                    ServerField::as_str,
+                    server_field_name,
                     |f, g, i| f.value(&g.servers[i]),
                 ),
             })
@@ -334,7 +343,7 @@ impl DiffView {
                     .connector
                     .name
                     .clone(),
-                change: c.change.as_str(),
+                change: c.change,
                 sources_added: names(a, &c.sources_added),
                 sources_removed: names(b, &c.sources_removed),
                 targets_added: None,
@@ -344,7 +353,7 @@ impl DiffView {
                     &c.fields,
                     (c.before, c.after),
                     sides,
-                    SendField::as_str,
+                    send_field_name,
                     |f, g, i| f.value(&g.send_connectors[i]),
                 ),
             })
@@ -361,7 +370,7 @@ impl DiffView {
                 .connector
                 .name
                 .clone(),
-                change: c.change.as_str(),
+                change: c.change,
                 sources_added: names(a, &c.sources_added),
                 sources_removed: names(b, &c.sources_removed),
                 targets_added: Some(names(a, &c.targets_added)),
@@ -370,7 +379,7 @@ impl DiffView {
                     &c.fields,
                     (c.before, c.after),
                     sides,
-                    RoutingGroupField::as_str,
+                    routing_group_field_name,
                     |f, g, i| f.value(g, i),
                 ),
                 kind: None,
@@ -383,11 +392,11 @@ impl DiffView {
                 let sides_of = (c.before, c.after);
                 let node = latest(sides_of, &b.other_connectors, &a.other_connectors);
                 let name_on = |graph: &Graph, i: usize| {
-                    Value::Text(graph.other_connectors[i].connector.name.clone())
+                    Value::Name(graph.other_connectors[i].connector.name.clone())
                 };
                 ConnectorChangeView {
                     name: node.connector.name.clone(),
-                    change: c.change.as_str(),
+                    change: c.change,
                     sources_added: names(a, &c.sources_added),
                     sources_removed: names(b, &c.sources_removed),
                     targets_added: None,
@@ -401,7 +410,7 @@ impl DiffView {
                     } else {
                         Vec::new()
                     },
-                    kind: Some(sources::kind_name(node.connector.kind)),
+                    kind: Some(node.connector.kind),
                 }
             })
             .collect();
@@ -414,7 +423,7 @@ impl DiffView {
                 ReceiveChangeView {
                     name: node.connector.name.clone(),
                     server: node.server.map(|s| graph.servers[s].name.clone()),
-                    change: r.change.as_str(),
+                    change: r.change,
                 }
             })
             .collect();
@@ -460,20 +469,85 @@ fn finding_view(
     };
     let graph = &organization.graph;
     let found = f.finding(organization);
-    let severity = found.map_or("warning", |found| found.severity.as_str());
+    let severity = found.map_or(Urgency::Warning, |found| found.urgency);
     let other_connector = found
         .and_then(|found| found.other_connector)
         .map(|c| graph.other_connectors[c].connector.name.clone());
     FindingChangeView {
-        code: f.code.as_str(),
-        change: f.state.as_str(),
+        code: f.code,
+        change: f.state,
         severity,
         server: f.server.map(|s| graph.servers[s].name.clone()),
         connector: f
             .connector
             .map(|c| graph.send_connectors[c].connector.name.clone())
             .or(other_connector),
-        message: f.message(before, after),
+        message: findings::change_message(f, before, after),
+    }
+}
+
+/// A change's name in every output format.
+fn change_name(change: Change) -> &'static str {
+    match change {
+        Change::Added => "added",
+        Change::Removed => "removed",
+        Change::Changed => "changed",
+    }
+}
+
+/// A finding change's name in every output format.
+fn finding_state_name(state: FindingState) -> &'static str {
+    match state {
+        FindingState::New => "new",
+        FindingState::Resolved => "resolved",
+    }
+}
+
+/// A server field's name in every output format.
+fn server_field_name(field: ServerField) -> &'static str {
+    match field {
+        ServerField::InExport => "in_export",
+        ServerField::Product => "product",
+        ServerField::Version => "version",
+        ServerField::Roles => "roles",
+        ServerField::Site => "site",
+    }
+}
+
+/// A Send connector field's name in every output format.
+fn send_field_name(field: SendField) -> &'static str {
+    match field {
+        SendField::Name => "name",
+        SendField::Enabled => "enabled",
+        SendField::AddressSpaces => "address_spaces",
+        SendField::SmartHosts => "smart_hosts",
+        SendField::Port => "port",
+        SendField::Fqdn => "fqdn",
+    }
+}
+
+/// A routing group connector field's name in every output format.
+fn routing_group_field_name(field: RoutingGroupField) -> &'static str {
+    match field {
+        RoutingGroupField::Name => "name",
+    }
+}
+
+impl Serialize for Change {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(change_name(*self))
+    }
+}
+
+impl Serialize for FindingState {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(finding_state_name(*self))
+    }
+}
+
+impl std::fmt::Display for FindingState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(finding_state_name(*self))
     }
 }
 
@@ -491,7 +565,7 @@ mod tests {
     fn fields_are_a_json_object_in_the_order_shown() {
         let view = ServerChangeView {
             name: "EX01".into(),
-            change: "changed",
+            change: Change::Changed,
             fields: vec![
                 FieldView {
                     field: "version",

@@ -6,6 +6,7 @@
 use std::io::{self, Write};
 
 use super::{ConnectorChangeView, DiffView, FieldView, SideView, ValueView};
+use crate::analysis::diff::Change;
 use crate::report::{markdown, sources};
 use crate::visible;
 
@@ -135,11 +136,11 @@ impl DiffView {
     }
 }
 
-fn sign(change: &str) -> char {
+fn sign(change: Change) -> char {
     match change {
-        "added" => '+',
-        "removed" => '-',
-        _ => '~',
+        Change::Added => '+',
+        Change::Removed => '-',
+        Change::Changed => '~',
     }
 }
 
@@ -187,17 +188,15 @@ fn label(field: &str) -> &str {
 
 /// A value for a person: names through `visible::name`, text through
 /// `visible::text`, `-` for none.
-fn shown(field: &str, value: &ValueView) -> String {
+fn shown(value: &ValueView) -> String {
     match value {
         ValueView::Absent => "-".to_owned(),
-        ValueView::Flag(flag) => match (field, flag) {
-            ("enabled", true) => "enabled".to_owned(),
-            ("enabled", false) => "disabled".to_owned(),
-            (_, true) => "yes".to_owned(),
-            (_, false) => "no".to_owned(),
-        },
+        ValueView::Enabled(true) => "enabled".to_owned(),
+        ValueView::Enabled(false) => "disabled".to_owned(),
+        ValueView::Flag(true) => "yes".to_owned(),
+        ValueView::Flag(false) => "no".to_owned(),
         ValueView::Number(n) => n.to_string(),
-        ValueView::Text(text) if field == "name" => visible::name(text).into_owned(),
+        ValueView::Name(name) => visible::name(name).into_owned(),
         ValueView::Text(text) => visible::text(text).into_owned(),
         ValueView::List(list) if list.is_empty() => "-".to_owned(),
         ValueView::List(list) => list
@@ -234,11 +233,7 @@ fn field_text(field: &FieldView) -> String {
             return format!("{name} {}", items.join(" "));
         }
     }
-    format!(
-        "{name}: {} → {}",
-        shown(field.field, &field.before),
-        shown(field.field, &field.after)
-    )
+    format!("{name}: {} → {}", shown(&field.before), shown(&field.after))
 }
 
 /// What a side that cannot show the Send connectors leaves out, and why.
@@ -458,14 +453,14 @@ mod tests {
         );
         let field = FieldView {
             field: "name",
-            before: ValueView::Text("Relay\u{202e}".into()),
-            after: ValueView::Text("Relay".into()),
+            before: ValueView::Name("Relay\u{202e}".into()),
+            after: ValueView::Name("Relay".into()),
         };
         assert_eq!(field_text(&field), "name: \"Relay\\u{202e}\" → Relay");
         let field = FieldView {
             field: "enabled",
-            before: ValueView::Flag(true),
-            after: ValueView::Flag(false),
+            before: ValueView::Enabled(true),
+            after: ValueView::Enabled(false),
         };
         assert_eq!(field_text(&field), "enabled: enabled → disabled");
     }
