@@ -20,13 +20,15 @@
 //!   cuts the object): the same page for 7.x,
 //!   <https://learn.microsoft.com/powershell/module/microsoft.powershell.utility/convertto-json>,
 //!   and its implementation, PowerShell/PowerShell
-//!   `src/Microsoft.PowerShell.Commands.Utility/commands/utility/WebCmdlet/JsonObject.cs`.
+//!   `src/Microsoft.PowerShell.Commands.Utility/commands/utility/WebCmdlet/ConvertToJsonCommand.cs`
+//!   (`Depth` 2 unless given) and `…/WebCmdlet/JsonObject.cs`.
 //!   A collection that remoting deserialized carries extra properties, so
 //!   5.1 writes it as an object `{"value": […], "Count": N}`; an object
 //!   past the depth is written as a string, its type name for the objects
 //!   whose `ToString` is not their name (the lost sources of issue 24, as
-//!   customers' files show them). 5.1's serializer escapes `'`, `<`, `>`
-//!   and `&` as `\u0027`… (JavaScriptSerializer's HTML-safe escaping).
+//!   customers' files show them). 5.1 escapes `'`, `<`, `>` and `&` as
+//!   `\u0027`… where 6 and later do not: PowerShell/PowerShell issue 7693
+//!   (<https://github.com/PowerShell/PowerShell/issues/7693>).
 //! - `Export-Csv`: PowerShell/PowerShell
 //!   `src/Microsoft.PowerShell.Commands.Utility/commands/utility/CsvCommands.cs`
 //!   (commit 8c2e690a): a `#TYPE <first type name>` line unless
