@@ -9,6 +9,7 @@ use std::io::Cursor;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use exconn::analysis;
 use exconn::input::{ldif, ReadOptions, Source};
+use exconn_synth::csvde::{self, CsvdeWriter};
 use exconn_synth::{self as synth, Spec, Style, Utf16Writer, XmlFormat, XmlWriter};
 
 const SIZE: u64 = 16 << 20;
@@ -29,6 +30,14 @@ fn ldif(style: Style) -> Vec<u8> {
 fn xml(format: XmlFormat) -> Vec<u8> {
     let records = ldif::parse(&ldif(Style::Unwrapped)).records;
     let mut writer = XmlWriter::new(Vec::new(), format).expect("writer");
+    writer.records(&records).expect("records");
+    writer.finish().expect("finished")
+}
+
+/// The same export as `csvde -f` writes it.
+fn csvde_export() -> Vec<u8> {
+    let records = ldif::parse(&ldif(Style::Unwrapped)).records;
+    let mut writer = CsvdeWriter::new(Vec::new(), csvde::columns(&records)).expect("writer");
     writer.records(&records).expect("records");
     writer.finish().expect("finished")
 }
@@ -82,6 +91,9 @@ fn readers(c: &mut Criterion) {
             b.iter(|| pipeline(black_box(&text)))
         });
     }
+    let text = csvde_export();
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    group.bench_function("csvde/pipeline", |b| b.iter(|| pipeline(black_box(&text))));
     group.finish();
 }
 

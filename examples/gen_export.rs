@@ -2,17 +2,19 @@
 //!
 //! ```text
 //! cargo run --release --example gen_export -- [--style unwrapped|unwrapped-crlf|ldifde|ldapsearch]
-//!     [--format ldif|dsml|clixml|adexplorer] [--utf16] [--servers N] [--connectors N]
+//!     [--format ldif|dsml|clixml|csvde|adexplorer] [--utf16] [--servers N] [--connectors N]
 //!     [--size BYTES[K|M|G]] [--seed N] [--answer FILE] OUT
 //! ```
 //! The answer (server → Send connectors) is written as JSON to `--answer`.
-//! DSML and CLIXML are converted from the LDIF, batch by batch.
+//! DSML and CLIXML are converted from the LDIF, batch by batch; csvde
+//! while the LDIF is generated (no intermediate file).
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 
 use clap::{Parser, ValueEnum};
 use exconn::input::{self, ReadOptions};
+use exconn_synth::csvde::{CsvdeWriter, LdifRecords, GENERATED_ATTRIBUTES};
 use exconn_synth::{generate, Spec, Style, Utf16Writer, XmlFormat, XmlWriter};
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -28,6 +30,8 @@ enum FormatArg {
     Ldif,
     Dsml,
     Clixml,
+    /// `csvde -f` (CRLF; with `--utf16`, `csvde -u`).
+    Csvde,
     /// An AD Explorer snapshot (`.dat`), built in memory from the LDIF.
     Adexplorer,
 }
@@ -101,6 +105,14 @@ fn main() -> std::io::Result<()> {
         let mut out = output(&args.out, args.utf16)?;
         let answer = generate(&spec, &mut out)?;
         out.flush()?;
+        answer
+    } else if args.format == FormatArg::Csvde {
+        let columns = GENERATED_ATTRIBUTES.iter().map(|&n| n.to_owned()).collect();
+        let mut writer = CsvdeWriter::new(output(&args.out, args.utf16)?, columns)?;
+        let mut ldif = LdifRecords::new(|records| writer.records(&records));
+        let answer = generate(&spec, &mut ldif)?;
+        ldif.finish()?;
+        writer.finish()?.flush()?;
         answer
     } else {
         // Generate the LDIF first (smaller, since XML is verbose), then convert it.

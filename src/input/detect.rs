@@ -164,9 +164,24 @@ fn starts_with_ignore_case(text: &[u8], prefix: &[u8]) -> bool {
 }
 
 /// `Export-Csv`'s first line: `#TYPE <type name>`, or a header whose
-/// every field is quoted.
+/// every field is quoted, or (PowerShell 7's `-UseQuotes AsNeeded`) an
+/// unquoted one.
 fn is_export_csv(line: &[u8]) -> bool {
-    starts_with_ignore_case(line, b"#TYPE ") || is_quoted_csv_header(line)
+    starts_with_ignore_case(line, b"#TYPE ")
+        || is_quoted_csv_header(line)
+        || is_unquoted_cmdlet_header(line)
+}
+
+/// `Name,Enabled,AddressSpaces,…`: property names (letters, digits, `_`)
+/// joined by commas, among them one every Exchange cmdlet object has.
+fn is_unquoted_cmdlet_header(line: &[u8]) -> bool {
+    const KNOWN: [&[u8]; 3] = [b"DistinguishedName", b"Identity", b"SourceTransportServers"];
+    let mut names = line.split(|&b| b == b',');
+    line.contains(&b',')
+        && names.clone().all(|name| {
+            !name.is_empty() && name.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_')
+        })
+        && names.any(|name| KNOWN.iter().any(|known| name.eq_ignore_ascii_case(known)))
 }
 
 /// `"Name","Identity",…`: Export-Csv quotes every field of its header.
@@ -303,6 +318,10 @@ mod tests {
         );
         assert_eq!(
             detect(b"\"Name\",\"Identity\"\r\n\"a\",\"b\"\r\n"),
+            Ok(Format::CmdletCsv)
+        );
+        assert_eq!(
+            detect(b"Name,Enabled,SourceTransportServers\r\na,true,EX1;EX2\r\n"),
             Ok(Format::CmdletCsv)
         );
     }

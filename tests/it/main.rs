@@ -28,6 +28,7 @@ mod regressions;
 mod remedies;
 mod reports;
 mod representations;
+mod shapes;
 mod sources;
 mod support;
 mod verdict;

@@ -9,12 +9,16 @@
 //! Exchange 2003 servers, deleted connectors, routing group connectors,
 //! unresolvable references, and bulky objects the analysis must skip.
 //! Everything is derived from the seed: the same spec gives the same bytes.
-//! [`XmlWriter`] writes the same records as DSML or CLIXML, [`Utf16Writer`]
-//! as UTF-16, and [`snapshot`] as a Sysinternals AD Explorer snapshot.
+//! [`XmlWriter`] writes the same records as DSML or CLIXML, [`csvde`] as
+//! `csvde` writes them, [`cmdlet`] cmdlet objects as `ConvertTo-Json` and
+//! `Export-Csv` write them, [`Utf16Writer`] as UTF-16, and [`snapshot`] as
+//! a Sysinternals AD Explorer snapshot.
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod cmdlet;
+pub mod csvde;
 pub mod snapshot;
 
 use std::collections::{BTreeMap, BTreeSet};
