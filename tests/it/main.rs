@@ -31,6 +31,7 @@ mod representations;
 mod shapes;
 mod sources;
 mod support;
+mod tidy;
 mod verdict;
 mod whole;
 mod windows;
