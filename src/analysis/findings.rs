@@ -151,7 +151,9 @@ pub fn analyze(graph: &Graph, coverage: &Coverage) -> Vec<Finding> {
         server_findings(graph, index, server, &mut findings);
     }
     for (index, node) in graph.send_connectors.iter().enumerate() {
-        if node.sources.is_empty() {
+        // A connector whose sources the export lost has unknown sources, not
+        // none: the coverage finding says so once, for all of them.
+        if node.sources.is_empty() && node.connector.sources_known {
             findings.push(
                 Finding::new(Code::ConnectorWithoutSource, Urgency::Warning).connector(index),
             );

@@ -156,10 +156,13 @@ fn kind_by_type_name(record: &Record) -> Option<Kind> {
         .filter_map(Value::as_text)
         .find_map(|type_name| {
             let mut name = type_name.trim();
-            for prefix in ["Deserialized.", "Selected."] {
-                while let Some(rest) = name.strip_prefix(prefix) {
-                    name = rest;
-                }
+            // Either prefix may come first (`Selected.Deserialized.…` after
+            // a Select-Object of remoted objects), so strip until none is left.
+            while let Some(rest) = ["Deserialized.", "Selected."]
+                .iter()
+                .find_map(|prefix| name.strip_prefix(prefix))
+            {
+                name = rest;
             }
             CMDLET_TYPES
                 .iter()

@@ -147,6 +147,27 @@ mod tests {
     }
 
     #[test]
+    fn a_type_name_is_known_under_either_prefix_order() {
+        for prefixes in [
+            "Selected.Deserialized.",
+            "Deserialized.Selected.",
+            "Deserialized.",
+        ] {
+            let connector = record(&[
+                (
+                    "PSTypeNames",
+                    &format!(
+                        "{prefixes}Microsoft.Exchange.Data.Directory.SystemConfiguration.SmtpSendConnectorConfig"
+                    ),
+                ),
+                ("Name", "Internet"),
+            ]);
+            let (objects, _) = build(vec![connector]);
+            assert_eq!(objects.send_connectors.len(), 1, "{prefixes}");
+        }
+    }
+
+    #[test]
     fn cmdlet_objects_are_known_by_type_name_or_properties() {
         let selected = record(&[
             (
