@@ -9,11 +9,13 @@
 //! it in its own file (`text`, `json`, `csv`, `markdown`, `html`).
 
 mod csv;
+mod html;
 mod json;
 mod markdown;
 mod text;
 
 pub use self::csv::{write_csv, write_csv_rows};
+pub use self::html::write_html;
 pub use self::json::write_json;
 pub use self::markdown::write_markdown;
 pub use self::text::write_table;

@@ -17,7 +17,10 @@ pub use names::{
     scoped_site_warnings, unfit_sources, OtherInPlan, RoutingGroupInPlan, SendInPlan, ServerInPlan,
 };
 
+mod html;
 mod names;
+
+pub use html::write_html;
 
 /// A connector the plan changes, as the reports name and describe it.
 #[derive(Clone, Debug)]

@@ -17,6 +17,10 @@ use crate::report::sources::{self, OtherConnectorView, SourcesReport};
 use crate::report::{FindingSummary, InputSummary};
 use crate::visible;
 
+mod html;
+
+pub use html::write_html;
+
 /// The JSON schema version of the `inventory` report.
 pub const SCHEMA_VERSION: u32 = 1;
 
