@@ -34,7 +34,7 @@ fuzz_target!(|data: &[u8]| {
         report::sources::write_table(&mut text, &sources).unwrap();
         report::sources::write_csv(&mut text, &sources).unwrap();
         report::sources::write_markdown(&mut text, &sources).unwrap();
-        report::html::write_sources(&mut text, &sources).unwrap();
+        report::sources::write_html(&mut text, &sources).unwrap();
         report::diagram::write_dot(&mut text, &sources).unwrap();
         report::diagram::write_mermaid(&mut text, &sources).unwrap();
         for server in sources.servers.iter().take(2) {

@@ -45,7 +45,7 @@ pub(super) fn run(args: &InventoryArgs, quiet: bool) -> Result<Status, Error> {
         match args.format {
             InventoryFormat::Table => report::inventory::write_table(&mut out, &view)?,
             InventoryFormat::Json => report::inventory::write_json(&mut out, &view, several)?,
-            InventoryFormat::Html => report::html::write_inventory(&mut out, &view)?,
+            InventoryFormat::Html => report::inventory::write_html(&mut out, &view)?,
             InventoryFormat::Csv => report::inventory::write_csv(&mut out, &view, index == 0)?,
         }
         worst = worst.max(super::verdict_status(organization, args.input.read.strict));

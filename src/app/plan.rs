@@ -79,7 +79,7 @@ pub(super) fn run(args: &PlanArgs, quiet: bool) -> Result<Status, Error> {
     match args.format {
         PlanFormat::Table => report::plan::write_table(&mut out, &view)?,
         PlanFormat::Json => report::plan::write_json(&mut out, &view)?,
-        PlanFormat::Html => report::html::write_plan(&mut out, &view)?,
+        PlanFormat::Html => report::plan::write_html(&mut out, &view)?,
     }
     out.flush()?;
     if let Some(path) = &args.script {

@@ -47,7 +47,7 @@ pub(super) fn run(args: &SourcesArgs, quiet: bool) -> Result<Status, Error> {
             SourcesFormat::Csv if index == 0 => sources::write_csv(&mut out, &report)?,
             SourcesFormat::Csv => sources::write_csv_rows(&mut out, &report)?,
             SourcesFormat::Markdown => sources::write_markdown(&mut out, &report)?,
-            SourcesFormat::Html => report::html::write_sources(&mut out, &report)?,
+            SourcesFormat::Html => sources::write_html(&mut out, &report)?,
             SourcesFormat::Dot => report::diagram::write_dot(&mut out, &report)?,
             SourcesFormat::Mermaid => report::diagram::write_mermaid(&mut out, &report)?,
         }

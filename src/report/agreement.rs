@@ -6,7 +6,7 @@ use crate::input::{ReadOptions, Source};
 use crate::report::check::{self, CheckView};
 use crate::report::inventory::{self, InventoryView};
 use crate::report::plan::{self, PlanView, ScriptOptions};
-use crate::report::{diagram, html, sources, SourcesReport};
+use crate::report::{diagram, sources, SourcesReport};
 
 fn sample() -> Organization {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/contoso.ldif");
@@ -41,7 +41,7 @@ fn the_sources_formats_agree() {
     assert_eq!(dot.matches("[shape=box").count(), servers);
     let mermaid = render(|o| diagram::write_mermaid(o, &report));
     assert_eq!(mermaid.matches("([").count(), connectors);
-    let page = render(|o| html::write_sources(o, &report));
+    let page = render(|o| sources::write_html(o, &report));
     assert_eq!(page.matches("<g class=\"connector\">").count(), connectors);
     assert_eq!(page.matches("<g class=\"server\">").count(), servers);
 
@@ -108,7 +108,7 @@ fn the_plan_formats_agree() {
     assert_eq!(doc["send_connectors"].as_array().unwrap().len(), changes);
     let table = render(|o| plan::write_table(o, &view));
     assert_eq!(table.matches("      before: ").count(), changes);
-    let page = render(|o| html::write_plan(o, &view));
+    let page = render(|o| plan::write_html(o, &view));
     let send_table = page.split("id=\"plan-send\"").nth(1).unwrap();
     let rows = send_table.split("</table>").next().unwrap();
     assert_eq!(rows.matches("<tr").count(), changes + 1);
@@ -147,7 +147,7 @@ fn the_inventory_formats_agree() {
         "Receive connectors ({})",
         count("receive_connectors")
     )));
-    let page = render(|o| html::write_inventory(o, &view));
+    let page = render(|o| inventory::write_html(o, &view));
     for (id, key) in [
         ("inventory-servers", "servers"),
         ("inventory-send", "send_connectors"),

@@ -2,9 +2,8 @@
 //! routing group connectors with their settings, receive connectors per
 //! server (custom ones marked to re-create). [`InventoryView`] is the view
 //! every format renders: a table, JSON (the view itself), CSV, and HTML.
-
-use std::borrow::Cow;
-use std::io::{self, Write};
+//! This file owns the view and how it is built; each format has its own file
+//! (`text`, `json`, `csv`, `html`).
 
 use serde::Serialize;
 
@@ -12,10 +11,18 @@ use crate::analysis::graph::Graph;
 use crate::analysis::inventory::Inventory;
 use crate::analysis::Organization;
 use crate::model::Support;
-use crate::report::csv;
-use crate::report::sources::{self, OtherConnectorView, SourcesReport};
+use crate::report::sources::{OtherConnectorView, SourcesReport};
 use crate::report::{FindingSummary, InputSummary};
-use crate::visible;
+
+mod csv;
+mod html;
+mod json;
+mod text;
+
+pub use self::csv::write_csv;
+pub use self::html::write_html;
+pub use self::json::write_json;
+pub use self::text::write_table;
 
 /// The JSON schema version of the `inventory` report.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -293,38 +300,6 @@ fn receive_rows(inventory: &Inventory, graph: &Graph) -> Vec<ReceiveRow> {
     owned.chain(orphans).collect()
 }
 
-/// Writes the inventory as one JSON document: pretty, or compact on one
-/// line when `lines` (JSON Lines, one document per organization).
-pub fn write_json(out: &mut impl Write, view: &InventoryView, lines: bool) -> io::Result<()> {
-    if lines {
-        serde_json::to_writer(&mut *out, view)?;
-    } else {
-        serde_json::to_writer_pretty(&mut *out, view)?;
-    }
-    out.write_all(b"\n")
-}
-
-/// Values for a person, or `-`.
-fn shown_values(items: &[String]) -> String {
-    if items.is_empty() {
-        "-".to_owned()
-    } else {
-        visible::text(&items.join(", ")).into_owned()
-    }
-}
-
-/// Names for a person, each as [`visible::name`] shows it, or `-`.
-fn shown_names(names: &[String]) -> String {
-    if names.is_empty() {
-        return "-".to_owned();
-    }
-    names
-        .iter()
-        .map(|name| visible::name(name))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// How support is shown to a person.
 pub(super) fn support_text(server: &ServerRow) -> String {
     match (server.support, &server.support_ends) {
@@ -332,236 +307,4 @@ pub(super) fn support_text(server: &ServerRow) -> String {
         (SupportStatus::Ended, Some(end)) => format!("out of support since {end}"),
         (status, _) => status.as_str().to_owned(),
     }
-}
-
-/// Writes the inventory for a person.
-pub fn write_table(out: &mut impl Write, view: &InventoryView) -> io::Result<()> {
-    super::write_notice(out, &view.findings)?;
-    writeln!(
-        out,
-        "Servers ({}), support as of {}:",
-        view.servers.len(),
-        view.date
-    )?;
-    for server in &view.servers {
-        let product = server.product.unwrap_or("unknown product");
-        let version = server.version.as_deref().unwrap_or("-");
-        let status = match server.support {
-            SupportStatus::Unknown => "support unknown".to_owned(),
-            _ => support_text(server),
-        };
-        writeln!(
-            out,
-            "  {}  {product} {version}  {status}",
-            visible::name(&server.name)
-        )?;
-        if server.in_export {
-            writeln!(
-                out,
-                "      roles: {}  site: {}  fqdn: {}",
-                visible::or_dash(Some(&server.roles.join(", "))),
-                visible::or_dash(server.site.as_deref()),
-                visible::or_dash(server.fqdn.as_deref())
-            )?;
-        } else {
-            writeln!(out, "      not in the export (known from references)")?;
-        }
-    }
-    writeln!(out)?;
-    writeln!(out, "Send connectors ({}):", view.send_connectors.len())?;
-    for c in &view.send_connectors {
-        let state = if c.enabled { "enabled" } else { "disabled" };
-        writeln!(out, "  {} ({state})", visible::name(&c.name))?;
-        writeln!(
-            out,
-            "      address spaces: {}",
-            shown_values(&c.address_spaces)
-        )?;
-        writeln!(out, "      sources: {}", shown_names(&c.source_servers))?;
-        writeln!(
-            out,
-            "      smart hosts: {}  port: {}  fqdn: {}",
-            shown_values(&c.smart_hosts),
-            c.port.map_or_else(|| "-".to_owned(), |p| p.to_string()),
-            visible::or_dash(c.fqdn.as_deref())
-        )?;
-        writeln!(
-            out,
-            "      max message size: {}  TLS domain: {}  protocol logging: {}  source IP: {}",
-            visible::or_dash(c.max_message_size.as_deref()),
-            visible::or_dash(c.tls_domain.as_deref()),
-            visible::or_dash(c.protocol_logging.as_deref()),
-            visible::or_dash(c.source_ip.as_deref())
-        )?;
-    }
-    if !view.routing_group_connectors.is_empty() {
-        writeln!(out)?;
-        writeln!(
-            out,
-            "Routing group connectors ({}):",
-            view.routing_group_connectors.len()
-        )?;
-        for c in &view.routing_group_connectors {
-            writeln!(
-                out,
-                "  {}: {} -> {}",
-                visible::name(&c.name),
-                shown_names(&c.source_servers),
-                shown_names(&c.target_servers)
-            )?;
-        }
-    }
-    if !view.other_connectors.is_empty() {
-        writeln!(out)?;
-        writeln!(
-            out,
-            "Foreign and Delivery Agent connectors ({}; Setup does not count them):",
-            view.other_connectors.len()
-        )?;
-        for c in &view.other_connectors {
-            writeln!(
-                out,
-                "  {} ({}): {}  sources: {}",
-                visible::name(&c.name),
-                sources::kind_label(c.kind),
-                shown_values(&c.address_spaces),
-                shown_names(&c.source_servers)
-            )?;
-        }
-    }
-    writeln!(out)?;
-    writeln!(
-        out,
-        "Receive connectors ({}):",
-        view.receive_connectors.len()
-    )?;
-    for c in &view.receive_connectors {
-        let kind = if c.default {
-            "default"
-        } else {
-            "CUSTOM: re-create on the new servers"
-        };
-        let state = if c.enabled { "" } else { ", disabled" };
-        writeln!(
-            out,
-            "  {} / {} ({kind}{state})",
-            c.server
-                .as_deref()
-                .map_or(Cow::Borrowed("-"), visible::name),
-            visible::name(&c.name)
-        )?;
-        writeln!(
-            out,
-            "      bindings: {}  remote IP ranges: {}",
-            shown_values(&c.bindings),
-            shown_values(&c.remote_ip_ranges)
-        )?;
-    }
-    writeln!(out)?;
-    writeln!(
-        out,
-        "{} custom receive connector(s) to re-create on the new servers.",
-        view.custom_receive_connectors()
-    )
-}
-
-/// Writes one CSV table: one row per object, `kind` saying which; the
-/// header row only when `header` (not for a further organization).
-pub fn write_csv(out: &mut impl Write, view: &InventoryView, header: bool) -> io::Result<()> {
-    let mut table = csv::writer(out);
-    let mut row = |cells: &[&str]| -> io::Result<()> {
-        table
-            .write_record(cells.iter().map(|c| csv::cell(c)))
-            .map_err(csv::io_error)
-    };
-    if header {
-        row(&[
-            "kind", "name", "server", "product", "version", "support", "status", "details",
-        ])?;
-    }
-    for s in &view.servers {
-        let details = format!(
-            "roles: {}; site: {}; fqdn: {}",
-            visible::or_dash(Some(&s.roles.join("; "))),
-            visible::or_dash(s.site.as_deref()),
-            visible::or_dash(s.fqdn.as_deref())
-        );
-        row(&[
-            "server",
-            &s.name,
-            &s.name,
-            s.product.unwrap_or(""),
-            s.version.as_deref().unwrap_or(""),
-            s.support.as_str(),
-            s.support_ends.as_deref().unwrap_or(""),
-            &details,
-        ])?;
-    }
-    for c in &view.send_connectors {
-        let details = format!(
-            "address spaces: {}; smart hosts: {}; port: {}; max message size: {}",
-            c.address_spaces.join(" "),
-            c.smart_hosts.join(" "),
-            c.port.map_or_else(|| "-".to_owned(), |p| p.to_string()),
-            visible::or_dash(c.max_message_size.as_deref())
-        );
-        row(&[
-            "send connector",
-            &c.name,
-            &c.source_servers.join("; "),
-            "",
-            "",
-            "",
-            if c.enabled { "enabled" } else { "disabled" },
-            &details,
-        ])?;
-    }
-    for c in &view.routing_group_connectors {
-        let details = format!("targets: {}", c.target_servers.join("; "));
-        row(&[
-            "routing group connector",
-            &c.name,
-            &c.source_servers.join("; "),
-            "",
-            "",
-            "",
-            "",
-            &details,
-        ])?;
-    }
-    for c in &view.other_connectors {
-        let details = format!("address spaces: {}", c.address_spaces.join(" "));
-        row(&[
-            sources::kind_heading(c.kind),
-            &c.name,
-            &c.source_servers.join("; "),
-            "",
-            "",
-            "",
-            "",
-            &details,
-        ])?;
-    }
-    for c in &view.receive_connectors {
-        let details = format!(
-            "bindings: {}; remote IP ranges: {}",
-            c.bindings.join(" "),
-            c.remote_ip_ranges.join(" ")
-        );
-        row(&[
-            "receive connector",
-            &c.name,
-            c.server.as_deref().unwrap_or(""),
-            "",
-            "",
-            "",
-            if c.default {
-                "default"
-            } else {
-                "custom: re-create"
-            },
-            &details,
-        ])?;
-    }
-    table.flush()
 }
