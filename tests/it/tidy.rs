@@ -176,3 +176,20 @@ fn no_grab_bag_modules() {
         .collect();
     assert!(found.is_empty(), "grab-bag modules: {found:?}");
 }
+
+#[test]
+fn every_file_does_one_job_in_at_most_600_lines() {
+    // Style: a file that grows past this holds more than one job; split it
+    // by what each part owns. Tests below `#[cfg(test)]` do not count.
+    let found: Vec<String> = sources()
+        .into_iter()
+        .map(|(name, text)| (name, shipped(&text).lines().count()))
+        .filter(|(_, lines)| *lines > 600)
+        .map(|(name, lines)| format!("{name}: {lines} lines"))
+        .collect();
+    assert!(
+        found.is_empty(),
+        "files over 600 lines:\n{}",
+        found.join("\n")
+    );
+}
