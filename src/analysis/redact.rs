@@ -216,6 +216,11 @@ impl Pseudonyms {
         })
     }
 
+    /// [`Pseudonyms::address_space`] of each.
+    fn address_spaces(&self, spaces: &[AddressSpace]) -> Vec<AddressSpace> {
+        spaces.iter().map(|a| self.address_space(a)).collect()
+    }
+
     /// An address space with its domain replaced; its type (`SMTP`,
     /// `Local:SMTP`) and cost stay. One that does not read as
     /// `[Local:]TYPE:address[;cost]` is withheld whole.
@@ -265,11 +270,7 @@ impl Pseudonyms {
             let c = &mut node.connector;
             c.name = self.name(&c.name);
             c.dn = self.dn(&c.dn);
-            c.address_spaces = c
-                .address_spaces
-                .iter()
-                .map(|a| self.address_space(a))
-                .collect();
+            c.address_spaces = self.address_spaces(&c.address_spaces);
             c.smart_hosts = c.smart_hosts.iter().map(|h| self.host(h)).collect();
             c.fqdn = c.fqdn.as_deref().map(|f| self.host(f));
             c.tls_domain = c.tls_domain.as_deref().map(|d| self.domain(d));
@@ -289,11 +290,7 @@ impl Pseudonyms {
             let c = &mut node.connector;
             c.name = self.name(&c.name);
             c.dn = self.dn(&c.dn);
-            c.address_spaces = c
-                .address_spaces
-                .iter()
-                .map(|a| self.address_space(a))
-                .collect();
+            c.address_spaces = self.address_spaces(&c.address_spaces);
             c.source_refs.clear();
             self.redact_unresolved(&mut node.unresolved);
         }
